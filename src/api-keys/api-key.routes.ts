@@ -1,0 +1,104 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { formatShanghaiInstant } from '../calendar/civil-date.ts'
+import { NotFoundError } from '../errors/domain-errors.ts'
+import { commonProblemResponses, problemSchema, uuidSchema } from '../shared/http-schemas.ts'
+import { ROLES } from './api-key.ts'
+import { findApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from './api-key.repository.ts'
+import { createApiKey } from './api-key.service.ts'
+
+const roleSchema = z.enum(ROLES)
+
+const apiKeySchema = z
+  .object({
+    id: z.string(),
+    prefix: z.string(),
+    role: roleSchema,
+    organization: z.string().nullable(),
+    name: z.string().nullable(),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' })
+
+const present = (record: ApiKeyRecord) => ({
+  id: record.id,
+  prefix: record.prefix,
+  role: record.role,
+  organization: record.organizationCode,
+  name: record.name,
+  createdAt: formatShanghaiInstant(record.createdAt),
+  revokedAt: record.revokedAt ? formatShanghaiInstant(record.revokedAt) : null,
+})
+
+export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api-keys/me',
+    {
+      config: { roles: ROLES },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Who the calling key is',
+        response: { 200: z.object({ keyId: z.string(), role: roleSchema, organization: z.string().nullable() }), ...commonProblemResponses },
+      },
+    },
+    async (request) => ({ keyId: request.principal.keyId, role: request.principal.role, organization: request.principal.organizationCode }),
+  )
+
+  app.post(
+    '/api-keys',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Create an API key (the key is shown once)',
+        body: z.object({
+          role: roleSchema,
+          organization: z.string().min(2).max(32).optional().meta({ description: 'Organization code; required for dispatch; created on first use' }),
+          name: z.string().trim().min(1).max(200).optional(),
+        }),
+        response: { 201: apiKeySchema.extend({ key: z.string() }), 422: problemSchema, ...commonProblemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { key, record } = await createApiKey(app.db, {
+        role: request.body.role,
+        organizationCode: request.body.organization,
+        name: request.body.name,
+        createdByKeyId: request.principal.keyId,
+      })
+      request.log.info({ apiKeyId: record.id, role: record.role }, 'api key created')
+      return reply.status(201).header('location', `/v1/api-keys/${record.id}`).send({ ...present(record), key })
+    },
+  )
+
+  app.get(
+    '/api-keys',
+    {
+      config: { roles: ['admin'] },
+      schema: { tags: ['api-keys'], summary: 'List API keys (never the secrets)', response: { 200: z.object({ items: z.array(apiKeySchema) }), ...commonProblemResponses } },
+    },
+    async () => ({ items: (await listApiKeys(app.db)).map(present) }),
+  )
+
+  app.delete(
+    '/api-keys/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Revoke an API key',
+        params: z.object({ id: uuidSchema }),
+        response: { 200: apiKeySchema, 404: problemSchema, ...commonProblemResponses },
+      },
+    },
+    async (request) => {
+      const existing = await findApiKey(app.db, request.params.id)
+      if (!existing) throw new NotFoundError(`No API key ${request.params.id}.`)
+      await revokeApiKey(app.db, existing.id, app.clock.now())
+      app.forgetApiKey(existing.id)
+      request.log.info({ apiKeyId: existing.id }, 'api key revoked')
+      return present((await findApiKey(app.db, existing.id)) as ApiKeyRecord)
+    },
+  )
+}

@@ -1,0 +1,32 @@
+import { createHash, randomBytes } from 'node:crypto'
+
+export const ROLES = ['dispatch', 'office', 'auditor', 'admin'] as const
+export type Role = (typeof ROLES)[number]
+
+/** Who is calling: resolved from the API key on every request. */
+export interface Principal {
+  keyId: string
+  role: Role
+  organizationId: string | null
+  organizationCode: string | null
+}
+
+const KEY_PATTERN = /^gck_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/
+
+/**
+ * Keys carry 256 random bits, so a single SHA-256 is a safe and fast lookup hash (no slow password
+ * hash per request). The short public prefix lets operators tell keys apart without the secret.
+ */
+export function generateApiKey(): { key: string; prefix: string; hash: string } {
+  const prefix = randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 8)
+  const key = `gck_${prefix}_${randomBytes(32).toString('base64url')}`
+  return { key, prefix, hash: hashApiKey(key) }
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex')
+}
+
+export function looksLikeApiKey(value: string): boolean {
+  return KEY_PATTERN.test(value)
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { LogController } from 'fastify'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { AppConfig } from './config/config.ts'
+import type { DatabaseHandle } from './db/database.ts'
+import { systemClock, type Clock } from './shared/clock.ts'
+import errorsPlugin from './plugins/errors.plugin.ts'
+import databasePlugin from './plugins/database.plugin.ts'
+import authPlugin from './plugins/auth.plugin.ts'
+import docsPlugin from './plugins/docs.plugin.ts'
+import servicesPlugin from './plugins/services.plugin.ts'
+import { healthRoutes } from './health/health.routes.ts'
+import { apiKeyRoutes } from './api-keys/api-key.routes.ts'
+import { ruleSetRoutes } from './rule-sets/rule-set.routes.ts'
+import { calendarRoutes } from './calendar/calendar.routes.ts'
+import { assessmentRoutes } from './assessments/assessment.routes.ts'
+import { caseRoutes } from './cases/case.routes.ts'
+
+export interface BuildAppOptions {
+  config: AppConfig
+  database: DatabaseHandle
+  clock?: Clock
+  /** The app owns the pool and closes it on shutdown (the server); tests share one and close it themselves. */
+  closeDatabaseOnShutdown?: boolean
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** Builds the whole service as one fastify instance; server.ts boots it and tests inject into it. */
+export async function buildApp(options: BuildAppOptions) {
+  const { config } = options
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      // Never log secrets: API keys travel in Authorization.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.key', 'key'], censor: '[redacted]' },
+    },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // A caller's request-id is kept when it is sane, so one ID follows a call across systems.
+    requestIdHeader: 'request-id',
+    genReqId: (request) => {
+      const incoming = request.headers['request-id']
+      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID()
+    },
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('request-id', request.id)
+  })
+
+  await app.register(errorsPlugin)
+  await app.register(databasePlugin, { database: options.database, closeOnShutdown: options.closeDatabaseOnShutdown ?? false })
+  await app.register(servicesPlugin, { clock: options.clock ?? systemClock })
+  await app.register(authPlugin, { cacheTtlMs: config.API_KEY_CACHE_TTL_MS })
+  await app.register(docsPlugin)
+
+  await app.register(healthRoutes)
+  await app.register(
+    async (v1) => {
+      await v1.register(apiKeyRoutes)
+      await v1.register(ruleSetRoutes)
+      await v1.register(calendarRoutes)
+      await v1.register(assessmentRoutes)
+      await v1.register(caseRoutes)
+    },
+    { prefix: '/v1' },
+  )
+  return app
+}

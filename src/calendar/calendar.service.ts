@@ -1,0 +1,70 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/database.types.ts'
+import { ValidationFailedError } from '../errors/domain-errors.ts'
+import type { Clock } from '../shared/clock.ts'
+import { builtinCalendarYears } from './builtin-schedules.ts'
+import { insertMissingCalendarYears, listCalendarYears, upsertCalendarYear, type StoredCalendarYear } from './calendar.repository.ts'
+import { validateCalendarYear, WorkingDayCalendar, type CalendarYearSchedule } from './working-day-calendar.ts'
+
+/**
+ * Holds the working-day calendar built from the `calendar_year` table. Each instance refreshes its copy
+ * after `refreshMs`, so a schedule loaded through another instance is used everywhere within that time;
+ * the instance that loads it switches at once.
+ */
+export class CalendarService {
+  #calendar: WorkingDayCalendar | undefined
+  #years: StoredCalendarYear[] = []
+  #loadedAt = 0
+  #loading: Promise<WorkingDayCalendar> | undefined
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly refreshMs = 10_000,
+  ) {}
+
+  /** Stores the bundled official schedules for years the database does not have yet. */
+  async seedBuiltinYears(): Promise<void> {
+    const builtin = builtinCalendarYears()
+    const calendar = new WorkingDayCalendar(builtin)
+    await insertMissingCalendarYears(
+      this.db,
+      builtin.map((schedule) => ({ ...schedule, fingerprint: calendar.yearFingerprint(schedule.year) as string })),
+    )
+  }
+
+  async calendar(): Promise<WorkingDayCalendar> {
+    if (this.#calendar && Date.now() - this.#loadedAt < this.refreshMs) return this.#calendar
+    this.#loading ??= this.#reload().finally(() => {
+      this.#loading = undefined
+    })
+    return await this.#loading
+  }
+
+  async years(): Promise<StoredCalendarYear[]> {
+    await this.calendar()
+    return this.#years
+  }
+
+  async #reload(): Promise<WorkingDayCalendar> {
+    const years = await listCalendarYears(this.db)
+    this.#calendar = new WorkingDayCalendar(years)
+    this.#years = years
+    this.#loadedAt = Date.now()
+    return this.#calendar
+  }
+
+  /** Validates, stores and switches to a year's schedule (an admin loading next year's State Council notice). */
+  async replaceYear(schedule: CalendarYearSchedule, loadedByKeyId: string | null): Promise<StoredCalendarYear> {
+    const issues = validateCalendarYear(schedule)
+    if (issues.length > 0) {
+      throw new ValidationFailedError(`The ${schedule.year} schedule is not valid: ${issues.map((i) => i.message).join('; ')}`, issues, 'invalid_calendar')
+    }
+    const single = new WorkingDayCalendar([schedule])
+    await upsertCalendarYear(this.db, { ...schedule, fingerprint: single.yearFingerprint(schedule.year) as string }, this.clock.now(), loadedByKeyId)
+    await this.#reload()
+    const stored = this.#years.find((y) => y.year === schedule.year)
+    if (!stored) throw new Error(`calendar year ${schedule.year} vanished after upsert`)
+    return stored
+  }
+}

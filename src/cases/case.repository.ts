@@ -1,0 +1,163 @@
+import { sql, type Kysely, type Selectable } from 'kysely'
+import type { CaseTable, Database } from '../db/database.types.ts'
+import type { RouteDecision } from '../rules/route-decision.ts'
+
+/** A case as the domain sees it (camelCase); the row mapping lives only here. */
+export interface CaseRecord {
+  id: string
+  number: string
+  organizationId: string
+  organizationCode: string
+  externalReference: string | null
+  route: string
+  status: string
+  ruleSetId: string
+  ruleSetVersion: number
+  ruleSetEffectiveFrom: string
+  decision: RouteDecision
+  voltageVolts: number
+  excavationLengthMeters: number
+  excavationWidthMeters: number | null
+  emergency: boolean
+  roadProtected: boolean
+  works: { title: string; description?: string }
+  location: { district: string; roadName: string; description?: string; geometry?: unknown }
+  plannedStartDate: string
+  plannedEndDate: string
+  contact: { name: string; phone: string }
+  commitment: { signedBy: string; statement: string } | null
+  filingReceiptNumber: string | null
+  submittedAt: Date
+  formalitiesDueAt: Date | null
+  version: number
+  updatedAt: Date
+}
+
+export type NewCase = Omit<CaseRecord, 'id' | 'organizationCode' | 'ruleSetEffectiveFrom' | 'version' | 'updatedAt'> & { createdByKeyId: string }
+
+type CaseRow = Selectable<CaseTable> & { organization_code: string; rule_set_effective_from: string }
+
+function toRecord(row: CaseRow): CaseRecord {
+  return {
+    id: row.id,
+    number: row.number,
+    organizationId: row.organization_id,
+    organizationCode: row.organization_code,
+    externalReference: row.external_reference,
+    route: row.route,
+    status: row.status,
+    ruleSetId: row.rule_set_id,
+    ruleSetVersion: row.rule_set_version,
+    ruleSetEffectiveFrom: row.rule_set_effective_from,
+    decision: row.decision as unknown as RouteDecision,
+    voltageVolts: row.voltage_volts,
+    excavationLengthMeters: row.excavation_length_meters,
+    excavationWidthMeters: row.excavation_width_meters,
+    emergency: row.emergency,
+    roadProtected: row.road_protected,
+    works: row.works as CaseRecord['works'],
+    location: row.location as CaseRecord['location'],
+    plannedStartDate: row.planned_start_date,
+    plannedEndDate: row.planned_end_date,
+    contact: row.contact as CaseRecord['contact'],
+    commitment: row.commitment as CaseRecord['commitment'],
+    filingReceiptNumber: row.filing_receipt_number,
+    submittedAt: row.submitted_at,
+    formalitiesDueAt: row.formalities_due_at,
+    version: row.version,
+    updatedAt: row.updated_at,
+  }
+}
+
+function selectCases(db: Kysely<Database>) {
+  return db
+    .selectFrom('case')
+    .innerJoin('organization', 'organization.id', 'case.organization_id')
+    .innerJoin('rule_set', (join) => join.onRef('rule_set.id', '=', 'case.rule_set_id').onRef('rule_set.version', '=', 'case.rule_set_version'))
+    .selectAll('case')
+    .select(['organization.code as organization_code', 'rule_set.effective_from as rule_set_effective_from'])
+}
+
+export async function nextCaseSequence(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ value: number }>`select nextval('case_number_seq') as value`.execute(db)
+  return Number(rows[0]?.value)
+}
+
+export async function insertCase(db: Kysely<Database>, values: NewCase): Promise<string> {
+  const row = await db
+    .insertInto('case')
+    .values({
+      number: values.number,
+      organization_id: values.organizationId,
+      external_reference: values.externalReference,
+      route: values.route,
+      status: values.status,
+      rule_set_id: values.ruleSetId,
+      rule_set_version: values.ruleSetVersion,
+      decision: JSON.stringify(values.decision),
+      voltage_volts: values.voltageVolts,
+      excavation_length_meters: values.excavationLengthMeters,
+      excavation_width_meters: values.excavationWidthMeters,
+      emergency: values.emergency,
+      road_protected: values.roadProtected,
+      works: JSON.stringify(values.works),
+      location: JSON.stringify(values.location),
+      district: values.location.district,
+      planned_start_date: values.plannedStartDate,
+      planned_end_date: values.plannedEndDate,
+      contact: JSON.stringify(values.contact),
+      commitment: values.commitment ? JSON.stringify(values.commitment) : null,
+      filing_receipt_number: values.filingReceiptNumber,
+      submitted_at: values.submittedAt,
+      formalities_due_at: values.formalitiesDueAt,
+      created_by_key_id: values.createdByKeyId,
+      updated_at: values.submittedAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
+/** Reads one case; `organizationId` restricts to one organization (a dispatch key's view). */
+export async function findCase(db: Kysely<Database>, id: string, organizationId?: string | null): Promise<CaseRecord | undefined> {
+  let query = selectCases(db).where('case.id', '=', id)
+  if (organizationId) query = query.where('case.organization_id', '=', organizationId)
+  const row = await query.executeTakeFirst()
+  return row ? toRecord(row as CaseRow) : undefined
+}
+
+export async function findCaseByExternalReference(db: Kysely<Database>, organizationId: string, externalReference: string): Promise<CaseRecord | undefined> {
+  const row = await selectCases(db)
+    .where('case.organization_id', '=', organizationId)
+    .where('case.external_reference', '=', externalReference)
+    .executeTakeFirst()
+  return row ? toRecord(row as CaseRow) : undefined
+}
+
+export interface CaseListFilter {
+  organizationId?: string | undefined
+  status?: string | undefined
+  route?: string | undefined
+  district?: string | undefined
+  submittedFrom?: Date | undefined
+  submittedBefore?: Date | undefined
+  after?: { submittedAt: Date; id: string } | undefined
+  limit: number
+}
+
+/** Newest first, keyset-paginated on (submitted_at, id): stable under concurrent inserts, no OFFSET scans. */
+export async function listCases(db: Kysely<Database>, filter: CaseListFilter): Promise<CaseRecord[]> {
+  let query = selectCases(db)
+  if (filter.organizationId) query = query.where('case.organization_id', '=', filter.organizationId)
+  if (filter.status) query = query.where('case.status', '=', filter.status)
+  if (filter.route) query = query.where('case.route', '=', filter.route)
+  if (filter.district) query = query.where('case.district', '=', filter.district)
+  if (filter.submittedFrom) query = query.where('case.submitted_at', '>=', filter.submittedFrom)
+  if (filter.submittedBefore) query = query.where('case.submitted_at', '<', filter.submittedBefore)
+  if (filter.after) {
+    const { submittedAt, id } = filter.after
+    query = query.where(sql<boolean>`("case".submitted_at, "case".id) < (${submittedAt}, ${id}::uuid)`)
+  }
+  const rows = await query.orderBy('case.submitted_at', 'desc').orderBy('case.id', 'desc').limit(filter.limit).execute()
+  return rows.map((row) => toRecord(row as CaseRow))
+}

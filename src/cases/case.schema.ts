@@ -1,0 +1,106 @@
+import { z } from 'zod'
+import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
+import { civilDateSchema } from '../shared/http-schemas.ts'
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+
+/** A WGS84 position [longitude, latitude] (RFC 7946 §3.1.1). */
+const positionSchema = z
+  .tuple([z.number().min(-180, 'longitude must be ≥ -180').max(180, 'longitude must be ≤ 180'), z.number().min(-90, 'latitude must be ≥ -90').max(90, 'latitude must be ≤ 90')])
+  .rest(z.number())
+
+const lineStringSchema = z.strictObject({
+  type: z.literal('LineString'),
+  coordinates: z.array(positionSchema).min(2, 'a LineString needs at least two positions').max(10_000),
+})
+
+/** RFC 7946 §3.1.6: each ring has four or more positions and is closed (first equals last). */
+const linearRingSchema = z
+  .array(positionSchema)
+  .min(4, 'a polygon ring needs at least four positions')
+  .max(10_000)
+  .refine((ring) => ring.length < 4 || (ring[0]?.[0] === ring.at(-1)?.[0] && ring[0]?.[1] === ring.at(-1)?.[1]), 'a polygon ring must be closed (first position equals last)')
+
+const polygonSchema = z.strictObject({ type: z.literal('Polygon'), coordinates: z.array(linearRingSchema).min(1).max(100) })
+
+export const geometrySchema = z
+  .discriminatedUnion('type', [lineStringSchema, polygonSchema])
+  .meta({ id: 'Geometry', description: 'GeoJSON LineString or Polygon in WGS84 (RFC 7946)' })
+
+export const createCaseRequestSchema = z
+  .strictObject({
+    externalReference: text(100).optional().meta({ description: "The applicant's own reference; unique per organization" }),
+    organization: z.string().min(2).max(32).optional().meta({ description: 'Organization code: required when an office key submits on behalf of an applicant; a dispatch key always submits for its own' }),
+    ...routeInputFields,
+    excavationWidthMeters: z.number().positive('must be a positive width in metres').max(1000, 'must be at most 1000 m').optional(),
+    works: z.strictObject({ title: text(200), description: text(5000).optional() }),
+    location: z.strictObject({
+      district: text(100),
+      roadName: text(200),
+      description: text(2000).optional(),
+      geometry: geometrySchema.optional(),
+    }),
+    plannedStartDate: civilDateSchema,
+    plannedEndDate: civilDateSchema,
+    contact: z.strictObject({ name: text(100), phone: z.string().trim().regex(/^\+?[0-9][0-9 -]{5,24}$/, 'must be a phone number of digits, spaces or dashes') }),
+    commitment: z.strictObject({ signedBy: text(100), statement: text(5000) }).optional().meta({ description: 'Required for commitment filing (≤ 400 V, ≤ 200 m)' }),
+  })
+  .superRefine((body, ctx) => {
+    if (body.plannedEndDate < body.plannedStartDate) {
+      ctx.addIssue({ code: 'custom', path: ['plannedEndDate'], message: 'must not be before plannedStartDate' })
+    }
+  })
+
+export type CreateCaseRequest = z.infer<typeof createCaseRequestSchema>
+
+export const caseStatuses = [
+  'submitted',
+  'filed',
+  'notified',
+] as const
+
+export const caseResponseSchema = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    externalReference: z.string().nullable(),
+    organization: z.string(),
+    route: z.string(),
+    status: z.string(),
+    requiresApproval: z.boolean(),
+    requiresJointReview: z.boolean(),
+    timeLimit: timeLimitSchema,
+    approvingAuthority: z.string().nullable(),
+    stagePlan: z.array(z.object({ key: z.string(), name: z.string(), workingDays: z.number().int() })),
+    ruleSet: ruleSetRefSchema,
+    explanation: z.array(explanationItemSchema),
+    voltageVolts: z.number().int(),
+    excavationLengthMeters: z.number(),
+    excavationWidthMeters: z.number().nullable(),
+    emergency: z.boolean(),
+    roadProtected: z.boolean(),
+    works: z.object({ title: z.string(), description: z.string().optional() }),
+    location: z.object({ district: z.string(), roadName: z.string(), description: z.string().optional(), geometry: geometrySchema.optional() }),
+    plannedStartDate: z.string(),
+    plannedEndDate: z.string(),
+    contact: z.object({ name: z.string(), phone: z.string() }),
+    commitment: z.object({ signedBy: z.string(), statement: z.string() }).nullable(),
+    filingReceiptNumber: z.string().nullable(),
+    submittedAt: z.string(),
+    formalitiesDueAt: z.string().nullable(),
+    version: z.number().int(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Case' })
+
+export const caseListQuerySchema = z.strictObject({
+  status: z.string().max(50).optional(),
+  route: z.enum(['emergency_repair', 'special_approval', 'commitment_filing', 'fast_track', 'joint_review', 'standard']).optional(),
+  organization: z.string().max(32).optional(),
+  district: z.string().max(100).optional(),
+  submittedFrom: civilDateSchema.optional().meta({ description: 'Submitted on or after this date (Asia/Shanghai)' }),
+  submittedTo: civilDateSchema.optional().meta({ description: 'Submitted on or before this date (Asia/Shanghai)' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional().meta({ description: 'nextCursor of the previous page' }),
+})
+export type CaseListQuery = z.infer<typeof caseListQuerySchema>

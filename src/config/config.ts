@@ -1,0 +1,70 @@
+import { z } from 'zod'
+
+/**
+ * Configuration comes from the environment only (12-factor) and is validated once at boot,
+ * so a bad value stops the process with a message naming the variable instead of failing later.
+ */
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const integer = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: integer('PORT', 0, 65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value === '' || /^postgres(ql)?:\/\//.test(value), {
+      message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string',
+    })
+    .transform((value) => (value === '' ? undefined : value)),
+  DATABASE_POOL_MAX: integer('DATABASE_POOL_MAX', 1, 500).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: integer('DATABASE_STATEMENT_TIMEOUT_MS', 100, 600_000).default(15_000),
+  DATABASE_CONNECT_TIMEOUT_MS: integer('DATABASE_CONNECT_TIMEOUT_MS', 100, 60_000).default(3_000),
+  EMBEDDED_DATA_DIR: z.string().min(1).default('data/postgres'),
+  EMBEDDED_PORT: integer('EMBEDDED_PORT', 0, 65535).default(0),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  BODY_LIMIT_BYTES: integer('BODY_LIMIT_BYTES', 1024, 10 * 1024 * 1024).default(256 * 1024),
+  API_KEY_CACHE_TTL_MS: integer('API_KEY_CACHE_TTL_MS', 0, 600_000).default(30_000),
+  SHUTDOWN_GRACE_MS: integer('SHUTDOWN_GRACE_MS', 100, 120_000).default(10_000),
+})
+
+export type AppConfig = z.infer<typeof configSchema>
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings are treated as unset so `PORT= npm start` falls back to the default.
+  const relevant = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .map((key) => [key, env[key]])
+      .filter(([, value]) => value !== undefined && value !== ''),
+  )
+  const parsed = configSchema.safeParse(relevant)
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = issue.path.join('.')
+        const shown = key === 'DATABASE_URL' ? '(hidden)' : JSON.stringify(relevant[key])
+        return `${key}=${shown}: ${issue.message}`
+      }),
+    )
+  }
+  return parsed.data
+}
+
+/** A configuration for tests and tools: defaults plus overrides, without reading process.env. */
+export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return { ...configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...overrides }
+}

@@ -1,0 +1,101 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely'
+
+/** Kysely's view of the tables (snake_case, as in SQL); repositories map rows to camelCase domain objects. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>
+
+export interface OrganizationTable {
+  id: Generated<string>
+  code: string
+  name: string
+  created_at: CreatedAt
+}
+
+export interface ApiKeyTable {
+  id: Generated<string>
+  prefix: string
+  key_hash: string
+  role: 'dispatch' | 'office' | 'auditor' | 'admin'
+  organization_id: string | null
+  name: string | null
+  created_at: CreatedAt
+  created_by_key_id: string | null
+  revoked_at: Timestamp | null
+}
+
+export interface RuleSetTable {
+  id: string
+  version: number
+  effective_from: string
+  name: string
+  description: string | null
+  parameters: JSONColumnType<Record<string, unknown>, string, string>
+  created_at: CreatedAt
+  created_by_key_id: string | null
+}
+
+export interface CalendarYearTable {
+  year: number
+  holidays: ColumnType<string[], string[], string[]>
+  makeup_workdays: ColumnType<string[], string[], string[]>
+  source: string
+  fingerprint: string
+  loaded_at: Timestamp
+  loaded_by_key_id: string | null
+}
+
+export interface CaseTable {
+  id: Generated<string>
+  number: string
+  organization_id: string
+  external_reference: string | null
+  route: string
+  status: string
+  rule_set_id: string
+  rule_set_version: number
+  decision: JSONColumnType<Record<string, unknown>, string, string>
+  voltage_volts: number
+  excavation_length_meters: ColumnType<number, number | string, number | string>
+  excavation_width_meters: ColumnType<number | null, number | string | null, number | string | null>
+  emergency: boolean
+  road_protected: boolean
+  works: JSONColumnType<Record<string, unknown>, string, string>
+  location: JSONColumnType<Record<string, unknown>, string, string>
+  district: string
+  planned_start_date: string
+  planned_end_date: string
+  contact: JSONColumnType<Record<string, unknown>, string, string>
+  commitment: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
+  filing_receipt_number: string | null
+  submitted_at: Timestamp
+  formalities_due_at: Timestamp | null
+  version: Generated<number>
+  created_by_key_id: string
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>
+}
+
+export interface CaseEventTable {
+  id: Generated<number>
+  case_id: string
+  seq: number
+  type: string
+  from_status: string | null
+  to_status: string | null
+  actor_key_id: string | null
+  actor_role: string | null
+  actor_organization_id: string | null
+  request_id: string | null
+  occurred_at: Timestamp
+  payload: JSONColumnType<Record<string, unknown>, string, string>
+  prev_hash: string | null
+  hash: string
+}
+
+export interface Database {
+  organization: OrganizationTable
+  api_key: ApiKeyTable
+  rule_set: RuleSetTable
+  calendar_year: CalendarYearTable
+  case: CaseTable
+  case_event: CaseEventTable
+}

@@ -1,0 +1,66 @@
+/**
+ * Typed domain errors with stable codes. The error boundary (errors.plugin.ts) turns each into an
+ * RFC 9457 problem document; `code` is the contract clients may switch on, `detail` is for people.
+ */
+export interface FieldIssue {
+  path: string
+  message: string
+}
+
+export const PROBLEM_TYPE_BASE = 'https://green-channel.example/problems/'
+
+export class DomainError extends Error {
+  override name = 'DomainError'
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail)
+  }
+}
+
+export class ValidationFailedError extends DomainError {
+  constructor(detail: string, readonly errors: FieldIssue[], code = 'validation_failed') {
+    super(422, code, 'The request is not valid', detail, { errors })
+  }
+}
+
+export class BadRequestError extends DomainError {
+  constructor(detail: string, errors: FieldIssue[] = [], code = 'bad_request') {
+    super(400, code, 'Bad request', detail, errors.length > 0 ? { errors } : {})
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(detail: string) {
+    super(401, 'unauthorized', 'Authentication required', detail, {}, { 'www-authenticate': 'Bearer' })
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(detail: string) {
+    super(403, 'forbidden', 'Not allowed for this API key', detail)
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(detail: string, code = 'not_found') {
+    super(404, code, 'Not found', detail)
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(detail: string, code = 'conflict', extensions: Record<string, unknown> = {}) {
+    super(409, code, 'Conflict', detail, extensions)
+  }
+}
+
+export class ServiceUnavailableError extends DomainError {
+  constructor(detail: string, retryAfterSeconds = 5) {
+    super(503, 'service_unavailable', 'Service unavailable', detail, {}, { 'retry-after': String(retryAfterSeconds) })
+  }
+}

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/database.types.ts'
+
+export interface Organization {
+  id: string
+  code: string
+  name: string
+}
+
+export async function findOrganizationByCode(db: Kysely<Database>, code: string): Promise<Organization | undefined> {
+  return await db.selectFrom('organization').select(['id', 'code', 'name']).where('code', '=', code).executeTakeFirst()
+}
+
+/** Organizations are created on first use (issue 2): an insert that tolerates a concurrent twin. */
+export async function ensureOrganization(db: Kysely<Database>, code: string, name?: string): Promise<Organization> {
+  await db
+    .insertInto('organization')
+    .values({ code, name: name ?? code })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute()
+  const organization = await findOrganizationByCode(db, code)
+  if (!organization) throw new Error(`organization ${code} vanished after insert`)
+  return organization
+}
+
+export async function listOrganizations(db: Kysely<Database>): Promise<Organization[]> {
+  return await db.selectFrom('organization').select(['id', 'code', 'name']).orderBy('code').execute()
+}

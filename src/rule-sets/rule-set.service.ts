@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely'
+import { shanghaiDateOf, type CivilDate } from '../calendar/civil-date.ts'
+import type { Database } from '../db/database.types.ts'
+import { ConflictError, NotFoundError, ValidationFailedError } from '../errors/domain-errors.ts'
+import { DEFAULT_RULE_SET } from '../rules/default-rule-set.ts'
+import { selectRuleSet } from '../rules/route-decision.ts'
+import type { RuleSet } from '../rules/rule-set.schema.ts'
+import { validateRuleSetParameters } from '../rules/rule-set.validation.ts'
+import type { Clock } from '../shared/clock.ts'
+import { insertRuleSet, listRuleSets, type StoredRuleSet } from './rule-set.repository.ts'
+
+/**
+ * The rule sets, cached per instance (they are few and change rarely). A version published through
+ * another instance is picked up within `refreshMs`; it can only take effect on a future date anyway.
+ */
+export class RuleSetService {
+  #ruleSets: StoredRuleSet[] = []
+  #loadedAt = 0
+  #loading: Promise<StoredRuleSet[]> | undefined
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly refreshMs = 10_000,
+  ) {}
+
+  /** The 2019 notice's rule set is a historical fact: stored once, never changed. */
+  async seedDefault(): Promise<void> {
+    await insertRuleSet(this.db, DEFAULT_RULE_SET, null)
+  }
+
+  async all(): Promise<StoredRuleSet[]> {
+    if (this.#loadedAt > 0 && Date.now() - this.#loadedAt < this.refreshMs) return this.#ruleSets
+    this.#loading ??= this.#reload().finally(() => {
+      this.#loading = undefined
+    })
+    return await this.#loading
+  }
+
+  async #reload(): Promise<StoredRuleSet[]> {
+    this.#ruleSets = await listRuleSets(this.db)
+    this.#loadedAt = Date.now()
+    return this.#ruleSets
+  }
+
+  /** The version in force on a date (Asia/Shanghai) for a rule-set id. */
+  async inForce(onDate: CivilDate, id = DEFAULT_RULE_SET.id): Promise<StoredRuleSet> {
+    const candidates = (await this.all()).filter((r) => r.id === id)
+    const selected = selectRuleSet(candidates, onDate) as StoredRuleSet | undefined
+    if (!selected) throw new NotFoundError(`No version of rule set ${id} is in force on ${onDate}.`, 'rule_set_not_in_force')
+    return selected
+  }
+
+  async find(id: string, version: number): Promise<StoredRuleSet | undefined> {
+    return (await this.all()).find((r) => r.id === id && r.version === version)
+  }
+
+  /**
+   * Publishes a new version. It must take effect in the future (today's cases keep the rules they were
+   * decided under) and pass the band and stage-plan checks.
+   */
+  async publish(input: Omit<RuleSet, 'version'> & { version?: number | undefined }, createdByKeyId: string): Promise<StoredRuleSet> {
+    const today = shanghaiDateOf(this.clock.now())
+    const issues = validateRuleSetParameters(input.parameters)
+    if (input.effectiveFrom <= today) {
+      issues.unshift({ path: 'effectiveFrom', message: `must be after today (${today}, Asia/Shanghai): a new version only takes effect in the future` })
+    }
+    if (issues.length > 0) {
+      throw new ValidationFailedError(`The rule set is not valid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues, 'invalid_rule_set')
+    }
+    const existing = (await this.#reload()).filter((r) => r.id === input.id)
+    const latest = existing.reduce((max, r) => Math.max(max, r.version), 0)
+    const version = input.version ?? latest + 1
+    if (version <= latest) {
+      throw new ConflictError(`Rule set ${input.id} already has version ${latest}; a new version must be greater.`, 'rule_set_version_exists', { latestVersion: latest })
+    }
+    const ruleSet: RuleSet = { ...input, version }
+    if (!(await insertRuleSet(this.db, ruleSet, createdByKeyId))) {
+      throw new ConflictError(`Rule set ${input.id} version ${version} was published concurrently.`, 'rule_set_version_exists')
+    }
+    const stored = (await this.#reload()).find((r) => r.id === input.id && r.version === version)
+    if (!stored) throw new Error('rule set vanished after insert')
+    return stored
+  }
+}

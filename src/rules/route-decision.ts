@@ -1,0 +1,370 @@
+/**
+ * Which route an excavation takes (domain.md §2), as a pure function of a rule set and the application.
+ *
+ * The rule set is data; nothing here knows 400 V, 200 m, 10 kV or 50 m. Routes are evaluated in the rule
+ * set's `routeOrder` and the first that matches wins: a condition route (emergency repair, protected road)
+ * matches when its fact is true; a band route matches when the voltage tiers and length bands lead the
+ * application to it. The explanation says which rule matched and why every earlier one did not, which
+ * boundary reading decided a value lying exactly on a threshold, and cites the basis of each step.
+ */
+import { z } from 'zod'
+import {
+  describeInterval,
+  formatQuantity,
+  intervalContains,
+  isExactQuantity,
+  isOnBound,
+  type Bound,
+  type ConditionRule,
+  type Dimension,
+  type LengthBand,
+  type Route,
+  type RouteTerms,
+  type RuleSet,
+  type TimeLimit,
+  type VoltageTier,
+} from './rule-set.schema.ts'
+
+export interface RouteInput {
+  /** Nominal voltage of the works, whole volts. */
+  voltageVolts: number
+  /** Excavation length in metres, at most two decimals. */
+  excavationLengthMeters: number
+  /** Emergency repair of a failed buried line. */
+  emergency: boolean
+  /** The road is in its protection period (城市道路管理条例 art. 33). */
+  roadProtected: boolean
+}
+
+/** The same constraints as data, for the HTTP layer: nothing else is accepted (domain.md §2). */
+export const routeInputSchema = z.strictObject({
+  voltageVolts: z.number().int('must be whole volts').positive(),
+  excavationLengthMeters: z
+    .number()
+    .positive()
+    .refine((x) => isExactQuantity('length', x), 'must be metres with at most two decimals'),
+  emergency: z.boolean(),
+  roadProtected: z.boolean(),
+})
+
+export interface ExplanationItem {
+  /** Stable, machine-readable; see EXPLANATION_CODES. */
+  code: string
+  text: string
+  /** The citation this step rests on. */
+  basis: string
+}
+
+export interface RouteDecision {
+  route: Route
+  requiresApproval: boolean
+  requiresJointReview: boolean
+  timeLimit: TimeLimit | null
+  /** Granted at most once, on top of timeLimit. */
+  extension: TimeLimit | null
+  stages: Array<{ key: string; workingDays: number; name: string }>
+  approvingAuthority: string | null
+  explanation: ExplanationItem[]
+}
+
+export const EXPLANATION_CODES = {
+  matched: 'route.matched',
+  /** Followed by the route: `route.not_matched.fast_track`. */
+  notMatchedPrefix: 'route.not_matched.',
+  fellThrough: 'route.fell_through',
+  voltageAtThreshold: 'boundary.voltage.exactly_at_threshold',
+  lengthAtThreshold: 'boundary.length.exactly_at_threshold',
+  timeLimit: 'outcome.time_limit',
+  approvingAuthority: 'outcome.approving_authority',
+  jointReviewStages: 'outcome.joint_review_stages',
+} as const
+
+export function notMatchedCode(route: Route): string {
+  return `${EXPLANATION_CODES.notMatchedPrefix}${route}`
+}
+
+/** One step through the band table: the tier the application is in and the length band it falls into. */
+interface BandStep {
+  tier: VoltageTier
+  band: LengthBand
+}
+
+const FACTS: Record<ConditionRule['when'], { yes: string; no: string }> = {
+  emergency: {
+    yes: 'the works are an emergency repair (emergency: true)',
+    no: 'the works are not an emergency repair (emergency: false)',
+  },
+  roadProtected: {
+    yes: 'the road is in its protection period (roadProtected: true)',
+    no: 'the road is not in its protection period (roadProtected: false)',
+  },
+}
+
+function invalidRuleSet(ruleSet: RuleSet, problem: string): Error {
+  return new Error(`rule set ${ruleSet.id} v${ruleSet.version} cannot decide this application: ${problem}; validate it with validateRuleSetParameters`)
+}
+
+function assertValidInput(input: RouteInput): void {
+  const parsed = routeInputSchema.safeParse(input)
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new RangeError(`invalid route input: ${detail}`)
+  }
+}
+
+/** Follows the voltage tiers and length bands (through fall-throughs) to a route. */
+function walkBands(ruleSet: RuleSet, input: RouteInput): { steps: BandStep[]; route: Route } {
+  const { voltageTiers } = ruleSet.parameters
+  const length = input.excavationLengthMeters
+  let tier = voltageTiers.find((t) => intervalContains('voltage', t.min, t.max, input.voltageVolts))
+  if (tier === undefined) throw invalidRuleSet(ruleSet, `no voltage tier contains ${input.voltageVolts} V`)
+
+  const steps: BandStep[] = []
+  for (;;) {
+    const current: VoltageTier = tier
+    const band = current.lengthBands.find((b) => intervalContains('length', b.min, b.max, length))
+    if (band === undefined) throw invalidRuleSet(ruleSet, `no length band of tier "${current.key}" contains ${length} m`)
+    steps.push({ tier: current, band })
+    if (band.outcome.kind === 'route') return { steps, route: band.outcome.route }
+    const targetKey = band.outcome.tier
+    if (steps.some((s) => s.tier.key === targetKey)) {
+      throw invalidRuleSet(ruleSet, `length bands fall through in a cycle back to tier "${targetKey}"`)
+    }
+    tier = voltageTiers.find((t) => t.key === targetKey)
+    if (tier === undefined) throw invalidRuleSet(ruleSet, `tier "${current.key}" falls through to unknown tier "${targetKey}"`)
+  }
+}
+
+function quote(text: string): string {
+  return `「${text}」`
+}
+
+function uniqueCitations(citations: string[]): string {
+  return [...new Set(citations)].join('; ')
+}
+
+function tierPhrase(tier: VoltageTier): string {
+  return `the ${tier.name} tier (${describeInterval('voltage', tier.min, tier.max)})`
+}
+
+function bandPhrase(band: LengthBand, tier: VoltageTier): string {
+  return `the length band "${describeInterval('length', band.min, band.max)}" of the ${tier.name} tier`
+}
+
+/** A band with no bounds (0 m exclusive to ∞) says nothing about length. */
+function coversAnyLength(band: LengthBand): boolean {
+  return band.min.value === 0 && !band.min.inclusive && band.max === null
+}
+
+/** When a value misses an interval only because it sits on an exclusive bound, the reading of that bound. */
+function exclusionNote(dimension: Dimension, x: number, interval: { min: Bound; max: Bound | null }): string {
+  const bound = [interval.min, interval.max].find((b): b is Bound => b !== null && isOnBound(dimension, b, x))
+  if (bound === undefined || bound.reading === undefined) return ''
+  return ` (${bound.reading}${bound.wording === undefined ? '' : `: ${quote(bound.wording)}`})`
+}
+
+/** Why a band route did not match: for each band leading to it, the voltage or the length that misses. */
+function bandMismatch(ruleSet: RuleSet, route: Route, input: RouteInput, steps: BandStep[]): ExplanationItem {
+  const reasons: string[] = []
+  const citations: string[] = []
+  const volts = formatQuantity('voltage', input.voltageVolts)
+  const length = formatQuantity('length', input.excavationLengthMeters)
+  for (const tier of ruleSet.parameters.voltageTiers) {
+    for (const band of tier.lengthBands) {
+      if (band.outcome.kind !== 'route' || band.outcome.route !== route) continue
+      // The application reached this tier (directly or by falling through), so it is the length that misses.
+      const reached = steps.some((s) => s.tier.key === tier.key)
+      reasons.push(
+        reached
+          ? `${length} is outside ${bandPhrase(band, tier)}${exclusionNote('length', input.excavationLengthMeters, band)}`
+          : `${volts} is outside ${tierPhrase(tier)}${exclusionNote('voltage', input.voltageVolts, tier)}`,
+      )
+      citations.push(reached ? band.basis.citation : tier.basis.citation)
+    }
+  }
+  return {
+    code: notMatchedCode(route),
+    text: `${route} does not apply: ${reasons.join('; ')}.`,
+    basis: uniqueCitations(citations),
+  }
+}
+
+/** An explanation item when the value lies exactly on a bound of the interval it was found in. */
+function boundaryItem(
+  ruleSet: RuleSet,
+  dimension: Dimension,
+  x: number,
+  interval: { min: Bound; max: Bound | null },
+  subject: string,
+  citation: string,
+): ExplanationItem | undefined {
+  const bound = [interval.min, interval.max].find((b): b is Bound => b !== null && isOnBound(dimension, b, x))
+  if (bound === undefined) return undefined
+  const value = formatQuantity(dimension, x)
+  const code = dimension === 'voltage' ? EXPLANATION_CODES.voltageAtThreshold : EXPLANATION_CODES.lengthAtThreshold
+  const wording = bound.wording === undefined ? '' : ` (${quote(bound.wording)})`
+  if (bound.decidedBy === 'boundary_rule') {
+    return {
+      code,
+      text:
+        `${value} lies exactly on a threshold the source text does not settle${wording}; the boundary rule of this ` +
+        `rule set decided it and put it in ${subject}: ${bound.reading ?? 'see the rule set'}.`,
+      basis: `${citation}; boundary rule of rule set ${ruleSet.id} v${ruleSet.version}`,
+    }
+  }
+  return {
+    code,
+    text: `${value} lies exactly on the threshold and is included in ${subject}${bound.reading === undefined ? '' : `: ${bound.reading}`}${wording}.`,
+    basis: citation,
+  }
+}
+
+function describeTimeLimit(terms: RouteTerms): string {
+  const { route, timeLimit, extension } = terms
+  if (timeLimit === null) return `${route} has no time limit: the case is tracked but no deadline is promised.`
+  const unit = timeLimit.unit === 'hours' ? 'hours' : 'working days'
+  const limit =
+    timeLimit.amount === 0
+      ? `${route} is immediate (0 ${unit}): it is acknowledged at once.`
+      : `${route} must be completed within ${timeLimit.amount} ${unit}.`
+  if (extension === null) return limit
+  const extensionUnit = extension.unit === 'hours' ? 'hours' : 'working days'
+  return `${limit} It may be extended once by ${extension.amount} ${extensionUnit}.`
+}
+
+function termsFor(ruleSet: RuleSet, route: Route): RouteTerms {
+  const terms = ruleSet.parameters.routeTerms.find((t) => t.route === route)
+  if (terms === undefined) throw invalidRuleSet(ruleSet, `route "${route}" has no entry in routeTerms`)
+  return terms
+}
+
+function outcome(ruleSet: RuleSet, route: Route, explanation: ExplanationItem[]): RouteDecision {
+  const terms = termsFor(ruleSet, route)
+  const stages = terms.requiresJointReview
+    ? ruleSet.parameters.jointReviewStages.map(({ key, workingDays, name }) => ({ key, workingDays, name }))
+    : []
+  explanation.push({ code: EXPLANATION_CODES.timeLimit, text: describeTimeLimit(terms), basis: terms.timeLimitBasis.citation })
+  if (stages.length > 0) {
+    const plan = stages.map((s) => `${s.key} ${s.workingDays}`).join(' + ')
+    const total = stages.reduce((sum, s) => sum + s.workingDays, 0)
+    explanation.push({
+      code: EXPLANATION_CODES.jointReviewStages,
+      text: `The review runs in stages, each due at the end of the previous one: ${plan} = ${total} working days.`,
+      basis: terms.timeLimitBasis.citation,
+    })
+  }
+  explanation.push({
+    code: EXPLANATION_CODES.approvingAuthority,
+    text:
+      terms.approvingAuthority === null
+        ? `${route} needs no approval${terms.requiresApproval ? '' : '; the filing is acknowledged with a receipt'}.`
+        : `Approval rests with ${terms.approvingAuthority}.`,
+    basis: terms.approvingAuthorityBasis.citation,
+  })
+  return {
+    route,
+    requiresApproval: terms.requiresApproval,
+    requiresJointReview: terms.requiresJointReview,
+    timeLimit: terms.timeLimit === null ? null : { ...terms.timeLimit },
+    extension: terms.extension === null ? null : { ...terms.extension },
+    stages,
+    approvingAuthority: terms.approvingAuthority,
+    explanation,
+  }
+}
+
+/**
+ * Decides the route of an application under a rule set. Throws a RangeError for input outside the domain
+ * (non-integer or non-positive volts, lengths with more than two decimals) and an Error when the rule set
+ * cannot decide (it would not pass validateRuleSetParameters).
+ */
+export function decideRoute(ruleSet: RuleSet, input: RouteInput): RouteDecision {
+  assertValidInput(input)
+  const { routeOrder, conditionRules } = ruleSet.parameters
+  const { steps, route: bandRoute } = walkBands(ruleSet, input)
+  const explanation: ExplanationItem[] = []
+
+  for (const route of routeOrder) {
+    const condition = conditionRules.find((r) => r.route === route)
+    if (condition !== undefined) {
+      if (!input[condition.when]) {
+        explanation.push({
+          code: notMatchedCode(route),
+          text: `${route} does not apply because ${FACTS[condition.when].no}. The rule: ${condition.description}.`,
+          basis: condition.basis.citation,
+        })
+        continue
+      }
+      explanation.push({
+        code: EXPLANATION_CODES.matched,
+        text:
+          `${route} applies because ${FACTS[condition.when].yes}. The rule: ${condition.description}. ` +
+          `${quote(condition.basis.text)} Rules later in the order are not considered (the first match wins), ` +
+          'whatever the voltage and length.',
+        basis: condition.basis.citation,
+      })
+      return outcome(ruleSet, route, explanation)
+    }
+
+    if (route !== bandRoute) {
+      explanation.push(bandMismatch(ruleSet, route, input, steps))
+      continue
+    }
+
+    const first = steps[0]!
+    const last = steps[steps.length - 1]!
+    const volts = formatQuantity('voltage', input.voltageVolts)
+    const length = formatQuantity('length', input.excavationLengthMeters)
+    // Every step but the last fell through; the tier it fell into is the next step's tier.
+    steps.slice(0, -1).forEach((step, i) => {
+      const target = steps[i + 1]!.tier
+      explanation.push({
+        code: EXPLANATION_CODES.fellThrough,
+        text: `${length} is in ${bandPhrase(step.band, step.tier)}, which falls through to the length bands of ${tierPhrase(target)}: ${step.band.description}.`,
+        basis: step.band.basis.citation,
+      })
+    })
+    const lengthClause = coversAnyLength(last.band)
+      ? ''
+      : `${steps.length > 1 ? ' and, having fallen through,' : ' and'} ${length} is in ${bandPhrase(last.band, last.tier)}`
+    const path = `${volts} is in ${tierPhrase(first.tier)}${lengthClause}`
+    explanation.push({
+      code: EXPLANATION_CODES.matched,
+      text: `${route} applies: ${path}: ${last.band.description}. ${quote(last.band.basis.text)}`,
+      basis: last.band.basis.citation,
+    })
+
+    // Only the tier the voltage is actually in is a voltage decision; a fall-through keeps that voltage.
+    const boundaries = [
+      boundaryItem(ruleSet, 'voltage', input.voltageVolts, first.tier, tierPhrase(first.tier), first.tier.basis.citation),
+      ...steps.map((s) =>
+        boundaryItem(ruleSet, 'length', input.excavationLengthMeters, s.band, bandPhrase(s.band, s.tier), s.band.basis.citation),
+      ),
+    ]
+    explanation.push(...boundaries.filter((item): item is ExplanationItem => item !== undefined))
+    return outcome(ruleSet, route, explanation)
+  }
+
+  throw invalidRuleSet(ruleSet, `route "${bandRoute}" is reached by the length bands but is not in routeOrder`)
+}
+
+/**
+ * The rule set in force on a date ('YYYY-MM-DD', Asia/Shanghai): the greatest effectiveFrom on or before
+ * the date; among several with that date, the highest version (a correction issued for the same day).
+ */
+export function selectRuleSet(ruleSets: readonly RuleSet[], onDate: string): RuleSet | undefined {
+  if (!z.iso.date().safeParse(onDate).success) throw new RangeError(`invalid date "${onDate}": expected YYYY-MM-DD`)
+  let best: RuleSet | undefined
+  for (const candidate of ruleSets) {
+    // ISO dates compare correctly as strings.
+    if (candidate.effectiveFrom > onDate) continue
+    if (
+      best === undefined ||
+      candidate.effectiveFrom > best.effectiveFrom ||
+      (candidate.effectiveFrom === best.effectiveFrom && candidate.version > best.version)
+    ) {
+      best = candidate
+    }
+  }
+  return best
+}

@@ -1,0 +1,217 @@
+/**
+ * The shape of a green-channel rule set (domain.md §2): every threshold, boundary reading, time limit,
+ * stage and approving authority is data here, so a new notice (say, fast track under 80 m) is a new
+ * rule-set version with an effective date, not a code change.
+ *
+ * Units are fixed by where a number sits: voltage tier bounds are volts (integers), length band bounds
+ * are metres (at most two decimals). Everything is plain JSON, camelCase keys.
+ *
+ * This file gives the *shape*; the semantic checks (tiers and bands cover (0, ∞) with no gaps or
+ * overlaps, stage days add up, every route has terms, ...) live in rule-set.validation.ts.
+ * Objects are strict: in legal data a misspelt key ("maxInclusve") must be an error, not silently dropped.
+ */
+import { z } from 'zod'
+
+export const routeSchema = z.enum([
+  'emergency_repair',
+  'special_approval',
+  'commitment_filing',
+  'fast_track',
+  'joint_review',
+  'standard',
+])
+export type Route = z.infer<typeof routeSchema>
+
+/** Snake-case keys: tier keys, stage keys. */
+const keySchema = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case key like "joint_survey"')
+
+/** Where a rule comes from: the citation and the passage relied on (quoted or summarised). */
+export const legalBasisSchema = z.strictObject({
+  citation: z.string().min(1),
+  text: z.string().min(1),
+})
+export type LegalBasis = z.infer<typeof legalBasisSchema>
+
+/**
+ * One end of an interval. `inclusive` says whether the value itself belongs to the interval.
+ * `wording` is the phrase of the source text that sets the bound (e.g. "400伏以下") and `reading` why it is
+ * inclusive or exclusive (以下 / 以上 / 以内 include the number; 小于 / 大于 / 超过 exclude it).
+ * `decidedBy: 'boundary_rule'` marks a bound the source text leaves open (exactly 50 m is in neither
+ * "小于50米" nor "大于50米"), so that a decision on it says the rule set's boundary rule decided it.
+ * Absent `decidedBy` means the source text decides.
+ */
+export const boundSchema = z.strictObject({
+  value: z.number().finite().nonnegative(),
+  inclusive: z.boolean(),
+  wording: z.string().min(1).optional(),
+  reading: z.string().min(1).optional(),
+  decidedBy: z.enum(['source_text', 'boundary_rule']).optional(),
+})
+export type Bound = z.infer<typeof boundSchema>
+
+/**
+ * What a length band leads to: a route, or (low voltage over 200 m) on to the length bands of another
+ * voltage tier, evaluated with the same length.
+ */
+export const bandOutcomeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('route'), route: routeSchema }),
+  z.strictObject({ kind: z.literal('fall_through'), tier: keySchema }),
+])
+export type BandOutcome = z.infer<typeof bandOutcomeSchema>
+
+/** A band of excavation lengths in metres: `min` < length < `max` with the stated inclusivity; `max: null` is unbounded. */
+export const lengthBandSchema = z.strictObject({
+  min: boundSchema,
+  max: boundSchema.nullable(),
+  outcome: bandOutcomeSchema,
+  description: z.string().min(1),
+  basis: legalBasisSchema,
+})
+export type LengthBand = z.infer<typeof lengthBandSchema>
+
+/** A band of voltages in volts with its own length bands; `max: null` is unbounded. */
+export const voltageTierSchema = z.strictObject({
+  key: keySchema,
+  name: z.string().min(1),
+  min: boundSchema,
+  max: boundSchema.nullable(),
+  lengthBands: z.array(lengthBandSchema).min(1),
+  basis: legalBasisSchema,
+})
+export type VoltageTier = z.infer<typeof voltageTierSchema>
+
+/**
+ * A rule decided by a yes/no fact of the application rather than by voltage and length:
+ * `emergency` (emergency repair of a failed buried line) or `roadProtected` (road in its protection period).
+ */
+export const conditionRuleSchema = z.strictObject({
+  route: routeSchema,
+  when: z.enum(['emergency', 'roadProtected']),
+  description: z.string().min(1),
+  basis: legalBasisSchema,
+})
+export type ConditionRule = z.infer<typeof conditionRuleSchema>
+
+export const timeUnitSchema = z.enum(['working_days', 'hours'])
+export type TimeUnit = z.infer<typeof timeUnitSchema>
+
+/**
+ * A time limit. `amount: 0` means "at once" (commitment filing: the receipt is issued on acceptance), which
+ * is different from a `null` time limit (special approval: no limit is promised by this service).
+ */
+export const timeLimitSchema = z.strictObject({
+  amount: z.number().int().nonnegative(),
+  unit: timeUnitSchema,
+})
+export type TimeLimit = z.infer<typeof timeLimitSchema>
+
+/** What a route entails once chosen: approval, joint review, time limit, who approves, and why. */
+export const routeTermsSchema = z.strictObject({
+  route: routeSchema,
+  name: z.string().min(1),
+  requiresApproval: z.boolean(),
+  /** The route runs through `jointReviewStages`; its time limit must equal their sum. */
+  requiresJointReview: z.boolean(),
+  timeLimit: timeLimitSchema.nullable(),
+  /** An extension that may be granted once (行政许可法 art. 42: 20 working days + 10 once). */
+  extension: timeLimitSchema.nullable(),
+  timeLimitBasis: legalBasisSchema,
+  approvingAuthority: z.string().min(1).nullable(),
+  approvingAuthorityBasis: legalBasisSchema,
+})
+export type RouteTerms = z.infer<typeof routeTermsSchema>
+
+/** One stage of the joint review; each stage's deadline runs from the end of the previous one. */
+export const jointReviewStageSchema = z.strictObject({
+  key: keySchema,
+  workingDays: z.number().int().positive(),
+  name: z.string().min(1),
+  description: z.string().min(1),
+})
+export type JointReviewStage = z.infer<typeof jointReviewStageSchema>
+
+export const ruleSetParametersSchema = z.strictObject({
+  /**
+   * Evaluation order; the first route whose rule matches wins. A condition route matches when its fact is
+   * true; a band route matches when the voltage tiers and length bands lead the application to it.
+   */
+  routeOrder: z.array(routeSchema).min(1),
+  conditionRules: z.array(conditionRuleSchema),
+  /** In ascending order of voltage; together they cover (0 V, ∞). */
+  voltageTiers: z.array(voltageTierSchema).min(1),
+  routeTerms: z.array(routeTermsSchema).min(1),
+  jointReviewStages: z.array(jointReviewStageSchema),
+})
+export type RuleSetParameters = z.infer<typeof ruleSetParametersSchema>
+
+export const ruleSetSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a slug like "zz-green-channel"'),
+  version: z.number().int().positive(),
+  /** First day (Asia/Shanghai) on which the rule set applies. */
+  effectiveFrom: z.iso.date(),
+  name: z.string().min(1),
+  description: z.string().min(1).optional(),
+  parameters: ruleSetParametersSchema,
+})
+export type RuleSet = z.infer<typeof ruleSetSchema>
+
+// ---------------------------------------------------------------------------------------------------
+// What a bound means. Shared by the validation and the decision so both read a bound the same way.
+// ---------------------------------------------------------------------------------------------------
+
+/** Voltage tiers are in volts, length bands in metres. */
+export type Dimension = 'voltage' | 'length'
+
+/**
+ * The exact integer a quantity is compared as: volts as they are (integers), metres as whole centimetres.
+ * Lengths carry at most two decimals (domain.md §2), so Math.round(x * 100) is exact and
+ * 49.99 < 50 and 200.00 ≤ 200 hold without floating-point surprises (49.99 * 100 is 4998.999…).
+ */
+export function toComparable(dimension: Dimension, x: number): number {
+  return dimension === 'voltage' ? x : Math.round(x * 100)
+}
+
+/**
+ * True when x is expressible in the dimension's unit: whole volts, or metres with at most two decimals.
+ * For lengths, x must be exactly the double that its two-decimal rounding parses to (cents / 100 is
+ * correctly rounded, as is the literal "200.01"), so 200.01 passes and 0.1 + 0.2 or 10.001 do not.
+ */
+export function isExactQuantity(dimension: Dimension, x: number): boolean {
+  if (!Number.isFinite(x)) return false
+  if (dimension === 'voltage') return Number.isInteger(x)
+  return Math.round(x * 100) / 100 === x
+}
+
+/** "49.99 m", "400 V", "10 kV" (whole kilovolts read as the notice writes them: 10千伏). */
+export function formatQuantity(dimension: Dimension, x: number): string {
+  if (dimension === 'length') return `${x} m`
+  return x >= 1000 && x % 1000 === 0 ? `${x / 1000} kV` : `${x} V`
+}
+
+/** Is x inside the interval from `min` to `max` (null: unbounded above)? */
+export function intervalContains(dimension: Dimension, min: Bound, max: Bound | null, x: number): boolean {
+  const v = toComparable(dimension, x)
+  const lo = toComparable(dimension, min.value)
+  const aboveMin = min.inclusive ? v >= lo : v > lo
+  if (!aboveMin || max === null) return aboveMin
+  const hi = toComparable(dimension, max.value)
+  return max.inclusive ? v <= hi : v < hi
+}
+
+/** Is x exactly on the bound's value (compared exactly, see toComparable)? */
+export function isOnBound(dimension: Dimension, bound: Bound, x: number): boolean {
+  return toComparable(dimension, bound.value) === toComparable(dimension, x)
+}
+
+/**
+ * Plain-language interval, e.g. "at most 400 V", "over 400 V and at most 10 kV", "at least 50 m", "any length".
+ * A lower bound of 0, exclusive, is the edge of the domain (quantities are positive) and goes unsaid.
+ */
+export function describeInterval(dimension: Dimension, min: Bound, max: Bound | null): string {
+  const parts: string[] = []
+  if (!(min.value === 0 && !min.inclusive)) {
+    parts.push(`${min.inclusive ? 'at least' : 'over'} ${formatQuantity(dimension, min.value)}`)
+  }
+  if (max !== null) parts.push(`${max.inclusive ? 'at most' : 'under'} ${formatQuantity(dimension, max.value)}`)
+  return parts.length === 0 ? `any ${dimension}` : parts.join(' and ')
+}

@@ -1,0 +1,378 @@
+/**
+ * Semantic checks of a rule set, on top of its zod shape (rule-set.schema.ts). A rule set that passes
+ * these checks decides every valid application exactly once: every voltage falls in exactly one tier,
+ * every length in exactly one band of that tier, every route reached has its terms, and the joint-review
+ * stages add up to the joint-review time limit ("4+2+1+1" = 8 working days).
+ *
+ * Issues carry a dotted path into the rule set (`parameters.voltageTiers.1.min`) and a message a person
+ * editing the rule set can act on.
+ */
+import {
+  formatQuantity,
+  isExactQuantity,
+  ruleSetSchema,
+  toComparable,
+  type Bound,
+  type Dimension,
+  type Route,
+  type RuleSet,
+  type RuleSetParameters,
+} from './rule-set.schema.ts'
+
+export interface RuleSetIssue {
+  path: string
+  message: string
+}
+
+interface Interval {
+  min: Bound
+  max: Bound | null
+}
+
+function inclusivity(bound: Bound): string {
+  return bound.inclusive ? 'inclusive' : 'exclusive'
+}
+
+/**
+ * Checks that `intervals` (in the order given) cover (0, ∞) exactly: the first starts at 0 exclusive,
+ * each next one starts where the previous ends with the complementary inclusivity, the last is unbounded.
+ */
+function checkCoverage(
+  dimension: Dimension,
+  intervals: readonly Interval[],
+  basePath: string,
+  collection: string,
+  nameOf: (index: number) => string,
+): RuleSetIssue[] {
+  const issues: RuleSetIssue[] = []
+  const fmt = (x: number) => formatQuantity(dimension, x)
+  const cmp = (x: number) => toComparable(dimension, x)
+  const unit = dimension === 'voltage' ? 'whole volts' : 'metres with at most two decimals'
+
+  intervals.forEach(({ min, max }, i) => {
+    for (const [end, bound] of [['min', min], ['max', max]] as const) {
+      if (bound !== null && !isExactQuantity(dimension, bound.value)) {
+        issues.push({
+          path: `${basePath}.${i}.${end}.value`,
+          message: `${nameOf(i)}: ${bound.value} cannot be compared exactly; use ${unit}`,
+        })
+      }
+    }
+    if (max !== null) {
+      const lo = cmp(min.value)
+      const hi = cmp(max.value)
+      if (lo > hi || (lo === hi && !(min.inclusive && max.inclusive))) {
+        issues.push({
+          path: `${basePath}.${i}.max`,
+          message: `${nameOf(i)} is empty: it starts at ${fmt(min.value)} (${inclusivity(min)}) and ends at ${fmt(max.value)} (${inclusivity(max)})`,
+        })
+      }
+    }
+  })
+
+  const first = intervals[0]
+  if (first !== undefined && (first.min.value !== 0 || first.min.inclusive)) {
+    issues.push({
+      path: `${basePath}.0.min`,
+      message:
+        first.min.value > 0
+          ? `${collection} leave a gap between ${fmt(0)} (exclusive) and ${fmt(first.min.value)} (${first.min.inclusive ? 'exclusive' : 'inclusive'}): start ${nameOf(0)} at 0, exclusive`
+          : `${nameOf(0)} must start at 0, exclusive (only positive values are accepted); it starts at 0, inclusive`,
+    })
+  }
+
+  for (let i = 1; i < intervals.length; i++) {
+    const prev = intervals[i - 1]!
+    const next = intervals[i]!
+    const path = `${basePath}.${i}.min`
+    if (prev.max === null) {
+      issues.push({
+        path: `${basePath}.${i - 1}.max`,
+        message: `${nameOf(i - 1)} is unbounded above, so it overlaps ${nameOf(i)} and everything after it; only the last of the ${collection} may have max: null`,
+      })
+      continue
+    }
+    const end = prev.max
+    const start = next.min
+    const fix = `start ${nameOf(i)} where ${nameOf(i - 1)} ends: min ${fmt(end.value)}, ${end.inclusive ? 'exclusive' : 'inclusive'}`
+    const a = cmp(end.value)
+    const b = cmp(start.value)
+    if (a < b) {
+      issues.push({
+        path,
+        message: `${collection} leave a gap between ${fmt(end.value)} (${end.inclusive ? 'exclusive' : 'inclusive'}) and ${fmt(start.value)} (${start.inclusive ? 'exclusive' : 'inclusive'}): nothing covers these values; ${fix}`,
+      })
+    } else if (a > b) {
+      const order =
+        b < cmp(prev.min.value) ? `; ${nameOf(i)} starts below ${nameOf(i - 1)}: list the ${collection} in ascending order` : ''
+      issues.push({
+        path,
+        message: `${collection} overlap between ${fmt(start.value)} and ${fmt(end.value)}: both ${nameOf(i - 1)} and ${nameOf(i)} cover these values; ${fix}${order}`,
+      })
+    } else if (end.inclusive && start.inclusive) {
+      issues.push({
+        path,
+        message: `${collection} overlap at exactly ${fmt(end.value)}: ${nameOf(i - 1)} includes it (max inclusive) and so does ${nameOf(i)} (min inclusive); make one of the two bounds exclusive`,
+      })
+    } else if (!end.inclusive && !start.inclusive) {
+      issues.push({
+        path,
+        message: `${collection} leave a gap at exactly ${fmt(end.value)}: ${nameOf(i - 1)} excludes it (max exclusive) and so does ${nameOf(i)} (min exclusive); make one of the two bounds inclusive`,
+      })
+    }
+  }
+
+  const lastIndex = intervals.length - 1
+  const last = intervals[lastIndex]
+  if (last !== undefined && last.max !== null) {
+    issues.push({
+      path: `${basePath}.${lastIndex}.max`,
+      message: `${collection} leave everything over ${fmt(last.max.value)} uncovered: the last one, ${nameOf(lastIndex)}, must be unbounded above (max: null)`,
+    })
+  }
+  return issues
+}
+
+function checkTiers(p: RuleSetParameters): RuleSetIssue[] {
+  const issues: RuleSetIssue[] = []
+  const tierName = (i: number) => `tier "${p.voltageTiers[i]?.key}"`
+  issues.push(...checkCoverage('voltage', p.voltageTiers, 'parameters.voltageTiers', 'voltage tiers', tierName))
+
+  const indexByKey = new Map<string, number>()
+  p.voltageTiers.forEach((tier, i) => {
+    const seen = indexByKey.get(tier.key)
+    if (seen !== undefined) {
+      issues.push({
+        path: `parameters.voltageTiers.${i}.key`,
+        message: `tier key "${tier.key}" is used by tiers ${seen} and ${i}; tier keys must be unique`,
+      })
+    } else {
+      indexByKey.set(tier.key, i)
+    }
+    const bandsPath = `parameters.voltageTiers.${i}.lengthBands`
+    issues.push(
+      ...checkCoverage('length', tier.lengthBands, bandsPath, `length bands of tier "${tier.key}"`, (b) => `band ${b} of tier "${tier.key}"`),
+    )
+    tier.lengthBands.forEach((band, b) => {
+      if (band.outcome.kind !== 'fall_through') return
+      const target = band.outcome.tier
+      if (target === tier.key) {
+        issues.push({
+          path: `${bandsPath}.${b}.outcome.tier`,
+          message: `band ${b} of tier "${tier.key}" falls through to its own tier; it would never reach a route`,
+        })
+      } else if (!p.voltageTiers.some((t) => t.key === target)) {
+        issues.push({
+          path: `${bandsPath}.${b}.outcome.tier`,
+          message: `band ${b} of tier "${tier.key}" falls through to tier "${target}", which does not exist; use one of ${p.voltageTiers.map((t) => `"${t.key}"`).join(', ')}`,
+        })
+      }
+    })
+  })
+
+  // A fall-through chain that comes back to where it started would never reach a route.
+  const targets = new Map<string, string[]>(
+    p.voltageTiers.map((t) => [
+      t.key,
+      t.lengthBands.flatMap((band) => (band.outcome.kind === 'fall_through' ? [band.outcome.tier] : [])),
+    ]),
+  )
+  const reported = new Set<string>()
+  const walk = (key: string, trail: string[]): void => {
+    for (const next of targets.get(key) ?? []) {
+      if (next === key) continue // reported above
+      const at = trail.indexOf(next)
+      if (at >= 0) {
+        const cycle = [...trail.slice(at), next]
+        const id = cycle.slice(0, -1).sort().join('>')
+        if (!reported.has(id)) {
+          reported.add(id)
+          issues.push({
+            path: `parameters.voltageTiers.${indexByKey.get(next)}.lengthBands`,
+            message: `length bands fall through in a cycle (${cycle.map((k) => `"${k}"`).join(' → ')}); such an application would never reach a route`,
+          })
+        }
+        continue
+      }
+      walk(next, [...trail, next])
+    }
+  }
+  for (const tier of p.voltageTiers) walk(tier.key, [tier.key])
+  return issues
+}
+
+function checkRoutes(p: RuleSetParameters): RuleSetIssue[] {
+  const issues: RuleSetIssue[] = []
+
+  const conditionRoutes = new Set<Route>()
+  p.conditionRules.forEach((rule, i) => {
+    if (conditionRoutes.has(rule.route)) {
+      issues.push({
+        path: `parameters.conditionRules.${i}.route`,
+        message: `route "${rule.route}" has more than one condition rule; keep one`,
+      })
+    }
+    conditionRoutes.add(rule.route)
+  })
+  const bandRoutes = new Set<Route>()
+  p.voltageTiers.forEach((tier, t) =>
+    tier.lengthBands.forEach((band, b) => {
+      if (band.outcome.kind !== 'route') return
+      bandRoutes.add(band.outcome.route)
+      // A route that is both a condition route and a band route would match for two different reasons.
+      if (conditionRoutes.has(band.outcome.route)) {
+        issues.push({
+          path: `parameters.voltageTiers.${t}.lengthBands.${b}.outcome.route`,
+          message: `route "${band.outcome.route}" is already decided by a condition rule; a length band must lead to a different route`,
+        })
+      }
+    }),
+  )
+
+  const orderIndex = new Map<Route, number>()
+  p.routeOrder.forEach((route, i) => {
+    if (orderIndex.has(route)) {
+      issues.push({
+        path: `parameters.routeOrder.${i}`,
+        message: `route "${route}" appears twice in routeOrder (positions ${orderIndex.get(route)} and ${i}); keep one`,
+      })
+      return
+    }
+    orderIndex.set(route, i)
+    if (!conditionRoutes.has(route) && !bandRoutes.has(route)) {
+      issues.push({
+        path: `parameters.routeOrder.${i}`,
+        message: `route "${route}" is in routeOrder but no condition rule or length band leads to it; remove it or add the rule`,
+      })
+    }
+  })
+  for (const route of [...conditionRoutes, ...bandRoutes]) {
+    if (!orderIndex.has(route)) {
+      issues.push({
+        path: 'parameters.routeOrder',
+        message: `route "${route}" has a rule but is missing from routeOrder, so it would never be evaluated; add it`,
+      })
+    }
+  }
+  // Every application reaches some band route (the bands cover everything), so a condition rule ordered
+  // after all of them could never win.
+  const lastBandPosition = Math.max(-1, ...[...bandRoutes].map((r) => orderIndex.get(r) ?? -1))
+  p.conditionRules.forEach((rule, i) => {
+    const position = orderIndex.get(rule.route)
+    if (position !== undefined && lastBandPosition >= 0 && position > lastBandPosition) {
+      issues.push({
+        path: `parameters.conditionRules.${i}`,
+        message: `route "${rule.route}" comes after every length-band route in routeOrder, so it can never match; move it earlier`,
+      })
+    }
+  })
+
+  const termsIndex = new Map<Route, number>()
+  p.routeTerms.forEach((terms, i) => {
+    const seen = termsIndex.get(terms.route)
+    if (seen !== undefined) {
+      issues.push({
+        path: `parameters.routeTerms.${i}.route`,
+        message: `route "${terms.route}" has two entries in routeTerms (${seen} and ${i}); keep one`,
+      })
+    } else {
+      termsIndex.set(terms.route, i)
+    }
+  })
+  const referenced = new Set<Route>([...p.routeOrder, ...conditionRoutes, ...bandRoutes])
+  for (const route of referenced) {
+    if (!termsIndex.has(route)) {
+      issues.push({
+        path: 'parameters.routeTerms',
+        message: `route "${route}" has no time limit entry: add { route: "${route}", timeLimit, ... } to routeTerms (timeLimit: null if the service promises none)`,
+      })
+    }
+  }
+  return issues
+}
+
+function checkTimeLimits(p: RuleSetParameters): RuleSetIssue[] {
+  const issues: RuleSetIssue[] = []
+
+  const stageIndex = new Map<string, number>()
+  p.jointReviewStages.forEach((stage, i) => {
+    const seen = stageIndex.get(stage.key)
+    if (seen !== undefined) {
+      issues.push({
+        path: `parameters.jointReviewStages.${i}.key`,
+        message: `stage key "${stage.key}" is used by stages ${seen} and ${i}; stage keys must be unique`,
+      })
+    } else {
+      stageIndex.set(stage.key, i)
+    }
+  })
+  const stageDays = p.jointReviewStages.reduce((sum, s) => sum + s.workingDays, 0)
+  const stagePlan = p.jointReviewStages.map((s) => s.workingDays).join('+')
+
+  p.routeTerms.forEach((terms, i) => {
+    const path = `parameters.routeTerms.${i}`
+    const { timeLimit, extension } = terms
+    if (extension !== null) {
+      if (timeLimit === null) {
+        issues.push({
+          path: `${path}.extension`,
+          message: `route "${terms.route}" has an extension but no time limit to extend; set a time limit or remove the extension`,
+        })
+      } else if (extension.unit !== timeLimit.unit) {
+        issues.push({
+          path: `${path}.extension.unit`,
+          message: `route "${terms.route}" counts its time limit in ${timeLimit.unit} but its extension in ${extension.unit}; use the same unit`,
+        })
+      }
+    }
+    if (!terms.requiresJointReview) return
+    if (timeLimit === null) {
+      issues.push({
+        path: `${path}.timeLimit`,
+        message: `route "${terms.route}" requires joint review but has no time limit; set it to the sum of the stages (${stageDays} working days)`,
+      })
+    } else if (timeLimit.unit !== 'working_days') {
+      issues.push({
+        path: `${path}.timeLimit.unit`,
+        message: `route "${terms.route}" requires joint review, whose stages are counted in working days, but its time limit is in ${timeLimit.unit}; use working_days`,
+      })
+    } else if (p.jointReviewStages.length === 0) {
+      issues.push({
+        path: 'parameters.jointReviewStages',
+        message: `route "${terms.route}" requires joint review but there are no joint-review stages; add stages adding up to ${timeLimit.amount} working days`,
+      })
+    } else if (stageDays !== timeLimit.amount) {
+      issues.push({
+        path: 'parameters.jointReviewStages',
+        message: `the joint-review stages add up to ${stageDays} working days (${stagePlan}) but route "${terms.route}" has a time limit of ${timeLimit.amount} working days; make them equal`,
+      })
+    }
+  })
+  return issues
+}
+
+/** All semantic issues of a rule set's parameters; an empty array means the rule set is sound. */
+export function validateRuleSetParameters(p: RuleSetParameters): RuleSetIssue[] {
+  return [...checkTiers(p), ...checkRoutes(p), ...checkTimeLimits(p)]
+}
+
+export type RuleSetParseResult = { ok: true; ruleSet: RuleSet } | { ok: false; issues: RuleSetIssue[] }
+
+/**
+ * Parses untrusted input (an admin upload, a database row) into a rule set: the zod shape first, then the
+ * semantic checks, with the issues of both in the same `{ path, message }` form.
+ */
+export function parseRuleSet(input: unknown): RuleSetParseResult {
+  const parsed = ruleSetSchema.safeParse(input)
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        message: issue.message,
+      })),
+    }
+  }
+  const issues = validateRuleSetParameters(parsed.data.parameters)
+  return issues.length === 0 ? { ok: true, ruleSet: parsed.data } : { ok: false, issues }
+}

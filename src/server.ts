@@ -1,0 +1,49 @@
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.ts'
+import { ConfigError, loadConfig } from './config/config.ts'
+import { createDatabase } from './db/database.ts'
+import { resolveDatabaseUrl } from './db/database-url.ts'
+import { prepareDatabase } from './db/prepare-database.ts'
+
+/** Boots the service: configuration, database (migrated), HTTP listener, graceful shutdown. */
+async function main(): Promise<void> {
+  let config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(78) // EX_CONFIG
+    }
+    throw error
+  }
+
+  const bootLog = (message: string) => console.log(JSON.stringify({ level: 30, time: Date.now(), msg: message }))
+  const { connectionString, embedded } = await resolveDatabaseUrl(config, bootLog)
+  const database = createDatabase({
+    connectionString,
+    poolMax: config.DATABASE_POOL_MAX,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+  })
+  const applied = await prepareDatabase(database.db)
+  bootLog(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date')
+
+  const app = await buildApp({ config, database, closeDatabaseOnShutdown: true })
+
+  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (fastify's close waits for them),
+  // close the pool, then the embedded server; give up after SHUTDOWN_GRACE_MS.
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error')
+    else app.log.info({ signal }, 'shutting down')
+    await app.close()
+    await embedded?.stop()
+  })
+
+  await app.listen({ port: config.PORT, host: config.HOST })
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+})
