@@ -37,7 +37,7 @@ export async function buildApp(options: BuildAppOptions) {
     },
     bodyLimit: config.BODY_LIMIT_BYTES,
     // A caller's request-id is kept when it is sane, so one ID follows a call across systems.
-    requestIdHeader: 'request-id',
+    requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers['request-id']
       return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID()

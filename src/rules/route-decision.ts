@@ -184,7 +184,7 @@ function bandMismatch(ruleSet: RuleSet, route: Route, input: RouteInput, steps: 
   }
   return {
     code: notMatchedCode(route),
-    text: `${route} does not apply: ${reasons.join('; ')}.`,
+    text: `${route} does not apply: ${reasons.length > 0 ? reasons.join('; ') : 'no length band leads to it'}.`,
     basis: uniqueCitations(citations),
   }
 }
@@ -238,7 +238,8 @@ function termsFor(ruleSet: RuleSet, route: Route): RouteTerms {
   return terms
 }
 
-function outcome(ruleSet: RuleSet, route: Route, explanation: ExplanationItem[]): RouteDecision {
+/** The decision for the route that matched: its terms, plus the explanation items that cite them. */
+function decisionFor(ruleSet: RuleSet, route: Route, explanation: ExplanationItem[]): RouteDecision {
   const terms = termsFor(ruleSet, route)
   const stages = terms.requiresJointReview
     ? ruleSet.parameters.jointReviewStages.map(({ key, workingDays, name }) => ({ key, workingDays, name }))
@@ -273,6 +274,43 @@ function outcome(ruleSet: RuleSet, route: Route, explanation: ExplanationItem[])
   }
 }
 
+/** How the band table led to the matched route: fall-throughs, the match, and values on a threshold. */
+function explainBandMatch(ruleSet: RuleSet, route: Route, input: RouteInput, steps: BandStep[]): ExplanationItem[] {
+  const items: ExplanationItem[] = []
+  const first = steps[0]!
+  const last = steps[steps.length - 1]!
+  const volts = formatQuantity('voltage', input.voltageVolts)
+  const length = formatQuantity('length', input.excavationLengthMeters)
+  // Every step but the last fell through; the tier it fell into is the next step's tier.
+  steps.slice(0, -1).forEach((step, i) => {
+    const target = steps[i + 1]!.tier
+    items.push({
+      code: EXPLANATION_CODES.fellThrough,
+      text: `${length} is in ${bandPhrase(step.band, step.tier)}, which falls through to the length bands of ${tierPhrase(target)}: ${step.band.description}.`,
+      basis: step.band.basis.citation,
+    })
+  })
+  const lengthClause = coversAnyLength(last.band)
+    ? ''
+    : `${steps.length > 1 ? ' and, having fallen through,' : ' and'} ${length} is in ${bandPhrase(last.band, last.tier)}`
+  const path = `${volts} is in ${tierPhrase(first.tier)}${lengthClause}`
+  items.push({
+    code: EXPLANATION_CODES.matched,
+    text: `${route} applies: ${path}: ${last.band.description}. ${quote(last.band.basis.text)}`,
+    basis: last.band.basis.citation,
+  })
+
+  // Only the tier the voltage is actually in is a voltage decision; a fall-through keeps that voltage.
+  const boundaries = [
+    boundaryItem(ruleSet, 'voltage', input.voltageVolts, first.tier, tierPhrase(first.tier), first.tier.basis.citation),
+    ...steps.map((s) =>
+      boundaryItem(ruleSet, 'length', input.excavationLengthMeters, s.band, bandPhrase(s.band, s.tier), s.band.basis.citation),
+    ),
+  ]
+  items.push(...boundaries.filter((item): item is ExplanationItem => item !== undefined))
+  return items
+}
+
 /**
  * Decides the route of an application under a rule set. Throws a RangeError for input outside the domain
  * (non-integer or non-positive volts, lengths with more than two decimals) and an Error when the rule set
@@ -281,7 +319,9 @@ function outcome(ruleSet: RuleSet, route: Route, explanation: ExplanationItem[])
 export function decideRoute(ruleSet: RuleSet, input: RouteInput): RouteDecision {
   assertValidInput(input)
   const { routeOrder, conditionRules } = ruleSet.parameters
-  const { steps, route: bandRoute } = walkBands(ruleSet, input)
+  // Walked only when a band route is reached: an emergency needs no voltage tier.
+  let walked: ReturnType<typeof walkBands> | undefined
+  const bandWalk = () => (walked ??= walkBands(ruleSet, input))
   const explanation: ExplanationItem[] = []
 
   for (const route of routeOrder) {
@@ -303,49 +343,20 @@ export function decideRoute(ruleSet: RuleSet, input: RouteInput): RouteDecision 
           'whatever the voltage and length.',
         basis: condition.basis.citation,
       })
-      return outcome(ruleSet, route, explanation)
+      return decisionFor(ruleSet, route, explanation)
     }
 
+    const { steps, route: bandRoute } = bandWalk()
     if (route !== bandRoute) {
       explanation.push(bandMismatch(ruleSet, route, input, steps))
       continue
     }
 
-    const first = steps[0]!
-    const last = steps[steps.length - 1]!
-    const volts = formatQuantity('voltage', input.voltageVolts)
-    const length = formatQuantity('length', input.excavationLengthMeters)
-    // Every step but the last fell through; the tier it fell into is the next step's tier.
-    steps.slice(0, -1).forEach((step, i) => {
-      const target = steps[i + 1]!.tier
-      explanation.push({
-        code: EXPLANATION_CODES.fellThrough,
-        text: `${length} is in ${bandPhrase(step.band, step.tier)}, which falls through to the length bands of ${tierPhrase(target)}: ${step.band.description}.`,
-        basis: step.band.basis.citation,
-      })
-    })
-    const lengthClause = coversAnyLength(last.band)
-      ? ''
-      : `${steps.length > 1 ? ' and, having fallen through,' : ' and'} ${length} is in ${bandPhrase(last.band, last.tier)}`
-    const path = `${volts} is in ${tierPhrase(first.tier)}${lengthClause}`
-    explanation.push({
-      code: EXPLANATION_CODES.matched,
-      text: `${route} applies: ${path}: ${last.band.description}. ${quote(last.band.basis.text)}`,
-      basis: last.band.basis.citation,
-    })
-
-    // Only the tier the voltage is actually in is a voltage decision; a fall-through keeps that voltage.
-    const boundaries = [
-      boundaryItem(ruleSet, 'voltage', input.voltageVolts, first.tier, tierPhrase(first.tier), first.tier.basis.citation),
-      ...steps.map((s) =>
-        boundaryItem(ruleSet, 'length', input.excavationLengthMeters, s.band, bandPhrase(s.band, s.tier), s.band.basis.citation),
-      ),
-    ]
-    explanation.push(...boundaries.filter((item): item is ExplanationItem => item !== undefined))
-    return outcome(ruleSet, route, explanation)
+    explanation.push(...explainBandMatch(ruleSet, route, input, steps))
+    return decisionFor(ruleSet, route, explanation)
   }
 
-  throw invalidRuleSet(ruleSet, `route "${bandRoute}" is reached by the length bands but is not in routeOrder`)
+  throw invalidRuleSet(ruleSet, `route "${bandWalk().route}" is reached by the length bands but is not in routeOrder`)
 }
 
 /**

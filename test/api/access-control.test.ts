@@ -1,0 +1,112 @@
+import t from 'tap'
+import { ROLES, type Role } from '../../src/api-keys/api-key.ts'
+import { bearer, buildTestApp, caseBody } from '../helpers/test-app.ts'
+import { snapshotDatabase } from '../helpers/db-snapshot.ts'
+
+interface RouteCase {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  url: string
+  body?: unknown
+  allowed: readonly Role[]
+}
+
+const everyone = ROLES
+const routes: RouteCase[] = [
+  { method: 'GET', url: '/v1/api-keys/me', allowed: everyone },
+  { method: 'GET', url: '/v1/api-keys', allowed: ['admin'] },
+  { method: 'POST', url: '/v1/api-keys', body: { role: 'auditor' }, allowed: ['admin'] },
+  { method: 'DELETE', url: '/v1/api-keys/00000000-0000-4000-8000-000000000000', allowed: ['admin'] },
+  { method: 'GET', url: '/v1/rule-sets', allowed: everyone },
+  { method: 'GET', url: '/v1/rule-sets/zz-green-channel', allowed: everyone },
+  { method: 'POST', url: '/v1/rule-sets', body: {}, allowed: ['admin'] },
+  { method: 'GET', url: '/v1/calendar/years', allowed: everyone },
+  { method: 'GET', url: '/v1/calendar/years/2026', allowed: everyone },
+  { method: 'PUT', url: '/v1/calendar/years/2027', body: { holidays: ['2027-01-01'], makeupWorkdays: [] }, allowed: ['admin'] },
+  { method: 'GET', url: '/v1/calendar/due-date?from=2026-02-12&workingDays=2', allowed: everyone },
+  { method: 'POST', url: '/v1/assessments', body: { voltageVolts: 380, excavationLengthMeters: 10 }, allowed: everyone },
+  { method: 'POST', url: '/v1/cases', body: caseBody({ organization: 'ORG-A' }), allowed: ['dispatch', 'office'] },
+  { method: 'GET', url: '/v1/cases', allowed: ['dispatch', 'office', 'auditor'] },
+  { method: 'GET', url: '/v1/cases/00000000-0000-4000-8000-000000000000', allowed: ['dispatch', 'office', 'auditor'] },
+]
+
+t.test('every route × every role: forbidden roles get 403 problem+json and change nothing', async (t) => {
+  const { app, database, key } = await buildTestApp(t)
+  const keys = Object.fromEntries(await Promise.all(ROLES.map(async (role) => [role, await key(role)] as const))) as Record<Role, string>
+
+  for (const route of routes) {
+    for (const role of ROLES) {
+      const before = await snapshotDatabase(database.db)
+      const response = await app.inject({ method: route.method, url: route.url, headers: bearer(keys[role]), ...(route.body ? { payload: route.body as object } : {}) })
+      const label = `${role} ${route.method} ${route.url}`
+      if (route.allowed.includes(role)) {
+        t.notOk([401, 403].includes(response.statusCode), `${label} is allowed (got ${response.statusCode})`)
+        t.ok(response.statusCode < 500, `${label} no 5xx`)
+      } else {
+        t.equal(response.statusCode, 403, `${label} is forbidden`)
+        t.match(response.headers['content-type'], /^application\/problem\+json/)
+        t.equal(response.json().code, 'forbidden')
+        t.same(await snapshotDatabase(database.db), before, `${label} changed nothing`)
+      }
+    }
+  }
+})
+
+t.test('no key, a malformed header, an unknown key and a revoked key are 401 with WWW-Authenticate', async (t) => {
+  const { app, key } = await buildTestApp(t)
+  const admin = await key('admin')
+  const victim = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(admin), payload: { role: 'office', name: 'to revoke' } })
+  t.equal(victim.statusCode, 201)
+  const { id, key: victimKey } = victim.json()
+  t.equal((await app.inject({ method: 'GET', url: '/v1/api-keys/me', headers: bearer(victimKey) })).statusCode, 200)
+  const revoked = await app.inject({ method: 'DELETE', url: `/v1/api-keys/${id}`, headers: bearer(admin) })
+  t.equal(revoked.statusCode, 200)
+  t.ok(revoked.json().revokedAt)
+
+  const attempts: Array<[string, Record<string, string>]> = [
+    ['no header', {}],
+    ['basic scheme', { authorization: 'Basic dXNlcjpwYXNz' }],
+    ['unknown key', bearer(`gck_abcdefgh_${'A'.repeat(43)}`)],
+    ['revoked key', bearer(victimKey)],
+  ]
+  for (const [label, headers] of attempts) {
+    const response = await app.inject({ method: 'GET', url: '/v1/cases', headers })
+    t.equal(response.statusCode, 401, label)
+    t.equal(response.headers['www-authenticate'], 'Bearer', label)
+    t.equal(response.json().code, 'unauthorized', label)
+  }
+})
+
+t.test('health and docs need no key', async (t) => {
+  const { app } = await buildTestApp(t)
+  for (const url of ['/health/live', '/health/ready', '/docs/json', '/docs/']) {
+    const response = await app.inject({ method: 'GET', url })
+    t.equal(response.statusCode, 200, url)
+  }
+})
+
+t.test('api keys: created with a role and organization, listed without secrets, secrets stored hashed', async (t) => {
+  const { app, database, key } = await buildTestApp(t)
+  const admin = await key('admin')
+  const created = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(admin), payload: { role: 'dispatch', organization: 'SGCC-NEW', name: 'dispatch system' } })
+  t.equal(created.statusCode, 201)
+  const body = created.json()
+  t.match(body.key, /^gck_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/)
+  t.equal(body.organization, 'SGCC-NEW')
+  t.equal(created.headers.location, `/v1/api-keys/${body.id}`)
+
+  const me = await app.inject({ method: 'GET', url: '/v1/api-keys/me', headers: bearer(body.key) })
+  t.same(me.json(), { keyId: body.id, role: 'dispatch', organization: 'SGCC-NEW' })
+
+  const list = await app.inject({ method: 'GET', url: '/v1/api-keys', headers: bearer(admin) })
+  t.notMatch(list.body, body.key, 'the list never shows a secret')
+  const stored = await database.db.selectFrom('api_key').select('key_hash').where('id', '=', body.id).executeTakeFirstOrThrow()
+  t.not(stored.key_hash, body.key)
+  t.match(stored.key_hash, /^[0-9a-f]{64}$/)
+
+  const noOrg = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(admin), payload: { role: 'dispatch' } })
+  t.equal(noOrg.statusCode, 422)
+  t.same(noOrg.json().errors, [{ path: 'organization', message: 'required for the dispatch role' }])
+
+  const missing = await app.inject({ method: 'DELETE', url: '/v1/api-keys/00000000-0000-4000-8000-000000000000', headers: bearer(admin) })
+  t.equal(missing.statusCode, 404)
+})
