@@ -15,6 +15,7 @@ import { ruleSetRoutes } from './rule-sets/rule-set.routes.ts'
 import { calendarRoutes } from './calendar/calendar.routes.ts'
 import { assessmentRoutes } from './assessments/assessment.routes.ts'
 import { caseRoutes } from './cases/case.routes.ts'
+import { caseEventRoutes } from './events/case-event.routes.ts'
 
 export interface BuildAppOptions {
   config: AppConfig
@@ -22,6 +23,8 @@ export interface BuildAppOptions {
   clock?: Clock
   /** The app owns the pool and closes it on shutdown (the server); tests share one and close it themselves. */
   closeDatabaseOnShutdown?: boolean
+  /** Where JSON log lines go (default stdout); tests capture them. */
+  logStream?: { write(line: string): void }
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/
@@ -34,6 +37,7 @@ export async function buildApp(options: BuildAppOptions) {
       level: config.LOG_LEVEL,
       // Never log secrets: API keys travel in Authorization.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.key', 'key'], censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.BODY_LIMIT_BYTES,
     // A caller's request-id is kept when it is sane, so one ID follows a call across systems.
@@ -71,6 +75,7 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(calendarRoutes)
       await v1.register(assessmentRoutes)
       await v1.register(caseRoutes)
+      await v1.register(caseEventRoutes)
     },
     { prefix: '/v1' },
   )
