@@ -5,6 +5,7 @@ import { NotFoundError } from '../errors/domain-errors.ts'
 import { civilDateSchema, commonProblemResponses, problemSchema } from '../shared/http-schemas.ts'
 import { endOfShanghaiDay, formatShanghaiInstant } from './civil-date.ts'
 import type { StoredCalendarYear } from './calendar.repository.ts'
+import { recomputeProvisionalDeadlines } from '../cases/case-transition.service.ts'
 
 const calendarYearSchema = z
   .object({
@@ -68,14 +69,20 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['calendar'],
         summary: "Load or replace a year's schedule (State Council notice)",
         description:
-          'Holidays are the statutory days off; make-up workdays are the weekend days worked in exchange (调休). Every date must lie in the year; make-up workdays must fall on a weekend.',
+          'Holidays are the statutory days off; make-up workdays are the weekend days worked in exchange (调休). Every date must lie in the year; make-up workdays must fall on a weekend. Provisional deadlines of open cases are recomputed with the new schedule (each changed case gets a case.deadlines_recomputed event).',
         params: yearParams,
         body: z.object({
           holidays: z.array(civilDateSchema).max(366),
           makeupWorkdays: z.array(civilDateSchema).max(120),
           source: z.string().trim().min(1).max(500).optional().meta({ description: 'Where the dates come from, e.g. the notice reference' }),
         }),
-        response: { 200: calendarYearSchema, 422: problemSchema, ...commonProblemResponses },
+        response: {
+          200: calendarYearSchema.extend({
+            recomputedCases: z.number().int().meta({ description: 'Cases whose provisional deadlines were recomputed with this schedule' }),
+          }),
+          422: problemSchema,
+          ...commonProblemResponses,
+        },
       },
     },
     async (request) => {
@@ -89,7 +96,14 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         },
         request.principal.keyId,
       )
-      return present(stored)
+      // Deadlines that ran into this year on weekends alone are recomputed with the real schedule.
+      const recomputedCases = await recomputeProvisionalDeadlines(
+        { db: app.db, calendars: app.calendarService, clock: app.clock },
+        { principal: request.principal, requestId: request.id },
+        `calendar ${year} loaded (${stored.source})`,
+      )
+      request.log.info({ year, recomputedCases }, 'calendar year loaded')
+      return { ...present(stored), recomputedCases }
     },
   )
 

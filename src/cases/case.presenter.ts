@@ -1,16 +1,35 @@
+import type { Role } from '../api-keys/api-key.ts'
 import { formatShanghaiInstant } from '../calendar/civil-date.ts'
+import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
+import { allowedActions } from '../lifecycle/case-state-machine.ts'
+import { lifecycleView } from '../lifecycle/lifecycle-state.ts'
 import type { CaseRecord } from './case.repository.ts'
 
+/** What a case looks like depends on when (overdue, working days used) and who asks (allowed actions). */
+export interface PresentationContext {
+  calendar: WorkingDayCalendar
+  now: Date
+  role: Role
+}
+
+/** Lifecycle records are plain JSON documents; the response schema describes them as open objects. */
+type Json<T> = T extends unknown[] ? Record<string, unknown>[] : T extends null ? null : Record<string, unknown>
+const json = <T>(value: T) => value as unknown as Json<T>
+
 /** The public JSON of a case (camelCase, instants in Asia/Shanghai time with their offset). */
-export function presentCase(record: CaseRecord) {
+export function presentCase(record: CaseRecord, context: PresentationContext) {
   const { decision } = record
+  const state = record.lifecycle
+  const view = lifecycleView(state, context.calendar, context.now)
+  const clock = view.clock
   return {
     id: record.id,
     number: record.number,
     externalReference: record.externalReference,
     organization: record.organizationCode,
     route: record.route,
-    status: record.status,
+    status: state.status,
+    allowedActions: allowedActions(state, context.role),
     requiresApproval: decision.requiresApproval,
     requiresJointReview: decision.requiresJointReview,
     timeLimit: decision.timeLimit,
@@ -18,6 +37,30 @@ export function presentCase(record: CaseRecord) {
     stagePlan: decision.stages.map((stage) => ({ key: stage.key, name: stage.name, workingDays: stage.workingDays })),
     ruleSet: { id: record.ruleSetId, version: record.ruleSetVersion, effectiveFrom: record.ruleSetEffectiveFrom },
     explanation: decision.explanation,
+    // The statutory clock at this moment (issue 3): null fields until the case is accepted.
+    dueDate: clock?.dueDate ?? (view.formalities ? view.formalities.dueAt.slice(0, 10) : null),
+    dueAt: clock?.dueAt ?? view.formalities?.dueAt ?? null,
+    paused: clock?.paused ?? false,
+    workingDaysUsed: clock?.workingDaysUsed ?? null,
+    workingDaysRemaining: clock?.workingDaysRemaining ?? null,
+    overdue: view.overdue,
+    provisional: clock?.provisional ?? false,
+    currentStage: view.currentStage,
+    clock: clock ? { ...clock, ledger: state.clock?.ledger ?? [] } : null,
+    stages: json(state.stages),
+    formalities: json(view.formalities),
+    acceptance: json(state.acceptance),
+    notAccepted: json(state.notAccepted),
+    supplements: json(state.supplements),
+    decision: json(state.decision),
+    extension: json(state.extension),
+    worksProgress: json(state.works),
+    inspections: json(state.inspections),
+    pendingChange: json(state.pendingChange),
+    changes: json(state.changes),
+    withdrawal: json(state.withdrawal),
+    closure: json(state.closure),
+    revocation: json(state.revocation),
     voltageVolts: record.voltageVolts,
     excavationLengthMeters: record.excavationLengthMeters,
     excavationWidthMeters: record.excavationWidthMeters,

@@ -1,5 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
+import { endOfShanghaiDay, shanghaiDateOf } from '../calendar/civil-date.ts'
 import type { CaseTable, Database } from '../db/database.types.ts'
+import { initialLifecycleState } from '../lifecycle/lifecycle-state.ts'
+import type { LifecycleState } from '../lifecycle/lifecycle.types.ts'
 import type { RouteDecision } from '../rules/route-decision.ts'
 
 /** A case as the domain sees it (camelCase); the row mapping lives only here. */
@@ -31,6 +34,8 @@ export interface CaseRecord {
   formalitiesDueAt: Date | null
   version: number
   updatedAt: Date
+  /** The lifecycle document: clock ledger, stages, supplements, decision, works, inspections, changes. */
+  lifecycle: LifecycleState
 }
 
 export type NewCase = Omit<CaseRecord, 'id' | 'organizationCode' | 'ruleSetEffectiveFrom' | 'version' | 'updatedAt'> & { createdByKeyId: string }
@@ -66,6 +71,8 @@ function toRecord(row: CaseRow): CaseRecord {
     formalitiesDueAt: row.formalities_due_at,
     version: row.version,
     updatedAt: row.updated_at,
+    // Rows written before the lifecycle existed start from the state their submission implies.
+    lifecycle: (row.lifecycle as unknown as LifecycleState | null) ?? initialLifecycleState(row.decision as unknown as RouteDecision, row.submitted_at),
   }
 }
 
@@ -91,7 +98,6 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
       organization_id: values.organizationId,
       external_reference: values.externalReference,
       route: values.route,
-      status: values.status,
       rule_set_id: values.ruleSetId,
       rule_set_version: values.ruleSetVersion,
       decision: JSON.stringify(values.decision),
@@ -112,10 +118,51 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
       formalities_due_at: values.formalitiesDueAt,
       created_by_key_id: values.createdByKeyId,
       updated_at: values.submittedAt,
+      lifecycle: JSON.stringify(values.lifecycle),
+      ...lifecycleColumns(values.lifecycle),
     })
     .returning('id')
     .executeTakeFirstOrThrow()
   return row.id
+}
+
+/**
+ * The columns derived from the lifecycle document, for filtering and reporting. Written in the same
+ * statement as the document so they can never disagree.
+ */
+export function lifecycleColumns(state: LifecycleState) {
+  const formalitiesOpen = state.formalities !== null && state.formalities.completedAt === null
+  const dueAt = state.clock?.dueDate ? endOfShanghaiDay(state.clock.dueDate) : formalitiesOpen ? new Date(state.formalities?.dueAt as string) : null
+  return {
+    status: state.status,
+    accepted_at: state.acceptance ? new Date(state.acceptance.at) : null,
+    decided_at: state.decision ? new Date(state.decision.decidedAt) : null,
+    due_date: state.clock?.dueDate ?? (formalitiesOpen ? shanghaiDateOf(dueAt as Date) : null),
+    due_at: dueAt,
+    paused: state.clock?.status === 'paused',
+    clock_provisional: state.clock?.provisional ?? false,
+    current_stage: state.currentStage,
+  }
+}
+
+/** Writes a case's new lifecycle state and bumps its version (the caller holds the row lock). */
+export async function updateCaseLifecycle(db: Kysely<Database>, id: string, state: LifecycleState, at: Date): Promise<void> {
+  await db
+    .updateTable('case')
+    .set({ lifecycle: JSON.stringify(state), ...lifecycleColumns(state), version: sql<number>`version + 1`, updated_at: at })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** Locks a case row for the rest of the transaction (FOR UPDATE): transitions on one case run one at a time. */
+export async function lockCase(db: Kysely<Database>, id: string): Promise<CaseRecord | undefined> {
+  await db.selectFrom('case').select('id').where('id', '=', id).forUpdate().executeTakeFirst()
+  return await findCase(db, id)
+}
+
+/** Open cases whose deadlines were computed into a year with no loaded schedule. */
+export async function listProvisionalCaseIds(db: Kysely<Database>): Promise<string[]> {
+  return (await db.selectFrom('case').select('id').where('clock_provisional', '=', true).execute()).map((row) => row.id)
 }
 
 /** Reads one case; `organizationId` restricts to one organization (a dispatch key's view). */

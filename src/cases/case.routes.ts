@@ -8,11 +8,18 @@ import { etagOf, presentCase } from './case.presenter.ts'
 import { listCases } from './case.repository.ts'
 import { caseListQuerySchema, caseResponseSchema, createCaseRequestSchema } from './case.schema.ts'
 import { getCaseForPrincipal, submitCase } from './case.service.ts'
+import { transitionCase } from './case-transition.service.ts'
+import type { Role } from '../api-keys/api-key.ts'
+import { transitionRequestSchema } from '../lifecycle/transition.schema.ts'
+import { buildTimeline } from '../lifecycle/timeline.ts'
+import type { PresentationContext } from './case.presenter.ts'
 
 const READERS = ['dispatch', 'office', 'auditor'] as const
 
 export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = { db: app.db, ruleSets: app.ruleSetService, clock: app.clock }
+  const transitionDeps = { db: app.db, calendars: app.calendarService, clock: app.clock }
+  const presentationFor = async (role: Role): Promise<PresentationContext> => ({ calendar: await app.calendarService.calendar(), now: app.clock.now(), role })
 
   app.post(
     '/cases',
@@ -30,7 +37,11 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const record = await submitCase(deps, { principal: request.principal, requestId: request.id }, request.body)
       request.log.info({ caseId: record.id, caseNumber: record.number, route: record.route }, 'case submitted')
-      return reply.status(201).header('location', `/v1/cases/${record.id}`).header('etag', etagOf(record)).send(presentCase(record))
+      return reply
+        .status(201)
+        .header('location', `/v1/cases/${record.id}`)
+        .header('etag', etagOf(record))
+        .send(presentCase(record, await presentationFor(request.principal.role)))
     },
   )
 
@@ -47,7 +58,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const record = await getCaseForPrincipal(app.db, request.principal, request.params.id)
-      return reply.header('etag', etagOf(record)).send(presentCase(record))
+      return reply.header('etag', etagOf(record)).send(presentCase(record, await presentationFor(request.principal.role)))
     },
   )
 
@@ -87,9 +98,72 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       })
       const page = records.slice(0, query.limit)
       const last = page.at(-1)
+      const context = await presentationFor(principal.role)
       return {
-        items: page.map(presentCase),
+        items: page.map((record) => presentCase(record, context)),
         nextCursor: records.length > query.limit && last ? encodeCaseCursor({ submittedAt: last.submittedAt, id: last.id }) : null,
+      }
+    },
+  )
+
+  app.post(
+    '/cases/:id/transitions',
+    {
+      config: { roles: ['dispatch', 'office'] },
+      schema: {
+        tags: ['cases'],
+        summary: 'Move a case through its lifecycle',
+        description:
+          'The body is `{ "action", ...payload }`; send `If-Match` with the case\'s ETag. Missing If-Match: 428; stale: 412 with the current version; ' +
+          'an action the state does not allow: 409 with the allowed actions; an action the role may not take: 403 (another organization\'s case: 404). ' +
+          'The response is the updated case with its new ETag; the change and its hash-chained event are written in one transaction.',
+        params: z.object({ id: uuidSchema }),
+        headers: z.object({ 'if-match': z.string().optional().meta({ description: 'The ETag of the case, e.g. "3"' }) }),
+        body: transitionRequestSchema,
+        response: { 200: caseResponseSchema, 404: problemSchema, 409: problemSchema, 412: problemSchema, 422: problemSchema, 428: problemSchema, ...commonProblemResponses },
+      },
+    },
+    async (request, reply) => {
+      const record = await transitionCase(transitionDeps, { principal: request.principal, requestId: request.id }, request.params.id, request.headers['if-match'], request.body)
+      request.log.info({ caseId: record.id, action: request.body.action, status: record.status, version: record.version }, 'case transition')
+      return reply.header('etag', etagOf(record)).send(presentCase(record, await presentationFor(request.principal.role)))
+    },
+  )
+
+  app.get(
+    '/cases/:id/timeline',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags: ['cases'],
+        summary: "A case's timeline as an auditor needs it",
+        description:
+          'Each phase and "4+2+1+1" stage with start, end, working days taken (pauses excluded), its limit, whether it was on time, the paused intervals, and the rule-set version and calendar data that produced the deadlines.',
+        params: z.object({ id: uuidSchema }),
+        response: {
+          200: z.object({
+            caseId: z.string(),
+            number: z.string(),
+            ruleSet: z.object({ id: z.string(), version: z.number().int(), effectiveFrom: z.string() }),
+            calendarYears: z.array(z.object({ year: z.number().int(), source: z.string(), fingerprint: z.string() })),
+            timeline: z.record(z.string(), z.unknown()),
+          }),
+          404: problemSchema,
+          ...commonProblemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const record = await getCaseForPrincipal(app.db, request.principal, request.params.id)
+      const calendar = await app.calendarService.calendar()
+      const timeline = buildTimeline(record.lifecycle, calendar, app.clock.now())
+      const years = await app.calendarService.years()
+      return {
+        caseId: record.id,
+        number: record.number,
+        ruleSet: { id: record.ruleSetId, version: record.ruleSetVersion, effectiveFrom: record.ruleSetEffectiveFrom },
+        calendarYears: years.map((y) => ({ year: y.year, source: y.source, fingerprint: y.fingerprint })),
+        timeline: timeline as unknown as Record<string, unknown>,
       }
     },
   )

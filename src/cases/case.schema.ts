@@ -1,6 +1,9 @@
 import { z } from 'zod'
 import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
+import { actions, caseStatuses } from '../lifecycle/lifecycle.types.ts'
 import { civilDateSchema } from '../shared/http-schemas.ts'
+
+const looseRecord = z.record(z.string(), z.unknown())
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
 
@@ -53,12 +56,6 @@ export const createCaseRequestSchema = z
 
 export type CreateCaseRequest = z.infer<typeof createCaseRequestSchema>
 
-export const caseStatuses = [
-  'submitted',
-  'filed',
-  'notified',
-] as const
-
 export const caseResponseSchema = z
   .object({
     id: z.string(),
@@ -66,7 +63,8 @@ export const caseResponseSchema = z
     externalReference: z.string().nullable(),
     organization: z.string(),
     route: z.string(),
-    status: z.string(),
+    status: z.enum(caseStatuses),
+    allowedActions: z.array(z.enum(actions)).meta({ description: 'What the calling key may do now (POST /v1/cases/{id}/transitions)' }),
     requiresApproval: z.boolean(),
     requiresJointReview: z.boolean(),
     timeLimit: timeLimitSchema,
@@ -74,6 +72,65 @@ export const caseResponseSchema = z
     stagePlan: z.array(z.object({ key: z.string(), name: z.string(), workingDays: z.number().int() })),
     ruleSet: ruleSetRefSchema,
     explanation: z.array(explanationItemSchema),
+    dueDate: z.string().nullable().meta({ description: 'End of this Shanghai date is the deadline (emergency: the date of the 24-hour formalities deadline)' }),
+    dueAt: z.string().nullable(),
+    paused: z.boolean().meta({ description: 'Clock paused by a supplement request (补正)' }),
+    workingDaysUsed: z.number().int().nullable(),
+    workingDaysRemaining: z.number().int().nullable().meta({ description: 'Negative when overrun' }),
+    overdue: z.boolean().meta({ description: 'Past the deadline of the clock, the current stage, or the emergency formalities; never approved by default' }),
+    provisional: z.boolean().meta({ description: 'The deadline runs into a year whose schedule is not loaded (weekends only)' }),
+    currentStage: z
+      .object({ key: z.string(), name: z.string(), startedOn: z.string().nullable(), dueDate: z.string().nullable(), dueAt: z.string().nullable(), overdue: z.boolean() })
+      .nullable(),
+    clock: z
+      .object({
+        status: z.enum(['running', 'paused', 'stopped']),
+        startedOn: z.string(),
+        dueDate: z.string().nullable(),
+        dueAt: z.string().nullable(),
+        paused: z.boolean(),
+        pausedSince: z.string().nullable(),
+        stopped: z.boolean(),
+        stoppedOn: z.string().nullable(),
+        workingDaysUsed: z.number().int(),
+        workingDaysRemaining: z.number().int().nullable(),
+        overdue: z.boolean(),
+        stoppedLate: z.boolean().nullable(),
+        provisional: z.boolean(),
+        limitWorkingDays: z.number().int().nullable(),
+        extended: z.boolean(),
+        calendarFingerprint: z.string(),
+        ledger: z.array(
+          z.object({
+            kind: z.enum(['start', 'pause', 'resume', 'stop', 'extend']),
+            at: z.string(),
+            date: z.string(),
+            reason: z.string(),
+            actor: z.object({ keyId: z.string(), role: z.string() }),
+            limitWorkingDays: z.number().int().nullable(),
+            workingDaysUsed: z.number().int(),
+            workingDaysRemaining: z.number().int().nullable(),
+            dueDate: z.string().nullable(),
+            provisional: z.boolean(),
+          }),
+        ),
+      })
+      .nullable()
+      .meta({ description: 'The statutory clock and its ledger: every start, pause, resume, extension and stop with when, why, who and the working days remaining' }),
+    stages: z.array(looseRecord).meta({ description: '"4+2+1+1" joint-review stages: start, due date, completion, lateness, department opinions' }),
+    formalities: looseRecord.nullable(),
+    acceptance: looseRecord.nullable(),
+    notAccepted: looseRecord.nullable(),
+    supplements: z.array(looseRecord),
+    decision: looseRecord.nullable().meta({ description: 'Approval (binding position, area, period, conditions) or refusal (reasons)' }),
+    extension: looseRecord.nullable(),
+    worksProgress: looseRecord,
+    inspections: z.array(looseRecord),
+    pendingChange: looseRecord.nullable(),
+    changes: z.array(looseRecord),
+    withdrawal: looseRecord.nullable(),
+    closure: looseRecord.nullable(),
+    revocation: looseRecord.nullable(),
     voltageVolts: z.number().int(),
     excavationLengthMeters: z.number(),
     excavationWidthMeters: z.number().nullable(),
@@ -94,7 +151,7 @@ export const caseResponseSchema = z
   .meta({ id: 'Case' })
 
 export const caseListQuerySchema = z.strictObject({
-  status: z.string().max(50).optional(),
+  status: z.enum(caseStatuses).optional(),
   route: z.enum(['emergency_repair', 'special_approval', 'commitment_filing', 'fast_track', 'joint_review', 'standard']).optional(),
   organization: z.string().max(32).optional(),
   district: z.string().max(100).optional(),

@@ -7,6 +7,7 @@ import { appendCaseEvent } from '../events/case-event.repository.ts'
 import { findOrganizationByCode } from '../organizations/organization.repository.ts'
 import type { RuleSetService } from '../rule-sets/rule-set.service.ts'
 import { routeInputOf } from '../assessments/assessment.ts'
+import { initialLifecycleState } from '../lifecycle/lifecycle-state.ts'
 import { decideRoute } from '../rules/route-decision.ts'
 import type { Clock } from '../shared/clock.ts'
 import { findCase, findCaseByExternalReference, insertCase, nextCaseSequence, type CaseRecord } from './case.repository.ts'
@@ -22,8 +23,6 @@ export interface RequestContext {
   principal: Principal
   requestId: string
 }
-
-const HOUR_MS = 3_600_000
 
 /** ZZ-2026-000123: the Shanghai year of submission and a never-reused sequence number. */
 export function formatCaseNumber(submittedAt: Date, sequence: number): string {
@@ -79,9 +78,9 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
     if (existing) throw duplicateReference(existing)
   }
 
-  const status = decision.route === 'commitment_filing' ? 'filed' : decision.route === 'emergency_repair' ? 'notified' : 'submitted'
-  const formalitiesDueAt =
-    decision.route === 'emergency_repair' && decision.timeLimit?.unit === 'hours' ? new Date(submittedAt.getTime() + decision.timeLimit.amount * HOUR_MS) : null
+  const lifecycle = initialLifecycleState(decision, submittedAt)
+  const status = lifecycle.status
+  const formalitiesDueAt = lifecycle.formalities ? new Date(lifecycle.formalities.dueAt) : null
 
   try {
     const id = await deps.db.transaction().execute(async (trx) => {
@@ -111,6 +110,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
         submittedAt,
         formalitiesDueAt,
         createdByKeyId: context.principal.keyId,
+        lifecycle,
       })
       await appendCaseEvent(trx, {
         caseId,

@@ -72,6 +72,14 @@ export interface CaseTable {
   version: Generated<number>
   created_by_key_id: string
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>
+  lifecycle: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
+  accepted_at: Timestamp | null
+  decided_at: Timestamp | null
+  due_date: string | null
+  due_at: Timestamp | null
+  paused: ColumnType<boolean, boolean | undefined, boolean>
+  clock_provisional: ColumnType<boolean, boolean | undefined, boolean>
+  current_stage: string | null
 }
 
 export interface CaseEventTable {

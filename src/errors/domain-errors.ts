@@ -64,3 +64,15 @@ export class ServiceUnavailableError extends DomainError {
     super(503, 'service_unavailable', 'Service unavailable', detail, {}, { 'retry-after': String(retryAfterSeconds) })
   }
 }
+
+export class PreconditionRequiredError extends DomainError {
+  constructor(detail: string) {
+    super(428, 'precondition_required', 'Precondition required', detail)
+  }
+}
+
+export class PreconditionFailedError extends DomainError {
+  constructor(detail: string, currentVersion: number) {
+    super(412, 'precondition_failed', 'Precondition failed', detail, { currentVersion }, { etag: `"${currentVersion}"` })
+  }
+}
