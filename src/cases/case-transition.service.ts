@@ -39,7 +39,7 @@ function toDomainError(error: LifecycleError): DomainError {
     case 'role_not_allowed':
       return new ForbiddenError(`${error.message}${error.details.allowedRoles ? ` (allowed: ${error.details.allowedRoles.join(', ')})` : ''}`)
     case 'action_not_allowed':
-      return new ConflictError(error.message, 'action_not_allowed', { status: error.details.status, allowedActions: error.details.allowedActions ?? [] })
+      return new ConflictError(error.message, 'action_not_allowed', { caseStatus: error.details.status, allowedActions: error.details.allowedActions ?? [] })
     case 'invalid_action_payload':
       return new ValidationFailedError(error.message, error.details.issues ?? [], 'invalid_action_payload')
   }

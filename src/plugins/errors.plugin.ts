@@ -36,7 +36,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 function problem(request: FastifyRequest, status: number, code: string, title: string, detail: string, extra: Record<string, unknown> = {}): Problem {
+  // Extensions first: they may add members but never replace the RFC 9457 ones.
   return {
+    ...extra,
     type: `${PROBLEM_TYPE_BASE}${code}`,
     title,
     status,
@@ -44,7 +46,6 @@ function problem(request: FastifyRequest, status: number, code: string, title: s
     code,
     requestId: request.id,
     instance: request.url,
-    ...extra,
   }
 }
 
