@@ -16,6 +16,7 @@ import { calendarRoutes } from './calendar/calendar.routes.ts'
 import { assessmentRoutes } from './assessments/assessment.routes.ts'
 import { caseRoutes } from './cases/case.routes.ts'
 import { caseEventRoutes } from './events/case-event.routes.ts'
+import { changeFeedRoutes } from './events/change-feed.routes.ts'
 
 export interface BuildAppOptions {
   config: AppConfig
@@ -76,6 +77,7 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(assessmentRoutes)
       await v1.register(caseRoutes)
       await v1.register(caseEventRoutes)
+      await v1.register(changeFeedRoutes)
     },
     { prefix: '/v1' },
   )

@@ -78,6 +78,7 @@ export async function transitionCase(
     await updateCaseLifecycle(trx, current.id, result.state, at)
     await appendCaseEvent(trx, {
       caseId: current.id,
+      organizationId: current.organizationId,
       type: result.event.type,
       fromStatus: result.event.fromStatus,
       toStatus: result.event.toStatus,
@@ -109,6 +110,7 @@ export async function recomputeProvisionalDeadlines(deps: TransitionDeps, contex
       await updateCaseLifecycle(trx, id, recomputed, at)
       await appendCaseEvent(trx, {
         caseId: id,
+        organizationId: current.organizationId,
         type: 'case.deadlines_recomputed',
         fromStatus: current.status,
         toStatus: current.status,

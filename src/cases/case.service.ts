@@ -114,6 +114,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
       })
       await appendCaseEvent(trx, {
         caseId,
+        organizationId: organization.id,
         type: `case.${status}`,
         fromStatus: null,
         toStatus: status,

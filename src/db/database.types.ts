@@ -80,6 +80,7 @@ export interface CaseTable {
   paused: ColumnType<boolean, boolean | undefined, boolean>
   clock_provisional: ColumnType<boolean, boolean | undefined, boolean>
   current_stage: string | null
+  overdue_marked_at: Timestamp | null
 }
 
 export interface CaseEventTable {
@@ -97,6 +98,24 @@ export interface CaseEventTable {
   payload: JSONColumnType<Record<string, unknown>, string, string>
   prev_hash: string | null
   hash: string
+  /** xid8 of the writing transaction, as text (feed order); set by the database. */
+  tx_id: ColumnType<string, never, never>
+  organization_id: string | null
+}
+
+export interface IdempotencyKeyTable {
+  api_key_id: string
+  key: string
+  request_hash: string
+  method: string
+  path: string
+  state: 'in_progress' | 'completed'
+  locked_until: Timestamp | null
+  response_status: number | null
+  response_headers: JSONColumnType<Record<string, string> | null, string | null, string | null>
+  response_body: string | null
+  created_at: CreatedAt
+  expires_at: Timestamp
 }
 
 export interface Database {
@@ -106,4 +125,5 @@ export interface Database {
   calendar_year: CalendarYearTable
   case: CaseTable
   case_event: CaseEventTable
+  idempotency_key: IdempotencyKeyTable
 }

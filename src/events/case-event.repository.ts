@@ -4,6 +4,8 @@ import { computeCaseEventHash, type HashableCaseEvent } from './case-event-hash.
 
 export interface NewCaseEvent {
   caseId: string
+  /** The case's organization: the change feed and webhooks filter on it. */
+  organizationId: string
   type: string
   fromStatus: string | null
   toStatus: string | null
@@ -52,6 +54,7 @@ export async function appendCaseEvent(trx: Kysely<Database>, event: NewCaseEvent
     .insertInto('case_event')
     .values({
       case_id: hashable.caseId,
+      organization_id: event.organizationId,
       seq: hashable.seq,
       type: hashable.type,
       from_status: hashable.fromStatus,

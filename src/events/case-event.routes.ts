@@ -6,7 +6,7 @@ import { commonProblemResponses, problemSchema, uuidSchema } from '../shared/htt
 import { verifyCaseEventChain } from './case-event-hash.ts'
 import { listCaseEvents, type CaseEvent } from './case-event.repository.ts'
 
-const caseEventSchema = z
+export const caseEventSchema = z
   .object({
     seq: z.number().int(),
     type: z.string(),

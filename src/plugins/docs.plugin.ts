@@ -31,6 +31,7 @@ async function docsPlugin(app: FastifyInstance) {
         { name: 'cases', description: 'Excavation cases' },
         { name: 'rule-sets', description: 'Versioned green-channel rule sets' },
         { name: 'calendar', description: 'Working-day calendar (Asia/Shanghai, statutory holidays and make-up workdays)' },
+        { name: 'events', description: 'Change feed of case events' },
         { name: 'api-keys', description: 'API keys and roles' },
       ],
     },

@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { commonProblemResponses } from '../shared/http-schemas.ts'
+import { caseEventSchema, presentCaseEvent } from './case-event.routes.ts'
+import { decodeFeedCursor, encodeFeedCursor, readFeed } from './change-feed.repository.ts'
+
+export const changeFeedRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/events',
+    {
+      config: { roles: ['dispatch', 'office', 'auditor'] },
+      schema: {
+        tags: ['events'],
+        summary: 'The change feed: every case event in a stable order, with no gaps and no repeats',
+        description:
+          'Poll with `after=<nextCursor>` to get what happened since. The order is fixed once an event is visible, even while many transactions commit concurrently. A dispatch key sees its own organization\'s events only. `nextCursor` is returned even for an empty page: keep it.',
+        querystring: z.strictObject({
+          after: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page; omit to start from the beginning' }),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          types: z
+            .string()
+            .max(2000)
+            .optional()
+            .meta({ description: 'Comma-separated event types, e.g. case.accepted,case.approved' }),
+        }),
+        response: {
+          200: z.object({
+            items: z.array(caseEventSchema.extend({ caseId: z.string(), organizationId: z.string().nullable(), cursor: z.string() })),
+            nextCursor: z.string().nullable(),
+          }),
+          ...commonProblemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { principal } = request
+      const after = request.query.after ? decodeFeedCursor(request.query.after) : undefined
+      const events = await readFeed(app.db, {
+        after,
+        limit: request.query.limit,
+        organizationId: principal.role === 'dispatch' ? (principal.organizationId as string) : undefined,
+        types: request.query.types?.split(',').map((type) => type.trim()).filter(Boolean),
+      })
+      const last = events.at(-1)
+      return {
+        items: events.map((event) => ({ ...presentCaseEvent(event), caseId: event.caseId, organizationId: event.organizationId, cursor: encodeFeedCursor(event.position) })),
+        nextCursor: last ? encodeFeedCursor(last.position) : (request.query.after ?? null),
+      }
+    },
+  )
+}
