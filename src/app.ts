@@ -67,6 +67,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(servicesPlugin, { clock: options.clock ?? systemClock })
   await app.register(authPlugin, { cacheTtlMs: config.API_KEY_CACHE_TTL_MS })
   await app.register(docsPlugin)
+  // [background workers: register plugins here]
 
   await app.register(healthRoutes)
   await app.register(
@@ -78,6 +79,7 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(caseRoutes)
       await v1.register(caseEventRoutes)
       await v1.register(changeFeedRoutes)
+      // [v1 routes: register here]
     },
     { prefix: '/v1' },
   )

@@ -13,6 +13,11 @@ const integer = (name: string, min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
 
+const booleanFlag = (name: string) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: `${name} must be true or false` })
+    .transform((value) => value === 'true' || value === '1')
+
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer('PORT', 0, 65535).default(3000),
@@ -33,6 +38,18 @@ const configSchema = z.object({
   BODY_LIMIT_BYTES: integer('BODY_LIMIT_BYTES', 1024, 10 * 1024 * 1024).default(256 * 1024),
   API_KEY_CACHE_TTL_MS: integer('API_KEY_CACHE_TTL_MS', 0, 600_000).default(30_000),
   SHUTDOWN_GRACE_MS: integer('SHUTDOWN_GRACE_MS', 100, 120_000).default(10_000),
+  IDEMPOTENCY_RETENTION_HOURS: integer('IDEMPOTENCY_RETENTION_HOURS', 24, 24 * 90).default(48),
+  SCHEDULER_ENABLED: booleanFlag('SCHEDULER_ENABLED').default(true),
+  SCHEDULER_INTERVAL_MS: integer('SCHEDULER_INTERVAL_MS', 100, 3_600_000).default(30_000),
+  WEBHOOK_WORKER_ENABLED: booleanFlag('WEBHOOK_WORKER_ENABLED').default(true),
+  WEBHOOK_POLL_INTERVAL_MS: integer('WEBHOOK_POLL_INTERVAL_MS', 50, 600_000).default(1_000),
+  WEBHOOK_TIMEOUT_MS: integer('WEBHOOK_TIMEOUT_MS', 100, 60_000).default(5_000),
+  /** Retries continue for at least this long before a delivery is given up (issue 4: at least 24 hours). */
+  WEBHOOK_RETRY_HOURS: integer('WEBHOOK_RETRY_HOURS', 24, 24 * 14).default(72),
+  /** An endpoint failing continuously for this long is disabled until its owner re-enables it. */
+  WEBHOOK_DISABLE_AFTER_HOURS: integer('WEBHOOK_DISABLE_AFTER_HOURS', 1, 24 * 14).default(72),
+  /** Link-local and cloud metadata addresses are refused as webhook targets unless this is true. */
+  WEBHOOK_ALLOW_LINK_LOCAL: booleanFlag('WEBHOOK_ALLOW_LINK_LOCAL').default(false),
 })
 
 export type AppConfig = z.infer<typeof configSchema>
@@ -66,5 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /** A configuration for tests and tools: defaults plus overrides, without reading process.env. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  return { ...configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...overrides }
+  // Background workers stay off in tests unless a test turns them on.
+  return {
+    ...configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false', WEBHOOK_WORKER_ENABLED: 'false' }),
+    ...overrides,
+  }
 }
