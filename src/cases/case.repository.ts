@@ -132,13 +132,20 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
  */
 export function lifecycleColumns(state: LifecycleState) {
   const formalitiesOpen = state.formalities !== null && state.formalities.completedAt === null
-  const dueAt = state.clock?.dueDate ? endOfShanghaiDay(state.clock.dueDate) : formalitiesOpen ? new Date(state.formalities?.dueAt as string) : null
+  const clockRunning = state.clock?.status === 'running' && state.clock.dueDate !== null
+  // due_at: the case's own deadline while it is pending (clock running, or emergency formalities open);
+  // null when paused, decided or with no limit, so "due_at < now" means overdue.
+  const dueAt = clockRunning ? endOfShanghaiDay(state.clock?.dueDate as string) : formalitiesOpen ? new Date(state.formalities?.dueAt as string) : null
+  const stageDue = clockRunning ? state.stages.find((stage) => stage.key === state.currentStage)?.dueDate : undefined
+  const stageDueAt = stageDue ? endOfShanghaiDay(stageDue) : null
+  const nextDeadlineAt = dueAt && stageDueAt ? (stageDueAt < dueAt ? stageDueAt : dueAt) : (dueAt ?? stageDueAt)
   return {
     status: state.status,
     accepted_at: state.acceptance ? new Date(state.acceptance.at) : null,
     decided_at: state.decision ? new Date(state.decision.decidedAt) : null,
     due_date: state.clock?.dueDate ?? (formalitiesOpen ? shanghaiDateOf(dueAt as Date) : null),
     due_at: dueAt,
+    next_deadline_at: nextDeadlineAt,
     paused: state.clock?.status === 'paused',
     clock_provisional: state.clock?.provisional ?? false,
     current_stage: state.currentStage,

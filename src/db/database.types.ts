@@ -81,6 +81,7 @@ export interface CaseTable {
   clock_provisional: ColumnType<boolean, boolean | undefined, boolean>
   current_stage: string | null
   overdue_marked_at: Timestamp | null
+  next_deadline_at: Timestamp | null
 }
 
 export interface CaseEventTable {
