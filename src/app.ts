@@ -8,6 +8,7 @@ import errorsPlugin from './plugins/errors.plugin.ts'
 import databasePlugin from './plugins/database.plugin.ts'
 import authPlugin from './plugins/auth.plugin.ts'
 import docsPlugin from './plugins/docs.plugin.ts'
+import idempotencyPlugin from './plugins/idempotency.plugin.ts'
 import servicesPlugin from './plugins/services.plugin.ts'
 import { healthRoutes } from './health/health.routes.ts'
 import { apiKeyRoutes } from './api-keys/api-key.routes.ts'
@@ -66,6 +67,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(databasePlugin, { database: options.database, closeOnShutdown: options.closeDatabaseOnShutdown ?? false })
   await app.register(servicesPlugin, { clock: options.clock ?? systemClock })
   await app.register(authPlugin, { cacheTtlMs: config.API_KEY_CACHE_TTL_MS })
+  await app.register(idempotencyPlugin, { retentionHours: config.IDEMPOTENCY_RETENTION_HOURS })
   await app.register(docsPlugin)
   // [background workers: register plugins here]
 

@@ -48,7 +48,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api-keys',
     {
-      config: { roles: ['admin'] },
+      config: { roles: ['admin'], idempotencyRedact: ['key'] },
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key (the key is shown once)',

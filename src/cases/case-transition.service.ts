@@ -87,7 +87,9 @@ export async function transitionCase(
       occurredAt: at,
       payload: { action, ...result.event.payload, calendarFingerprint: calendar.fingerprint() },
     })
-    return (await lockCase(trx, current.id)) as CaseRecord
+    const updated = (await lockCase(trx, current.id)) as CaseRecord
+    await context.beforeCommit?.(trx, updated)
+    return updated
   })
 }
 

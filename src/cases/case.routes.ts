@@ -5,7 +5,7 @@ import { findOrganizationByCode } from '../organizations/organization.repository
 import { commonProblemResponses, problemSchema, uuidSchema } from '../shared/http-schemas.ts'
 import { decodeCaseCursor, encodeCaseCursor } from './case.cursor.ts'
 import { etagOf, presentCase } from './case.presenter.ts'
-import { listCases } from './case.repository.ts'
+import { listCases, type CaseRecord } from './case.repository.ts'
 import { caseListQuerySchema, caseResponseSchema, createCaseRequestSchema } from './case.schema.ts'
 import { getCaseForPrincipal, submitCase } from './case.service.ts'
 import { transitionCase } from './case-transition.service.ts'
@@ -35,13 +35,21 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const record = await submitCase(deps, { principal: request.principal, requestId: request.id }, request.body)
+      const presentation = await presentationFor(request.principal.role)
+      const respond = (record: CaseRecord) => ({
+        status: 201 as const,
+        headers: { location: `/v1/cases/${record.id}`, etag: etagOf(record) },
+        body: presentCase(record, presentation),
+        schema: caseResponseSchema,
+      })
+      const record = await submitCase(
+        deps,
+        { principal: request.principal, requestId: request.id, beforeCommit: async (trx, created) => request.idempotency?.storeInTransaction(trx, respond(created)) },
+        request.body,
+      )
       request.log.info({ caseId: record.id, caseNumber: record.number, route: record.route }, 'case submitted')
-      return reply
-        .status(201)
-        .header('location', `/v1/cases/${record.id}`)
-        .header('etag', etagOf(record))
-        .send(presentCase(record, await presentationFor(request.principal.role)))
+      const response = respond(record)
+      return reply.status(response.status).headers(response.headers).send(response.body)
     },
   )
 
@@ -124,9 +132,18 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const record = await transitionCase(transitionDeps, { principal: request.principal, requestId: request.id }, request.params.id, request.headers['if-match'], request.body)
+      const presentation = await presentationFor(request.principal.role)
+      const respond = (record: CaseRecord) => ({ status: 200 as const, headers: { etag: etagOf(record) }, body: presentCase(record, presentation), schema: caseResponseSchema })
+      const record = await transitionCase(
+        transitionDeps,
+        { principal: request.principal, requestId: request.id, beforeCommit: async (trx, updated) => request.idempotency?.storeInTransaction(trx, respond(updated)) },
+        request.params.id,
+        request.headers['if-match'],
+        request.body,
+      )
       request.log.info({ caseId: record.id, action: request.body.action, status: record.status, version: record.version }, 'case transition')
-      return reply.header('etag', etagOf(record)).send(presentCase(record, await presentationFor(request.principal.role)))
+      const response = respond(record)
+      return reply.status(response.status).headers(response.headers).send(response.body)
     },
   )
 

@@ -22,6 +22,8 @@ export interface CaseServiceDeps {
 export interface RequestContext {
   principal: Principal
   requestId: string
+  /** Runs inside the transaction that does the work, just before it commits (the idempotent response is stored there). */
+  beforeCommit?: ((trx: Kysely<Database>, record: CaseRecord) => Promise<void>) | undefined
 }
 
 /** ZZ-2026-000123: the Shanghai year of submission and a never-reused sequence number. */
@@ -83,7 +85,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
   const formalitiesDueAt = lifecycle.formalities ? new Date(lifecycle.formalities.dueAt) : null
 
   try {
-    const id = await deps.db.transaction().execute(async (trx) => {
+    const created = await deps.db.transaction().execute(async (trx) => {
       const number = formatCaseNumber(submittedAt, await nextCaseSequence(trx))
       const filingReceiptNumber = status === 'filed' ? formatFilingReceiptNumber(number) : null
       const caseId = await insertCase(trx, {
@@ -132,9 +134,11 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
           ...(formalitiesDueAt ? { formalitiesDueAt: formatShanghaiInstant(formalitiesDueAt) } : {}),
         },
       })
-      return caseId
+      const record = (await findCase(trx, caseId)) as CaseRecord
+      await context.beforeCommit?.(trx, record)
+      return record
     })
-    return (await findCase(deps.db, id)) as CaseRecord
+    return created
   } catch (error) {
     // Two concurrent submissions with one external reference: the loser learns which case won.
     if ((error as { code?: string }).code === '23505' && body.externalReference && /external_reference/.test(String((error as Error).message))) {
