@@ -9,6 +9,7 @@ import databasePlugin from './plugins/database.plugin.ts'
 import authPlugin from './plugins/auth.plugin.ts'
 import docsPlugin from './plugins/docs.plugin.ts'
 import idempotencyPlugin from './plugins/idempotency.plugin.ts'
+import schedulerPlugin from './plugins/scheduler.plugin.ts'
 import servicesPlugin from './plugins/services.plugin.ts'
 import { healthRoutes } from './health/health.routes.ts'
 import { apiKeyRoutes } from './api-keys/api-key.routes.ts'
@@ -70,6 +71,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(idempotencyPlugin, { retentionHours: config.IDEMPOTENCY_RETENTION_HOURS })
   await app.register(docsPlugin)
   // [background workers: register plugins here]
+  await app.register(schedulerPlugin, { enabled: config.SCHEDULER_ENABLED, intervalMs: config.SCHEDULER_INTERVAL_MS })
 
   await app.register(healthRoutes)
   await app.register(

@@ -196,6 +196,10 @@ export interface CaseListFilter {
   submittedFrom?: Date | undefined
   submittedBefore?: Date | undefined
   after?: { submittedAt: Date; id: string } | undefined
+  /** true: a pending deadline has passed at `now`; false: none has. */
+  overdue?: { value: boolean; now: Date } | undefined
+  /** Pending, not yet overdue, and due on or before this Shanghai date. */
+  dueBy?: { date: string; now: Date } | undefined
   limit: number
 }
 
@@ -208,6 +212,15 @@ export async function listCases(db: Kysely<Database>, filter: CaseListFilter): P
   if (filter.district) query = query.where('case.district', '=', filter.district)
   if (filter.submittedFrom) query = query.where('case.submitted_at', '>=', filter.submittedFrom)
   if (filter.submittedBefore) query = query.where('case.submitted_at', '<', filter.submittedBefore)
+  if (filter.overdue) {
+    const { value, now } = filter.overdue
+    query = value
+      ? query.where('case.next_deadline_at', '<', now)
+      : query.where((eb) => eb.or([eb('case.next_deadline_at', 'is', null), eb('case.next_deadline_at', '>=', now)]))
+  }
+  if (filter.dueBy) {
+    query = query.where('case.due_at', '>=', filter.dueBy.now).where('case.due_date', '<=', filter.dueBy.date)
+  }
   if (filter.after) {
     const { submittedAt, id } = filter.after
     query = query.where(sql<boolean>`("case".submitted_at, "case".id) < (${submittedAt}, ${id}::uuid)`)

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { addDays, endOfShanghaiDay } from '../calendar/civil-date.ts'
+import { addDays, endOfShanghaiDay, shanghaiDateOf } from '../calendar/civil-date.ts'
 import { findOrganizationByCode } from '../organizations/organization.repository.ts'
 import { commonProblemResponses, problemSchema, uuidSchema } from '../shared/http-schemas.ts'
 import { decodeCaseCursor, encodeCaseCursor } from './case.cursor.ts'
@@ -94,7 +94,14 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
         if (!organization) return { items: [], nextCursor: null }
         organizationId = organization.id
       }
+      const now = app.clock.now()
+      const dueBy =
+        query.dueWithinWorkingDays === undefined
+          ? undefined
+          : { date: (await app.calendarService.calendar()).addWorkingDays(shanghaiDateOf(now), query.dueWithinWorkingDays).date, now }
       const records = await listCases(app.db, {
+        overdue: query.overdue === undefined ? undefined : { value: query.overdue, now },
+        dueBy,
         organizationId,
         status: query.status,
         route: query.route,

@@ -157,6 +157,18 @@ export const caseListQuerySchema = z.strictObject({
   district: z.string().max(100).optional(),
   submittedFrom: civilDateSchema.optional().meta({ description: 'Submitted on or after this date (Asia/Shanghai)' }),
   submittedTo: civilDateSchema.optional().meta({ description: 'Submitted on or before this date (Asia/Shanghai)' }),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .meta({ description: 'true: a pending deadline (clock, current stage, emergency formalities) has passed' }),
+  dueWithinWorkingDays: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60)
+    .optional()
+    .meta({ description: 'Due soon: pending and due within N working days from today (Asia/Shanghai), not yet overdue' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional().meta({ description: 'nextCursor of the previous page' }),
 })

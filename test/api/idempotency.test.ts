@@ -105,11 +105,11 @@ t.test('retry storm: many concurrent identical submissions with one key create e
   t.ok(statuses.every((s) => s === 201 || s === 409), `only 201 or 409: ${[...new Set(statuses)].join(',')}`)
   const count = await testApp.database.db.selectFrom('case').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()
   t.equal(count.n, 1, 'exactly one case')
-  const ids = new Set(await Promise.all(responses.filter((r) => r.status === 201).map(async (r) => (await r.json()).id)))
+  const ids = new Set(await Promise.all(responses.filter((r) => r.status === 201).map(async (r) => ((await r.json()) as { id: string }).id)))
   t.equal(ids.size, 1, 'every success names the same case')
   const after = await send()
   t.equal(after.status, 201)
-  t.equal((await after.json()).id, [...ids][0])
+  t.equal(((await after.json()) as { id: string }).id, [...ids][0])
 })
 
 t.test('secrets shown once are not stored for replay; expired keys do the work again', async (t) => {

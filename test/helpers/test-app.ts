@@ -33,13 +33,15 @@ export async function createTestDatabase(t: Test): Promise<{ database: DatabaseH
 export interface TestApp {
   app: Awaited<ReturnType<typeof buildApp>>
   database: DatabaseHandle
+  /** The test's own database, for a second instance or a raw client. */
+  connectionString: string
   clock: Clock
   key(role: Role, organization?: string): Promise<string>
 }
 
 /** The real app on a real database of its own; keys are made the way the CLI makes them. */
 export async function buildTestApp(t: Test, options: { clock?: Clock; config?: Partial<AppConfig> } = {}): Promise<TestApp> {
-  const { database } = await createTestDatabase(t)
+  const { database, connectionString } = await createTestDatabase(t)
   const clock = options.clock ?? new ManualClock('2026-02-12T02:00:00Z')
   const app = await buildApp({ config: testConfig(options.config), database, clock })
   await app.ready()
@@ -47,6 +49,7 @@ export async function buildTestApp(t: Test, options: { clock?: Clock; config?: P
   return {
     app,
     database,
+    connectionString,
     clock,
     async key(role, organization) {
       const created = await createApiKey(database.db, { role, organizationCode: organization ?? (role === 'dispatch' ? 'ORG-A' : undefined) })

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import type { FastifyBaseLogger } from 'fastify'
+import type { CalendarService } from '../calendar/calendar.service.ts'
+import { formatShanghaiInstant } from '../calendar/civil-date.ts'
+import { findCase } from '../cases/case.repository.ts'
+import type { Database } from '../db/database.types.ts'
+import { appendCaseEvent } from '../events/case-event.repository.ts'
+import { purgeExpiredIdempotencyKeys } from '../idempotency/idempotency.repository.ts'
+import { lifecycleView } from '../lifecycle/lifecycle-state.ts'
+import type { Clock } from '../shared/clock.ts'
+
+export interface SweepDeps {
+  db: Kysely<Database>
+  calendars: CalendarService
+  clock: Clock
+  log?: FastifyBaseLogger
+}
+
+const BATCH = 200
+
+/**
+ * Marks cases overdue once their pending deadline (clock, current "4+2+1+1" stage, or the 24-hour emergency
+ * formalities) has passed: one `case.overdue` event per deadline, which flows to the feed and webhooks.
+ * Overdue is reported, never approval by default (domain.md §2).
+ *
+ * Several instances may sweep at once: each case is taken FOR UPDATE SKIP LOCKED and the "not yet marked
+ * for this deadline" condition is checked under that lock, so each deadline is reported exactly once.
+ */
+export async function sweepOverdueCases(deps: SweepDeps): Promise<number> {
+  const now = deps.clock.now()
+  const calendar = await deps.calendars.calendar()
+  const runId = `scheduler:${randomUUID()}`
+  let marked = 0
+  for (;;) {
+    const batchMarked = await deps.db.transaction().execute(async (trx) => {
+      const due = await trx
+        .selectFrom('case')
+        .select('id')
+        .where('next_deadline_at', '<', now)
+        .where((eb) => eb.or([eb('overdue_marked_at', 'is', null), eb('overdue_marked_at', '<', eb.ref('next_deadline_at'))]))
+        .orderBy('next_deadline_at')
+        .limit(BATCH)
+        .forUpdate()
+        .skipLocked()
+        .execute()
+      let count = 0
+      for (const { id } of due) {
+        const record = await findCase(trx, id)
+        if (!record) continue
+        const view = lifecycleView(record.lifecycle, calendar, now)
+        // The columns said overdue; the lifecycle decides (and says which deadline).
+        await trx
+          .updateTable('case')
+          .set({ overdue_marked_at: now, ...(view.overdue ? { version: sql<number>`version + 1`, updated_at: now } : {}) })
+          .where('id', '=', id)
+          .execute()
+        if (!view.overdue) continue
+        const which = view.formalities?.overdue ? 'formalities' : view.clock?.overdue ? 'clock' : 'stage'
+        await appendCaseEvent(trx, {
+          caseId: id,
+          organizationId: record.organizationId,
+          type: 'case.overdue',
+          fromStatus: record.status,
+          toStatus: record.status,
+          actor: { keyId: null, role: 'system', organizationId: null },
+          requestId: runId,
+          occurredAt: now,
+          payload: {
+            deadline: which,
+            dueDate: which === 'stage' ? (view.currentStage?.dueDate ?? null) : (view.clock?.dueDate ?? null),
+            dueAt: which === 'formalities' ? (view.formalities?.dueAt ?? null) : which === 'stage' ? (view.currentStage?.dueAt ?? null) : (view.clock?.dueAt ?? null),
+            stage: view.currentStage?.key ?? null,
+            workingDaysRemaining: view.clock?.workingDaysRemaining ?? null,
+            detectedAt: formatShanghaiInstant(now),
+            note: 'Overdue cases are reported for supervision; they are never approved by default.',
+          },
+        })
+        count++
+      }
+      return { count, more: due.length === BATCH }
+    })
+    marked += batchMarked.count
+    if (!batchMarked.more) break
+  }
+  const purged = await purgeExpiredIdempotencyKeys(deps.db, now)
+  if (marked > 0 || purged > 0) deps.log?.info({ marked, purged, runId }, 'supervision sweep')
+  return marked
+}
