@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely'
-import type { Database } from '../db/database.types.ts'
+import type { Kysely, Selectable } from 'kysely'
+import type { CaseEventTable, Database } from '../db/database.types.ts'
 import { computeCaseEventHash, type HashableCaseEvent } from './case-event-hash.ts'
 
 export interface NewCaseEvent {
@@ -73,9 +73,9 @@ export async function appendCaseEvent(trx: Kysely<Database>, event: NewCaseEvent
   return { ...hashable, id: row.id, hash }
 }
 
-export async function listCaseEvents(db: Kysely<Database>, caseId: string): Promise<CaseEvent[]> {
-  const rows = await db.selectFrom('case_event').selectAll().where('case_id', '=', caseId).orderBy('seq').execute()
-  return rows.map((row) => ({
+/** Maps a case_event row to the domain event (camelCase). */
+export function toCaseEvent(row: Selectable<CaseEventTable>): CaseEvent {
+  return {
     id: row.id,
     caseId: row.case_id,
     seq: row.seq,
@@ -90,5 +90,10 @@ export async function listCaseEvents(db: Kysely<Database>, caseId: string): Prom
     payload: row.payload,
     prevHash: row.prev_hash,
     hash: row.hash,
-  }))
+  }
+}
+
+export async function listCaseEvents(db: Kysely<Database>, caseId: string): Promise<CaseEvent[]> {
+  const rows = await db.selectFrom('case_event').selectAll().where('case_id', '=', caseId).orderBy('seq').execute()
+  return rows.map(toCaseEvent)
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../db/database.types.ts'
 import { BadRequestError } from '../errors/domain-errors.ts'
-import type { CaseEvent } from './case-event.repository.ts'
+import { toCaseEvent, type CaseEvent } from './case-event.repository.ts'
 
 /** A position in the change feed: the writing transaction's xid8 and the event id within it. */
 export interface FeedPosition {
@@ -47,22 +47,5 @@ export async function readFeed(db: Kysely<Database>, query: FeedQuery): Promise<
   if (query.organizationId) builder = builder.where('organization_id', '=', query.organizationId)
   if (query.types && query.types.length > 0) builder = builder.where('type', 'in', [...query.types])
   const rows = await builder.orderBy(sql`tx_id`).orderBy('id').limit(query.limit).execute()
-  return rows.map((row) => ({
-    id: row.id,
-    caseId: row.case_id,
-    seq: row.seq,
-    type: row.type,
-    fromStatus: row.from_status,
-    toStatus: row.to_status,
-    actorKeyId: row.actor_key_id,
-    actorRole: row.actor_role,
-    actorOrganizationId: row.actor_organization_id,
-    requestId: row.request_id,
-    occurredAt: row.occurred_at,
-    payload: row.payload,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-    organizationId: row.organization_id,
-    position: { txId: row.tx_text, id: row.id },
-  }))
+  return rows.map((row) => ({ ...toCaseEvent(row), organizationId: row.organization_id, position: { txId: row.tx_text, id: row.id } }))
 }

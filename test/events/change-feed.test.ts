@@ -1,0 +1,149 @@
+import t from 'tap'
+import { appendCaseEvent } from '../../src/events/case-event.repository.ts'
+import { ManualClock } from '../../src/shared/clock.ts'
+import { lifecycleClient } from '../helpers/lifecycle-client.ts'
+import { bearer, buildTestApp } from '../helpers/test-app.ts'
+
+const sh = (local: string) => `${local}+08:00`
+
+interface FeedItem {
+  cursor: string
+  caseId: string
+  seq: number
+  type: string
+  organizationId: string
+}
+
+t.test('a transaction that started earlier but commits later is never skipped: the feed waits for it', async (t) => {
+  const testApp = await buildTestApp(t, { clock: new ManualClock(sh('2026-02-12T10:00:00')) })
+  const client = lifecycleClient(testApp)
+  const dispatch = await testApp.key('dispatch')
+  const office = await testApp.key('office')
+  const first = await client.submit(dispatch)
+  const second = await client.submit(dispatch)
+  const read = async (after?: string) =>
+    (await testApp.app.inject({ method: 'GET', url: `/v1/events?limit=100${after ? `&after=${after}` : ''}`, headers: bearer(office) })).json()
+  const start = await read()
+  t.equal(start.items.length, 2)
+
+  let releaseSlow!: () => void
+  const slowMayCommit = new Promise<void>((resolve) => (releaseSlow = resolve))
+  let slowWrote!: () => void
+  const slowHasWritten = new Promise<void>((resolve) => (slowWrote = resolve))
+  // Transaction A writes first (lower transaction id and lower event id) and stays open.
+  const slow = testApp.database.db.transaction().execute(async (trx) => {
+    await appendCaseEvent(trx, {
+      caseId: first.id,
+      organizationId: (await trx.selectFrom('case').select('organization_id').where('id', '=', first.id).executeTakeFirstOrThrow()).organization_id,
+      type: 'case.note',
+      fromStatus: 'submitted',
+      toStatus: 'submitted',
+      actor: { keyId: null, role: 'system', organizationId: null },
+      requestId: 'slow',
+      occurredAt: new Date(),
+      payload: { note: 'written first, committed last' },
+    })
+    slowWrote()
+    await slowMayCommit
+  })
+  await slowHasWritten
+  // Transaction B writes later and commits first.
+  await client.ok(office, second.id, { action: 'accept' })
+
+  const during = await read(start.nextCursor)
+  t.same(during.items, [], 'B is held back while A, which started before it, is still running')
+  t.equal(during.nextCursor, start.nextCursor, 'the cursor does not move past anything unseen')
+
+  releaseSlow()
+  await slow
+  const after = await read(start.nextCursor)
+  t.same(after.items.map((e: FeedItem) => e.type), ['case.note', 'case.accepted'], 'both, in transaction order')
+})
+
+t.test('concurrent writers and a polling reader: every event exactly once, in a stable order', async (t) => {
+  const testApp = await buildTestApp(t, { clock: new ManualClock(sh('2026-02-12T10:00:00')) })
+  const client = lifecycleClient(testApp)
+  const dispatchA = await testApp.key('dispatch', 'ORG-A')
+  const dispatchB = await testApp.key('dispatch', 'ORG-B')
+  const office = await testApp.key('office')
+  const auditor = await testApp.key('auditor')
+  await testApp.app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = testApp.app.server.address() as { port: number }
+  const base = `http://127.0.0.1:${port}`
+
+  const seen: FeedItem[] = []
+  let cursor: string | null = null
+  let writing = true
+  const poll = async () => {
+    const url: string = `${base}/v1/events?limit=37${cursor ? `&after=${cursor}` : ''}`
+    const page = (await (await fetch(url, { headers: bearer(auditor) })).json()) as { items: FeedItem[]; nextCursor: string | null }
+    seen.push(...page.items)
+    cursor = page.nextCursor
+    return page.items.length
+  }
+  const reader = (async () => {
+    while (writing) await poll()
+  })()
+
+  const writer = async (key: string, n: number) => {
+    for (let i = 0; i < n; i++) {
+      const response = await fetch(`${base}/v1/cases`, {
+        method: 'POST',
+        headers: { ...bearer(key), 'content-type': 'application/json' },
+        body: JSON.stringify({
+          voltageVolts: 10000,
+          excavationLengthMeters: 20,
+          works: { title: 'feed test' },
+          location: { district: 'Longwen', roadName: 'R' },
+          plannedStartDate: '2026-03-02',
+          plannedEndDate: '2026-03-03',
+          contact: { name: 'Li', phone: '0596-2345678' },
+        }),
+      })
+      const created = (await response.json()) as { id: string }
+      await fetch(`${base}/v1/cases/${created.id}/transitions`, {
+        method: 'POST',
+        headers: { ...bearer(office), 'content-type': 'application/json', 'if-match': '"1"' },
+        body: JSON.stringify({ action: 'accept' }),
+      })
+    }
+  }
+  await Promise.all([writer(dispatchA, 15), writer(dispatchB, 15), writer(dispatchA, 15), writer(dispatchB, 15)])
+  writing = false
+  await reader
+  while ((await poll()) > 0) {
+    // drain what committed after the reader's last look
+  }
+
+  const total = await testApp.database.db.selectFrom('case_event').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  t.equal(seen.length, Number(total.n), 'as many events seen as were written')
+  t.equal(new Set(seen.map((e) => `${e.caseId}:${e.seq}`)).size, seen.length, 'no repeats')
+  t.equal(Number(total.n), 120)
+
+  const again: FeedItem[] = []
+  let replayCursor: string | null = null
+  for (;;) {
+    const page = (await testApp.app.inject({ method: 'GET', url: `/v1/events?limit=50${replayCursor ? `&after=${replayCursor}` : ''}`, headers: bearer(auditor) })).json()
+    if (page.items.length === 0) break
+    again.push(...page.items)
+    replayCursor = page.nextCursor
+  }
+  t.same(again.map((e) => e.cursor), seen.map((e) => e.cursor), 'reading again from the start gives the same order')
+  for (const caseId of new Set(seen.map((e) => e.caseId))) {
+    const seqs = seen.filter((e) => e.caseId === caseId).map((e) => e.seq)
+    t.same(seqs, [...seqs].sort((a, b) => a - b), 'per case, events arrive in their order')
+  }
+
+  const own = (await testApp.app.inject({ method: 'GET', url: '/v1/events?limit=1000', headers: bearer(dispatchA) })).json()
+  const orgA = seen.filter((e) => e.organizationId === own.items[0]?.organizationId).length
+  t.equal(own.items.length, orgA, 'a dispatch key reads its own organization\'s events only')
+  t.ok(own.items.every((e: FeedItem) => e.organizationId === own.items[0]?.organizationId))
+  t.equal(own.items.length, 60)
+
+  const filtered = (await testApp.app.inject({ method: 'GET', url: '/v1/events?limit=1000&types=case.accepted', headers: bearer(office) })).json()
+  t.equal(filtered.items.length, 60)
+  const bad = await testApp.app.inject({ method: 'GET', url: '/v1/events?after=nonsense', headers: bearer(office) })
+  t.equal(bad.statusCode, 400)
+  t.equal(bad.json().code, 'invalid_cursor')
+  t.equal((await testApp.app.inject({ method: 'GET', url: '/v1/events', headers: bearer(await testApp.key('admin')) })).statusCode, 403)
+})
