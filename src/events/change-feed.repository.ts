@@ -35,7 +35,10 @@ export interface FeedQuery {
  * Reads the feed in (tx_id, id) order, up to the oldest transaction still running. Transaction ids are
  * handed out when a transaction starts, not when it commits, so a later id can commit first; stopping at
  * pg_snapshot_xmin (every older transaction has ended) means nothing can later appear behind a position
- * already returned. A long transaction delays the feed; it never makes it skip.
+ * already returned. A long transaction delays the feed; it never makes it skip. The horizon is server-wide
+ * (transaction ids are shared by every database of a PostgreSQL server), so keep long-running transactions
+ * off the service's server. (A per-database horizon read from pg_stat_activity was tried and lost events
+ * under concurrent writers; the server-wide xmin is the one that is provably safe.)
  */
 export async function readFeed(db: Kysely<Database>, query: FeedQuery): Promise<FeedEvent[]> {
   let builder = db
