@@ -4,13 +4,14 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { AppConfig } from './config/config.ts'
 import type { DatabaseHandle } from './db/database.ts'
 import { systemClock, type Clock } from './shared/clock.ts'
-import errorsPlugin from './plugins/errors.plugin.ts'
+import errorsPlugin, { frameworkErrorHandler } from './plugins/errors.plugin.ts'
 import databasePlugin from './plugins/database.plugin.ts'
 import authPlugin from './plugins/auth.plugin.ts'
 import docsPlugin from './plugins/docs.plugin.ts'
 import idempotencyPlugin from './plugins/idempotency.plugin.ts'
 import schedulerPlugin from './plugins/scheduler.plugin.ts'
 import servicesPlugin from './plugins/services.plugin.ts'
+import webhooksPlugin from './plugins/webhooks.plugin.ts'
 import { healthRoutes } from './health/health.routes.ts'
 import { apiKeyRoutes } from './api-keys/api-key.routes.ts'
 import { ruleSetRoutes } from './rule-sets/rule-set.routes.ts'
@@ -19,6 +20,8 @@ import { assessmentRoutes } from './assessments/assessment.routes.ts'
 import { caseRoutes } from './cases/case.routes.ts'
 import { caseEventRoutes } from './events/case-event.routes.ts'
 import { changeFeedRoutes } from './events/change-feed.routes.ts'
+import { reportRoutes } from './reports/report.routes.ts'
+import { webhookRoutes } from './webhooks/webhook.routes.ts'
 
 export interface BuildAppOptions {
   config: AppConfig
@@ -51,6 +54,8 @@ export async function buildApp(options: BuildAppOptions) {
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
+    // Malformed URLs are refused before routing: answer them as problem+json too.
+    frameworkErrors: frameworkErrorHandler,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>()
@@ -70,6 +75,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(authPlugin, { cacheTtlMs: config.API_KEY_CACHE_TTL_MS })
   await app.register(idempotencyPlugin, { retentionHours: config.IDEMPOTENCY_RETENTION_HOURS })
   await app.register(docsPlugin)
+  await app.register(webhooksPlugin, { config })
   // [background workers: register plugins here]
   await app.register(schedulerPlugin, { enabled: config.SCHEDULER_ENABLED, intervalMs: config.SCHEDULER_INTERVAL_MS })
 
@@ -83,6 +89,8 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(caseRoutes)
       await v1.register(caseEventRoutes)
       await v1.register(changeFeedRoutes)
+      await v1.register(webhookRoutes)
+      await v1.register(reportRoutes)
       // [v1 routes: register here]
     },
     { prefix: '/v1' },

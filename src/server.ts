@@ -31,6 +31,19 @@ async function main(): Promise<void> {
 
   const app = await buildApp({ config, database, closeDatabaseOnShutdown: true })
 
+  // While draining, every answer closes its connection. Node closes the keep-alive connections that are
+  // idle when the listener closes, but one busy at that moment would stay open after its answer and hold
+  // app.close() until the keep-alive timeout — past SHUTDOWN_GRACE_MS, so the process was killed (exit 1)
+  // before the pool was closed.
+  let draining = false
+  app.addHook('preClose', async () => {
+    draining = true
+  })
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (draining) reply.header('connection', 'close')
+    return payload
+  })
+
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (fastify's close waits for them),
   // close the pool, then the embedded server; give up after SHUTDOWN_GRACE_MS.
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {

@@ -6,6 +6,7 @@ import {
   ConflictError,
   DomainError,
   ForbiddenError,
+  NotFoundError,
   PreconditionFailedError,
   PreconditionRequiredError,
   ValidationFailedError,
@@ -57,13 +58,15 @@ export async function transitionCase(
   ifMatch: string | undefined,
   request: TransitionRequest,
 ): Promise<CaseRecord> {
-  const visible = await getCaseForPrincipal(deps.db, context.principal, caseId)
   const expectedVersion = parseIfMatch(ifMatch)
   const calendar = await deps.calendars.calendar()
   const { action, ...payload } = request
+  // A dispatch key reaches its own organization's cases only: any other is "not found" (no existence leak).
+  const scope = context.principal.role === 'dispatch' ? context.principal.organizationId : undefined
 
   return await deps.db.transaction().execute(async (trx) => {
-    const current = (await lockCase(trx, visible.id)) as CaseRecord
+    const current = await lockCase(trx, caseId, scope)
+    if (!current) throw new NotFoundError(`No case ${caseId} is visible to this API key.`, 'case_not_found')
     if (current.version !== expectedVersion) {
       throw new PreconditionFailedError(`The case is at version ${current.version}, not ${expectedVersion}: read it again and retry with If-Match: "${current.version}".`, current.version)
     }
@@ -75,7 +78,7 @@ export async function transitionCase(
       if (error instanceof LifecycleError) throw toDomainError(error)
       throw error
     }
-    await updateCaseLifecycle(trx, current.id, result.state, at)
+    await updateCaseLifecycle(trx, current.id, result.state, at, calendar)
     await appendCaseEvent(trx, {
       caseId: current.id,
       organizationId: current.organizationId,
@@ -87,7 +90,8 @@ export async function transitionCase(
       occurredAt: at,
       payload: { action, ...result.event.payload, calendarFingerprint: calendar.fingerprint() },
     })
-    const updated = (await lockCase(trx, current.id)) as CaseRecord
+    // Only the lifecycle, its status, the version and the time changed: no need to read the row back.
+    const updated: CaseRecord = { ...current, status: result.state.status, lifecycle: result.state, version: current.version + 1, updatedAt: at }
     await context.beforeCommit?.(trx, updated)
     return updated
   })
@@ -109,7 +113,7 @@ export async function recomputeProvisionalDeadlines(deps: TransitionDeps, contex
       const after = { dueDate: recomputed.clock?.dueDate ?? null, provisional: recomputed.clock?.provisional ?? false }
       if (JSON.stringify(recomputed) === JSON.stringify(current.lifecycle)) return
       const at = deps.clock.now()
-      await updateCaseLifecycle(trx, id, recomputed, at)
+      await updateCaseLifecycle(trx, id, recomputed, at, calendar)
       await appendCaseEvent(trx, {
         caseId: id,
         organizationId: current.organizationId,

@@ -4,6 +4,9 @@ import type { CaseTable, Database } from '../db/database.types.ts'
 import { initialLifecycleState } from '../lifecycle/lifecycle-state.ts'
 import type { LifecycleState } from '../lifecycle/lifecycle.types.ts'
 import type { RouteDecision } from '../rules/route-decision.ts'
+import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
+import { slaColumnsOf } from '../reports/sla-facts.ts'
+import { recordSlaChange } from '../reports/sla-summary.repository.ts'
 
 /** A case as the domain sees it (camelCase); the row mapping lives only here. */
 export interface CaseRecord {
@@ -90,7 +93,15 @@ export async function nextCaseSequence(db: Kysely<Database>): Promise<number> {
   return Number(rows[0]?.value)
 }
 
-export async function insertCase(db: Kysely<Database>, values: NewCase): Promise<string> {
+/**
+ * Inserts a case and returns it as read back (RETURNING *), so intake needs no second query; the two joined
+ * facts (organization code, rule-set effective date) are known to the caller.
+ */
+export async function insertCase(
+  db: Kysely<Database>,
+  values: NewCase,
+  joined: { organizationCode: string; ruleSetEffectiveFrom: string },
+): Promise<CaseRecord> {
   const row = await db
     .insertInto('case')
     .values({
@@ -121,16 +132,16 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
       lifecycle: JSON.stringify(values.lifecycle),
       ...lifecycleColumns(values.lifecycle),
     })
-    .returning('id')
+    .returningAll()
     .executeTakeFirstOrThrow()
-  return row.id
+  return toRecord({ ...row, organization_code: joined.organizationCode, rule_set_effective_from: joined.ruleSetEffectiveFrom })
 }
 
 /**
  * The columns derived from the lifecycle document, for filtering and reporting. Written in the same
  * statement as the document so they can never disagree.
  */
-export function lifecycleColumns(state: LifecycleState) {
+export function lifecycleColumns(state: LifecycleState, calendar?: WorkingDayCalendar) {
   const formalitiesOpen = state.formalities !== null && state.formalities.completedAt === null
   const clockRunning = state.clock?.status === 'running' && state.clock.dueDate !== null
   // due_at: the case's own deadline while it is pending (clock running, or emergency formalities open);
@@ -149,22 +160,43 @@ export function lifecycleColumns(state: LifecycleState) {
     paused: state.clock?.status === 'paused',
     clock_provisional: state.clock?.provisional ?? false,
     current_stage: state.currentStage,
+    // The SLA facts of a decided case (src/reports/sla-facts.ts); the paused days need the calendar.
+    ...slaColumnsOf(state, calendar),
   }
 }
 
-/** Writes a case's new lifecycle state and bumps its version (the caller holds the row lock). */
-export async function updateCaseLifecycle(db: Kysely<Database>, id: string, state: LifecycleState, at: Date): Promise<void> {
-  await db
+/**
+ * Writes a case's new lifecycle state and bumps its version (the caller holds the row lock), with the
+ * `calendar` that derived the state. The SLA summary moves from the facts the row held to the new ones in
+ * the same transaction; the old facts are read by the update itself (the self-join sees the row as it
+ * was), because recomputing them from the old document with today's calendar could differ from what
+ * the summary counted.
+ */
+export async function updateCaseLifecycle(db: Kysely<Database>, id: string, state: LifecycleState, at: Date, calendar: WorkingDayCalendar): Promise<void> {
+  const columns = lifecycleColumns(state, calendar)
+  const before = await db
     .updateTable('case')
-    .set({ lifecycle: JSON.stringify(state), ...lifecycleColumns(state), version: sql<number>`version + 1`, updated_at: at })
-    .where('id', '=', id)
-    .execute()
+    .set({ lifecycle: JSON.stringify(state), ...columns, version: sql<number>`version + 1`, updated_at: at })
+    .from(
+      db
+        .selectFrom('case as previous')
+        .select(['previous.id', 'previous.sla_decided_on', 'previous.sla_working_days', 'previous.sla_paused_working_days', 'previous.sla_within_limit', 'previous.sla_had_supplement'])
+        .where('previous.id', '=', id)
+        .as('before'),
+    )
+    .whereRef('case.id', '=', 'before.id')
+    .returning(['case.route', 'case.district', 'case.organization_id', 'before.sla_decided_on', 'before.sla_working_days', 'before.sla_paused_working_days', 'before.sla_within_limit', 'before.sla_had_supplement'])
+    .executeTakeFirst()
+  if (before) await recordSlaChange(db, { route: before.route, district: before.district, organizationId: before.organization_id }, before, columns)
 }
 
 /** Locks a case row for the rest of the transaction (FOR UPDATE): transitions on one case run one at a time. */
-export async function lockCase(db: Kysely<Database>, id: string): Promise<CaseRecord | undefined> {
-  await db.selectFrom('case').select('id').where('id', '=', id).forUpdate().executeTakeFirst()
-  return await findCase(db, id)
+export async function lockCase(db: Kysely<Database>, id: string, organizationId?: string | null): Promise<CaseRecord | undefined> {
+  // FOR UPDATE OF "case": lock the case row only, not the organization and rule-set rows it joins.
+  let query = selectCases(db).where('case.id', '=', id).forUpdate(['case'])
+  if (organizationId) query = query.where('case.organization_id', '=', organizationId)
+  const row = await query.executeTakeFirst()
+  return row ? toRecord(row as CaseRow) : undefined
 }
 
 /** Open cases whose deadlines were computed into a year with no loaded schedule. */

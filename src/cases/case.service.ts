@@ -75,10 +75,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
       'commitment_required',
     )
   }
-  if (body.externalReference) {
-    const existing = await findCaseByExternalReference(deps.db, organization.id, body.externalReference)
-    if (existing) throw duplicateReference(existing)
-  }
+  // A repeated externalReference is caught by its unique index below (one round trip less per intake).
 
   const lifecycle = initialLifecycleState(decision, submittedAt)
   const status = lifecycle.status
@@ -88,7 +85,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
     const created = await deps.db.transaction().execute(async (trx) => {
       const number = formatCaseNumber(submittedAt, await nextCaseSequence(trx))
       const filingReceiptNumber = status === 'filed' ? formatFilingReceiptNumber(number) : null
-      const caseId = await insertCase(trx, {
+      const record = await insertCase(trx, {
         number,
         organizationId: organization.id,
         externalReference: body.externalReference ?? null,
@@ -113,7 +110,8 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
         formalitiesDueAt,
         createdByKeyId: context.principal.keyId,
         lifecycle,
-      })
+      }, { organizationCode: organization.code, ruleSetEffectiveFrom: ruleSet.effectiveFrom })
+      const caseId = record.id
       await appendCaseEvent(trx, {
         caseId,
         organizationId: organization.id,
@@ -133,8 +131,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
           ...(filingReceiptNumber ? { filingReceiptNumber } : {}),
           ...(formalitiesDueAt ? { formalitiesDueAt: formatShanghaiInstant(formalitiesDueAt) } : {}),
         },
-      })
-      const record = (await findCase(trx, caseId)) as CaseRecord
+      }, null)
       await context.beforeCommit?.(trx, record)
       return record
     })

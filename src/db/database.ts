@@ -39,6 +39,11 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   // An idle client losing its connection (database restart) must not crash the process;
   // the pool drops it and the next checkout reconnects.
   pool.on('error', () => {})
+  // A client that is checked out has no listener of the pool's: if its connection dies then (database
+  // restart, network cut), pg emits 'error' on the client and, unheard, that crashes the process. The query
+  // in flight is rejected with the error anyway (and answered 503), and the pool discards the broken client
+  // when it is released, so the event itself only needs a listener.
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   let closed = false
   return {

@@ -82,6 +82,25 @@ export interface CaseTable {
   current_stage: string | null
   overdue_marked_at: Timestamp | null
   next_deadline_at: Timestamp | null
+  /** SLA facts (src/reports): set when the statutory clock stops by a decision, null otherwise. */
+  sla_decided_on: string | null
+  sla_working_days: number | null
+  sla_paused_working_days: number | null
+  sla_within_limit: boolean | null
+  sla_had_supplement: boolean | null
+}
+
+/** Decided cases per decision date, group and working days taken (src/reports/sla-summary.repository.ts). */
+export interface SlaDailySummaryTable {
+  dimension: 'all' | 'route' | 'district' | 'organization'
+  group_key: string
+  decided_on: string
+  working_days: number
+  cases: number
+  with_time_limit: number
+  on_time: number
+  with_supplement: number
+  paused_working_days: number
 }
 
 export interface CaseEventTable {
@@ -119,6 +138,58 @@ export interface IdempotencyKeyTable {
   expires_at: Timestamp
 }
 
+export interface WebhookEndpointTable {
+  id: Generated<string>
+  organization_id: string
+  url: string
+  event_types: ColumnType<string[], string[], string[]>
+  description: string | null
+  secret: string | null
+  status: ColumnType<'active' | 'disabled' | 'deleted', 'active' | 'disabled' | 'deleted' | undefined, 'active' | 'disabled' | 'deleted'>
+  /** pg_snapshot of the registering transaction, as text; set by the database. */
+  subscribed_from: ColumnType<string, never, never>
+  consecutive_failures: ColumnType<number, number | undefined, number>
+  failing_since: Timestamp | null
+  last_success_at: Timestamp | null
+  last_failure_at: Timestamp | null
+  disabled_at: Timestamp | null
+  disabled_reason: string | null
+  created_at: Timestamp
+  created_by_key_id: string | null
+  deleted_at: Timestamp | null
+}
+
+export interface WebhookDeliveryTable {
+  id: Generated<number>
+  message_id: string
+  endpoint_id: string
+  event_id: number
+  event_type: string
+  case_id: string
+  event_seq: number
+  status: 'pending' | 'sending' | 'delivered' | 'failed'
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: Timestamp
+  lease_until: Timestamp | null
+  first_attempt_at: Timestamp | null
+  give_up_after: Timestamp | null
+  last_attempt_at: Timestamp | null
+  delivered_at: Timestamp | null
+  failed_at: Timestamp | null
+  last_status_code: number | null
+  last_error: string | null
+  payload: JSONColumnType<Record<string, unknown>, string, string>
+  created_at: Timestamp
+}
+
+export interface WebhookRelayCursorTable {
+  name: string
+  /** xid8 as text (feed position). */
+  tx_id: string
+  event_id: number
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>
+}
+
 export interface Database {
   organization: OrganizationTable
   api_key: ApiKeyTable
@@ -127,4 +198,8 @@ export interface Database {
   case: CaseTable
   case_event: CaseEventTable
   idempotency_key: IdempotencyKeyTable
+  sla_daily_summary: SlaDailySummaryTable
+  webhook_endpoint: WebhookEndpointTable
+  webhook_delivery: WebhookDeliveryTable
+  webhook_relay_cursor: WebhookRelayCursorTable
 }

@@ -25,14 +25,16 @@ export interface CaseEvent extends HashableCaseEvent {
  * transaction (the version-checked update), so no other writer can take the same `seq`; the unique
  * (case_id, seq) constraint backs that up.
  */
-export async function appendCaseEvent(trx: Kysely<Database>, event: NewCaseEvent): Promise<CaseEvent> {
-  const last = await trx
-    .selectFrom('case_event')
-    .select(['seq', 'hash'])
-    .where('case_id', '=', event.caseId)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+export async function appendCaseEvent(
+  trx: Kysely<Database>,
+  event: NewCaseEvent,
+  /** The chain's last event when the caller knows it (null for a new case's first event): saves a read. */
+  known?: { seq: number; hash: string } | null,
+): Promise<CaseEvent> {
+  const last =
+    known !== undefined
+      ? known
+      : await trx.selectFrom('case_event').select(['seq', 'hash']).where('case_id', '=', event.caseId).orderBy('seq', 'desc').limit(1).executeTakeFirst()
   // Round-trip the payload through JSON so the hash covers exactly what jsonb will hold.
   const payload = JSON.parse(JSON.stringify(event.payload)) as Record<string, unknown>
   const hashable: HashableCaseEvent = {

@@ -35,6 +35,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false
 }
 
+/**
+ * Text PostgreSQL cannot store, which can only have come from the caller: U+0000 (NUL) in a text or jsonb
+ * value (22021, 22P05), an unpaired UTF-16 surrogate ("\ud800") in a jsonb value (22P02 on type json).
+ * The statement fails before anything is written (and its transaction rolls back).
+ */
+export function isUnstorableText(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false
+  const { code, message } = error as { code?: unknown; message?: unknown }
+  if (code === '22021' || code === '22P05') return true
+  return code === '22P02' && typeof message === 'string' && /type json/.test(message)
+}
+
 function problem(request: FastifyRequest, status: number, code: string, title: string, detail: string, extra: Record<string, unknown> = {}): Problem {
   // Extensions first: they may add members but never replace the RFC 9457 ones.
   return {
@@ -57,6 +69,24 @@ function sendProblem(reply: FastifyReply, body: Problem, headers: Record<string,
     .type('application/problem+json; charset=utf-8')
     .serializer((payload: unknown) => JSON.stringify(payload))
     .send(body)
+}
+
+/**
+ * Errors fastify raises before routing — a malformed percent-encoding in the path (FST_ERR_BAD_URL), a path
+ * parameter longer than maxParamLength (FST_ERR_MAX_PARAM_LENGTH) — bypass the error handler and the hooks.
+ * Given to fastify's `frameworkErrors` option, they leave as problem+json with a request-id like every other
+ * answer instead of fastify's bare JSON.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('request-id', request.id)
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return sendProblem(reply, problem(request, 400, 'bad_url', 'Bad request', 'The path is not a valid URL: check its percent-encoding.'))
+  }
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendProblem(reply, problem(request, 414, 'uri_too_long', 'URI too long', 'A path parameter is longer than any valid value.'))
+  }
+  request.log.error({ err: error }, 'framework error')
+  return sendProblem(reply, problem(request, 500, 'internal_error', 'Internal server error', 'An unexpected error occurred. Quote the requestId when reporting it.'))
 }
 
 const contextNames: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' }
@@ -96,6 +126,12 @@ async function errorsPlugin(app: FastifyInstance) {
       )
     }
 
+    if (isUnstorableText(error)) {
+      return sendProblem(
+        reply,
+        problem(request, 400, 'unsupported_character', 'Bad request', 'A text value contains a character that cannot be stored: U+0000 (NUL) or an unpaired UTF-16 surrogate. Nothing was changed.'),
+      )
+    }
     if (isDatabaseUnavailable(error)) {
       request.log.error({ err: error }, 'database unavailable')
       return sendProblem(

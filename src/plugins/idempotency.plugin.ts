@@ -66,7 +66,8 @@ async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours
   }
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.method !== 'POST') return
+    // An unknown route (404) has no principal (auth lets it through to the not-found answer): nothing to claim.
+    if (request.method !== 'POST' || !request.principal) return
     const header = request.headers['idempotency-key']
     if (header === undefined) return
     const key = Array.isArray(header) ? header[0] : header

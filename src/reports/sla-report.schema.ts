@@ -1,0 +1,78 @@
+import { z } from 'zod'
+import { isCivilDate, toDayNumber } from '../calendar/civil-date.ts'
+
+/**
+ * Longest period one report covers, in days (about three years). The summary answers any span quickly;
+ * the bound keeps a typo such as 1026 for 2026 from becoming a request over ten centuries.
+ */
+export const MAX_REPORT_SPAN_DAYS = 1096
+
+const periodDate = (description: string) =>
+  z
+    .string()
+    .refine(isCivilDate, 'must be a real calendar date written YYYY-MM-DD')
+    .meta({ type: 'string', format: 'date', example: '2026-03-01', description })
+
+/** from ≤ to, and no longer than MAX_REPORT_SPAN_DAYS (both days included). */
+function checkPeriod(value: { from: string; to: string }, ctx: z.core.$RefinementCtx): void {
+  if (!isCivilDate(value.from) || !isCivilDate(value.to)) return
+  const days = toDayNumber(value.to) - toDayNumber(value.from) + 1
+  if (days < 1) ctx.addIssue({ code: 'custom', path: ['to'], message: `must be on or after from (${value.from})` })
+  else if (days > MAX_REPORT_SPAN_DAYS) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: `the period may cover at most ${MAX_REPORT_SPAN_DAYS} days; it covers ${days}` })
+  }
+}
+
+const period = {
+  from: periodDate('First decision date of the period (Asia/Shanghai), included'),
+  to: periodDate(`Last decision date of the period (Asia/Shanghai), included; the period covers at most ${MAX_REPORT_SPAN_DAYS} days`),
+}
+
+export const slaGroupBySchema = z.enum(['route', 'month', 'district', 'organization'])
+
+export const slaReportQuerySchema = z
+  .strictObject({
+    ...period,
+    groupBy: slaGroupBySchema
+      .default('route')
+      .meta({ description: 'route, month (YYYY-MM of the decision date), district, or organization (its code)' }),
+  })
+  .superRefine(checkPeriod)
+
+export const timelineExportQuerySchema = z.strictObject(period).superRefine(checkPeriod)
+
+const count = (description: string) => z.number().int().meta({ description })
+const nullableNumber = (description: string) => z.number().nullable().meta({ description })
+
+const figures = {
+  casesDecided: count(
+    'Cases whose statutory clock was stopped by a decision in the period: approve or refuse; for an approved joint review, the issuance of the permit, which the 8 working days include. Withdrawals, commitment filings and emergency repairs are not decided cases.',
+  ),
+  casesWithTimeLimit: count('Decided cases whose route has a working-day limit (special approval has none)'),
+  decidedOnTime: count('Decided cases with a limit decided on or before the due date in force (pauses and an extension move it)'),
+  onTimeRate: nullableNumber('decidedOnTime / casesWithTimeLimit, rounded to 4 decimals; null when no case has a limit'),
+  medianWorkingDays: nullableNumber(
+    'Median working days from acceptance to decision, pauses excluded, the acceptance day not counted; linear interpolation (percentile_cont, PERCENTILE.INC); null with no decided case',
+  ),
+  p90WorkingDays: nullableNumber('90th percentile of the same, same method: the value at position 0.9·(n−1) of the sorted values, interpolated'),
+  pausedWorkingDaysTotal: count('Working days decided cases spent paused for a supplement (补正), pause day excluded, resume day included'),
+  pausedWorkingDaysAverage: nullableNumber('pausedWorkingDaysTotal / casesDecided, rounded to 2 decimals'),
+  casesWithSupplement: count('Decided cases that had a supplement request'),
+  supplementRate: nullableNumber('casesWithSupplement / casesDecided, rounded to 4 decimals'),
+  overdueOpenCases: count(
+    'Open cases now past a pending deadline (a running clock, or emergency formalities not completed) that fell in the period; for groupBy=month, grouped by the month of that deadline. A paused clock has no pending deadline.',
+  ),
+}
+
+export const slaFiguresSchema = z.object(figures)
+
+export const slaReportSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    groupBy: slaGroupBySchema,
+    generatedAt: z.string().meta({ description: 'The instant the report was computed (overdue is relative to it)' }),
+    groups: z.array(z.object({ group: z.string().meta({ description: 'Route, YYYY-MM, district, or organization code' }), ...figures })),
+    totals: slaFiguresSchema,
+  })
+  .meta({ id: 'SlaReport' })

@@ -1,0 +1,113 @@
+import type { Kysely } from 'kysely'
+import { addDays, type CivilDate, endOfShanghaiDay, formatShanghaiInstant } from '../calendar/civil-date.ts'
+import type { Database } from '../db/database.types.ts'
+import type { Clock } from '../shared/clock.ts'
+import { countOverdueOpenCases, organizationCodes, readDecidedBuckets, type SlaGroupBy } from './sla-report.repository.ts'
+import { addBucket, average, emptyAccumulator, mergeAccumulators, percentileCont, rate, type DecidedAccumulator } from './sla-statistics.ts'
+
+export interface SlaReportDeps {
+  db: Kysely<Database>
+  clock: Clock
+}
+
+export interface SlaReportQuery {
+  from: CivilDate
+  to: CivilDate
+  groupBy: SlaGroupBy
+}
+
+/** The figures of one group (or of all of them). */
+export interface SlaFigures {
+  casesDecided: number
+  casesWithTimeLimit: number
+  decidedOnTime: number
+  onTimeRate: number | null
+  medianWorkingDays: number | null
+  p90WorkingDays: number | null
+  pausedWorkingDaysTotal: number
+  pausedWorkingDaysAverage: number | null
+  casesWithSupplement: number
+  supplementRate: number | null
+  overdueOpenCases: number
+}
+
+export interface SlaReport {
+  from: CivilDate
+  to: CivilDate
+  groupBy: SlaGroupBy
+  generatedAt: string
+  groups: Array<SlaFigures & { group: string }>
+  totals: SlaFigures
+}
+
+function figures(decided: DecidedAccumulator, overdueOpenCases: number): SlaFigures {
+  return {
+    casesDecided: decided.cases,
+    casesWithTimeLimit: decided.withTimeLimit,
+    decidedOnTime: decided.onTime,
+    onTimeRate: rate(decided.onTime, decided.withTimeLimit),
+    medianWorkingDays: percentileCont(decided.histogram, 50),
+    p90WorkingDays: percentileCont(decided.histogram, 90),
+    pausedWorkingDaysTotal: decided.pausedWorkingDays,
+    pausedWorkingDaysAverage: average(decided.pausedWorkingDays, decided.cases),
+    casesWithSupplement: decided.withSupplement,
+    supplementRate: rate(decided.withSupplement, decided.cases),
+    overdueOpenCases,
+  }
+}
+
+/** The first instant of a Shanghai date. */
+const startOfShanghaiDay = (date: CivilDate) => new Date(endOfShanghaiDay(addDays(date, -1)).getTime() + 1)
+
+/**
+ * The SLA report for decision dates in [from, to] (Shanghai, inclusive), grouped one way, with totals.
+ * Decided-case figures come from the maintained summary; overdue open cases are those whose pending
+ * deadline fell in the same period and has passed by now (for months: the month of the deadline). Both
+ * are read in one read-only snapshot, so the figures belong to one moment.
+ */
+export async function buildSlaReport(deps: SlaReportDeps, query: SlaReportQuery): Promise<SlaReport> {
+  const now = deps.clock.now()
+  const dueFrom = startOfShanghaiDay(query.from)
+  const periodEnd = startOfShanghaiDay(addDays(query.to, 1))
+  const dueBefore = now.getTime() < periodEnd.getTime() ? now : periodEnd
+
+  const { buckets, overdue, codes } = await deps.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      const buckets = await readDecidedBuckets(trx, query.groupBy, query.from, query.to)
+      const overdue = await countOverdueOpenCases(trx, query.groupBy, dueFrom, dueBefore)
+      const codes = query.groupBy === 'organization' ? await organizationCodes(trx, [...new Set([...buckets.map((b) => b.groupKey), ...overdue.keys()])]) : new Map<string, string>()
+      return { buckets, overdue, codes }
+    })
+
+  const decidedByGroup = new Map<string, DecidedAccumulator>()
+  for (const bucket of buckets) {
+    let accumulator = decidedByGroup.get(bucket.groupKey)
+    if (accumulator === undefined) decidedByGroup.set(bucket.groupKey, (accumulator = emptyAccumulator()))
+    addBucket(accumulator, bucket)
+  }
+  const total = emptyAccumulator()
+  let overdueTotal = 0
+  const keys = new Set([...decidedByGroup.keys(), ...overdue.keys()])
+  const groups = [...keys]
+    .map((key) => {
+      const decided = decidedByGroup.get(key) ?? emptyAccumulator()
+      const overdueOpenCases = overdue.get(key) ?? 0
+      // Every case belongs to exactly one group of each grouping, so the totals are the sums.
+      mergeAccumulators(total, decided)
+      overdueTotal += overdueOpenCases
+      return { group: codes.get(key) ?? key, ...figures(decided, overdueOpenCases) }
+    })
+    .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
+
+  return {
+    from: query.from,
+    to: query.to,
+    groupBy: query.groupBy,
+    generatedAt: formatShanghaiInstant(now),
+    groups,
+    totals: figures(total, overdueTotal),
+  }
+}

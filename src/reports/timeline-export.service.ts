@@ -1,0 +1,115 @@
+import { setImmediate } from 'node:timers/promises'
+import type { Kysely } from 'kysely'
+import type { CivilDate } from '../calendar/civil-date.ts'
+import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
+import type { Database } from '../db/database.types.ts'
+import type { LifecycleState } from '../lifecycle/lifecycle.types.ts'
+import { buildTimeline, type TimelinePhase } from '../lifecycle/timeline.ts'
+import { csvRecord } from './csv.ts'
+import { listDecidedCases, type DecidedCaseRow } from './sla-report.repository.ts'
+
+/**
+ * The per-case timeline export: one CSV row per phase of the timeline of every case decided in the
+ * period (decision date as in the SLA report), cases in decision-date order. Each case's rows are its
+ * GET /v1/cases/{id}/timeline phases, computed by the same function with the same calendar and instant,
+ * so the export agrees with the timelines; the `review` row of each case carries the figures the SLA
+ * report counts (working days taken, on time, paused working days).
+ */
+export const TIMELINE_CSV_COLUMNS = [
+  'case_id',
+  'case_number',
+  'organization',
+  'route',
+  'district',
+  'case_status',
+  'decision_date',
+  'phase_key',
+  'phase_kind',
+  'phase_name',
+  'phase_start',
+  'phase_end',
+  'phase_start_date',
+  'phase_end_date',
+  'working_days_taken',
+  'hours_taken',
+  'limit_amount',
+  'limit_unit',
+  'due_date',
+  'on_time',
+  'overdue',
+  'outcome',
+  'paused_intervals',
+  'paused_working_days',
+  'provisional',
+] as const
+
+function phaseRecord(row: DecidedCaseRow, phase: TimelinePhase): string {
+  return csvRecord([
+    row.id,
+    row.number,
+    row.organizationCode,
+    row.route,
+    row.district,
+    row.status,
+    row.decidedOn,
+    phase.key,
+    phase.kind,
+    phase.name,
+    phase.start,
+    phase.end,
+    phase.startDate,
+    phase.endDate,
+    phase.workingDaysTaken,
+    phase.hoursTaken ?? null,
+    phase.limit?.amount ?? null,
+    phase.limit?.unit ?? null,
+    phase.dueDate,
+    phase.onTime,
+    phase.overdue,
+    phase.outcome,
+    phase.pausedIntervals.length,
+    phase.pausedIntervals.reduce((sum, interval) => sum + interval.workingDays, 0),
+    phase.provisional,
+  ])
+}
+
+export interface TimelineExportOptions {
+  db: Kysely<Database>
+  calendar: WorkingDayCalendar
+  now: Date
+  from: CivilDate
+  to: CivilDate
+  /** Cases per keyset page: small enough that building one page's timelines never blocks the event loop for long. */
+  pageSize?: number
+}
+
+/** Timelines built between two turns of the event loop (a few milliseconds of work). */
+const CASES_PER_CHUNK = 20
+
+/**
+ * The export as a stream of CSV chunks (header first, then one chunk per few cases). Pages are read
+ * by keyset on (decision date, id) as the consumer pulls, so memory holds one page whatever the period;
+ * if the client goes away, the stream is destroyed and no further page is read.
+ */
+export async function* timelineCsvChunks(options: TimelineExportOptions): AsyncGenerator<string> {
+  const pageSize = options.pageSize ?? 200
+  yield csvRecord([...TIMELINE_CSV_COLUMNS])
+  let after: { decidedOn: CivilDate; id: string } | null = null
+  for (;;) {
+    const rows = await listDecidedCases(options.db, { from: options.from, to: options.to }, after, pageSize)
+    if (rows.length === 0) return
+    for (let start = 0; start < rows.length; start += CASES_PER_CHUNK) {
+      let chunk = ''
+      for (const row of rows.slice(start, start + CASES_PER_CHUNK)) {
+        const timeline = buildTimeline(row.lifecycle as LifecycleState, options.calendar, options.now)
+        for (const phase of timeline.phases) chunk += phaseRecord(row, phase)
+      }
+      yield chunk
+      // Building timelines is CPU work: give other requests a turn between chunks of a long export.
+      await setImmediate()
+    }
+    if (rows.length < pageSize) return
+    const last = rows[rows.length - 1] as DecidedCaseRow
+    after = { decidedOn: last.decidedOn, id: last.id }
+  }
+}
