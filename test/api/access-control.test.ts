@@ -1,7 +1,9 @@
 import t from 'tap'
 import { ROLES, type Role } from '../../src/api-keys/api-key.ts'
+import { generateOpenApiDocument } from '../../scripts/openapi-document.ts'
 import { bearer, buildTestApp, caseBody } from '../helpers/test-app.ts'
 import { snapshotDatabase } from '../helpers/db-snapshot.ts'
+import { approval, lifecycleClient } from '../helpers/lifecycle-client.ts'
 
 interface RouteCase {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -11,6 +13,7 @@ interface RouteCase {
 }
 
 const everyone = ROLES
+const NO_CASE = '00000000-0000-4000-8000-000000000000'
 const routes: RouteCase[] = [
   { method: 'GET', url: '/v1/api-keys/me', allowed: everyone },
   { method: 'GET', url: '/v1/api-keys', allowed: ['admin'] },
@@ -26,8 +29,30 @@ const routes: RouteCase[] = [
   { method: 'POST', url: '/v1/assessments', body: { voltageVolts: 380, excavationLengthMeters: 10 }, allowed: everyone },
   { method: 'POST', url: '/v1/cases', body: caseBody({ organization: 'ORG-A' }), allowed: ['dispatch', 'office'] },
   { method: 'GET', url: '/v1/cases', allowed: ['dispatch', 'office', 'auditor'] },
-  { method: 'GET', url: '/v1/cases/00000000-0000-4000-8000-000000000000', allowed: ['dispatch', 'office', 'auditor'] },
+  { method: 'GET', url: `/v1/cases/${NO_CASE}`, allowed: ['dispatch', 'office', 'auditor'] },
+  { method: 'POST', url: `/v1/cases/${NO_CASE}/transitions`, body: { action: 'withdraw' }, allowed: ['dispatch', 'office'] },
+  { method: 'GET', url: `/v1/cases/${NO_CASE}/events`, allowed: ['dispatch', 'office', 'auditor'] },
+  { method: 'GET', url: `/v1/cases/${NO_CASE}/events/verify`, allowed: ['office', 'auditor'] },
+  { method: 'GET', url: `/v1/cases/${NO_CASE}/timeline`, allowed: ['dispatch', 'office', 'auditor'] },
+  { method: 'GET', url: '/v1/events', allowed: ['dispatch', 'office', 'auditor'] },
+  { method: 'POST', url: '/v1/webhooks', body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], organization: 'ORG-A' }, allowed: ['dispatch', 'office', 'admin'] },
+  { method: 'GET', url: '/v1/webhooks', allowed: ['dispatch', 'office', 'admin'] },
+  { method: 'GET', url: `/v1/webhooks/${NO_CASE}`, allowed: ['dispatch', 'office', 'admin'] },
+  { method: 'DELETE', url: `/v1/webhooks/${NO_CASE}`, allowed: ['dispatch', 'office', 'admin'] },
+  { method: 'POST', url: `/v1/webhooks/${NO_CASE}/enable`, allowed: ['dispatch', 'office', 'admin'] },
+  { method: 'GET', url: `/v1/webhooks/${NO_CASE}/deliveries`, allowed: ['dispatch', 'office', 'admin'] },
+  { method: 'GET', url: '/v1/reports/sla?from=2026-01-01&to=2026-12-31', allowed: ['office', 'auditor'] },
+  { method: 'GET', url: '/v1/reports/timelines?from=2026-01-01&to=2026-01-31', allowed: ['office', 'auditor'] },
 ]
+
+t.test('the table covers every route of the OpenAPI document', async (t) => {
+  const document = JSON.parse(await generateOpenApiDocument())
+  const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>)
+    .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
+    .filter((route) => !route.includes(' /health/'))
+  const tabled = new Set(routes.map((r) => `${r.method} ${r.url.split('?')[0]?.replace(NO_CASE, '{id}').replace('/2027', '/{year}').replace('/2026', '/{year}').replace('/zz-green-channel', '/{id}').replace(/\/v1\/api-keys\/00000000-0000-4000-8000-000000000000/, '/v1/api-keys/{id}')}`))
+  for (const route of documented) t.ok(tabled.has(route), `${route} is in the access table`)
+})
 
 t.test('every route × every role: forbidden roles get 403 problem+json and change nothing', async (t) => {
   const { app, database, key } = await buildTestApp(t)
@@ -49,6 +74,42 @@ t.test('every route × every role: forbidden roles get 403 problem+json and chan
       }
     }
   }
+})
+
+t.test("another organization's resources: read and write are 404, lists leave them out, nothing changes", async (t) => {
+  const testApp = await buildTestApp(t)
+  const { app, database } = testApp
+  const client = lifecycleClient(testApp)
+  const orgA = await testApp.key('dispatch', 'ORG-A')
+  const orgB = await testApp.key('dispatch', 'ORG-B')
+  const office = await testApp.key('office')
+  const theirs = await client.submit(orgA)
+  await client.ok(office, theirs.id, { action: 'accept' })
+  const hook = await app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(orgA), payload: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] } })
+  t.equal(hook.statusCode, 201, hook.body)
+  const hookId = hook.json().id
+
+  const before = await snapshotDatabase(database.db)
+  const attempts: Array<[string, string, unknown?]> = [
+    ['GET', `/v1/cases/${theirs.id}`],
+    ['GET', `/v1/cases/${theirs.id}/events`],
+    ['GET', `/v1/cases/${theirs.id}/timeline`],
+    ['POST', `/v1/cases/${theirs.id}/transitions`, { action: 'withdraw' }],
+    ['POST', `/v1/cases/${theirs.id}/transitions`, approval],
+    ['GET', `/v1/webhooks/${hookId}`],
+    ['DELETE', `/v1/webhooks/${hookId}`],
+    ['POST', `/v1/webhooks/${hookId}/enable`],
+    ['GET', `/v1/webhooks/${hookId}/deliveries`],
+  ]
+  for (const [method, url, body] of attempts) {
+    const response = await app.inject({ method: method as 'GET', url, headers: { ...bearer(orgB), 'if-match': '"2"' }, ...(body ? { payload: body as object } : {}) })
+    t.equal(response.statusCode, 404, `ORG-B ${method} ${url}`)
+    t.match(response.headers['content-type'], /^application\/problem\+json/)
+  }
+  t.same((await app.inject({ method: 'GET', url: '/v1/cases', headers: bearer(orgB) })).json().items, [])
+  t.same((await app.inject({ method: 'GET', url: '/v1/events', headers: bearer(orgB) })).json().items, [])
+  t.same((await app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(orgB) })).json().items, [])
+  t.same(await snapshotDatabase(database.db), before, 'nothing changed')
 })
 
 t.test('no key, a malformed header, an unknown key and a revoked key are 401 with WWW-Authenticate', async (t) => {
