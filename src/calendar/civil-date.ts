@@ -179,8 +179,46 @@ function requireInstant(instant: Date): number {
   return ms
 }
 
+/**
+ * Fast path: from 1992 on, tzdata has Asia/Shanghai at a constant UTC+08:00 (the last DST period ended
+ * in September 1991), so the wall clock is UTC + 8 h. Intl formatting is the service's hottest date
+ * operation (every instant in every response), so instants in that range skip it — but only after the
+ * ICU database on this machine has been checked to agree, so a future tzdata change would switch the
+ * fast path off rather than be overridden by it.
+ */
+const FIXED_OFFSET_FROM_MS = Date.UTC(1992, 0, 1)
+const FIXED_OFFSET_MS = 8 * 3_600_000
+let fixedOffsetConfirmed: boolean | undefined
+
+function confirmFixedOffset(): boolean {
+  const probes = [FIXED_OFFSET_FROM_MS, Date.UTC(2019, 10, 1, 16), Date.UTC(2026, 1, 12, 16, 30), Date.UTC(2026, 6, 1), Date.UTC(2040, 11, 31, 23)]
+  return probes.every((ms) => intlWallClockOffset(ms) === FIXED_OFFSET_MS)
+}
+
+function intlWallClockOffset(ms: number): number {
+  const wall = intlWallClock(ms)
+  return dayNumberFromParts(wall.year, wall.month, wall.day) * MS_PER_DAY + ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000 + (((ms % 1000) + 1000) % 1000) - ms
+}
+
 /** Shanghai wall-clock fields of an instant (whole seconds; milliseconds never shift with the zone). */
 function shanghaiWallClock(ms: number): WallClock {
+  if (ms >= FIXED_OFFSET_FROM_MS && (fixedOffsetConfirmed ??= confirmFixedOffset())) {
+    const shifted = new Date(ms + FIXED_OFFSET_MS)
+    const wall = {
+      year: shifted.getUTCFullYear(),
+      month: shifted.getUTCMonth() + 1,
+      day: shifted.getUTCDate(),
+      hour: shifted.getUTCHours(),
+      minute: shifted.getUTCMinutes(),
+      second: shifted.getUTCSeconds(),
+    }
+    if (wall.year > 9999) throw new RangeError(`instant ${ms} falls outside years 0001..9999 in ${SHANGHAI}`)
+    return wall
+  }
+  return intlWallClock(ms)
+}
+
+function intlWallClock(ms: number): WallClock {
   const wall: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 }
   let bc = false
   for (const part of getShanghaiFormatter().formatToParts(ms)) {

@@ -249,3 +249,18 @@ t.test('answers do not depend on the process time zone', async (t) => {
     t.same(result, expected, `same answers in ${tz}`)
   }
 })
+
+t.test('the fixed-offset fast path agrees with the ICU time-zone database on every hour of 1991–1993 and a sample since', async (t) => {
+  const formatter = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+  const viaIntl = (ms: number) => {
+    const p = Object.fromEntries(formatter.formatToParts(ms).map((x) => [x.type, x.value]))
+    return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`
+  }
+  let mismatches = 0
+  const check = (ms: number) => {
+    if (formatShanghaiInstant(new Date(ms)).slice(0, 19) !== viaIntl(ms)) mismatches++
+  }
+  for (let ms = Date.UTC(1991, 0, 1); ms < Date.UTC(1993, 0, 1); ms += 3_600_000) check(ms)
+  for (let ms = Date.UTC(1993, 0, 1); ms < Date.UTC(2040, 0, 1); ms += 7 * 3_600_000 + 123_457) check(ms)
+  t.equal(mismatches, 0)
+})
