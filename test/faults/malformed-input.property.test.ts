@@ -24,14 +24,19 @@
  *
  * FAULTS_RUNS (default 40) sets the number of generated requests per route; FAULTS_SEED replays a run;
  * FAULTS_DEBUG=<openapi path> prints every request sent to that route and its answer; FAULTS_ONLY=<openapi
- * path> generates requests for that route only.
+ * path>[,…] generates requests for those routes only.
  */
 import net from 'node:net'
 import fc from 'fast-check'
 import { sql } from 'kysely'
 import t from 'tap'
 import { snapshotDatabase } from '../helpers/db-snapshot.ts'
-import { bearer, buildTestApp, caseBody } from '../helpers/test-app.ts'
+import type { Role } from '../../src/api-keys/api-key.ts'
+import { createApiKey } from '../../src/api-keys/api-key.service.ts'
+import { buildApp } from '../../src/app.ts'
+import { testConfig } from '../../src/config/config.ts'
+import { ManualClock } from '../../src/shared/clock.ts'
+import { bearer, buildTestApp, caseBody, createTestDatabase } from '../helpers/test-app.ts'
 
 const RUNS = Number(process.env.FAULTS_RUNS ?? 40)
 const SEED = process.env.FAULTS_SEED ? Number(process.env.FAULTS_SEED) : undefined
@@ -160,9 +165,19 @@ interface RouteInfo {
 }
 
 t.test('every route: malformed and boundary input is a 4xx problem+json or a correct 2xx, never a 5xx; rejected requests change nothing', async (t) => {
-  const testApp = await buildTestApp(t, { config: { BODY_LIMIT_BYTES: BODY_LIMIT } })
-  const { app } = testApp
-  const db = testApp.database.db
+  // The app's error log is kept, so that a 5xx is reported with the error behind it.
+  const { database, connectionString } = await createTestDatabase(t)
+  const serverErrors: string[] = []
+  const app = await buildApp({
+    config: testConfig({ BODY_LIMIT_BYTES: BODY_LIMIT, LOG_LEVEL: 'error' }),
+    database,
+    clock: new ManualClock('2026-02-12T02:00:00Z'),
+    logStream: { write: (line: string) => void serverErrors.push(line) },
+  })
+  await app.ready()
+  t.teardown(() => app.close())
+  const testApp = { app, database, connectionString, key: async (role: Role, organization?: string) => (await createApiKey(database.db, { role, organizationCode: organization ?? (role === 'dispatch' ? 'ORG-A' : undefined) })).key }
+  const db = database.db
   const keys = {
     dispatch: await testApp.key('dispatch', 'ORG-A'),
     otherDispatch: await testApp.key('dispatch', 'ORG-B'),
@@ -400,7 +415,8 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
 
     if (process.env.FAULTS_DEBUG && route.path === process.env.FAULTS_DEBUG) console.error('DEBUG', response.statusCode, what.slice(0, 400), response.body.slice(0, 200))
     if (response.statusCode >= 500) {
-      problems.push(`${response.statusCode} for ${what}: ${response.body.slice(0, 300)}`)
+      const logged = serverErrors.filter((line) => line.includes(String(response.headers['request-id']))).join('\n')
+      problems.push(`${response.statusCode} for ${what}: ${response.body.slice(0, 300)}\nserver log: ${logged.slice(0, 3000)}`)
       return false
     }
     const contentType = String(response.headers['content-type'] ?? '')
@@ -447,7 +463,7 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
   }
 
   for (const route of routes) {
-    if (process.env.FAULTS_ONLY && route.path !== process.env.FAULTS_ONLY) continue
+    if (process.env.FAULTS_ONLY && !process.env.FAULTS_ONLY.split(',').includes(route.path)) continue
     const label = `${route.method} ${route.path}`
     await fc
       .assert(
@@ -464,7 +480,12 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
       )
       .then(
         () => t.pass(`${label}: ${RUNS} generated requests`),
-        (error: Error) => t.fail(`${label}: ${problems.at(-1) ?? ''}\n${error.message.split('\n').slice(0, 2).join(' ').slice(0, 400)}`),
+        (error: Error) =>
+          t.fail(`${label}: ${(problems.at(-1) ?? error.message).split('\n')[0]!.slice(0, 300)}`, {
+            problem: problems.at(-1),
+            // The seed: FAULTS_SEED=<seed> (with FAULTS_ONLY) replays the run.
+            fastCheck: error.message.split('\n').slice(0, 2).join(' ').slice(0, 300),
+          }),
       )
     if (route.method === 'GET') {
       // GETs are compared once per route: nothing they were sent may have changed anything.
