@@ -31,7 +31,8 @@ export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError'
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (the OS picks it), for servers started by the service and its tests. */
+export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = net.createServer()
     server.unref()

@@ -33,7 +33,7 @@ import { createApiKey } from '../../src/api-keys/api-key.service.ts'
 import { buildApp } from '../../src/app.ts'
 import { testConfig } from '../../src/config/config.ts'
 import { createDatabase } from '../../src/db/database.ts'
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db/embedded-postgres.ts'
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db/embedded-postgres.ts'
 import { prepareDatabase } from '../../src/db/prepare-database.ts'
 import { bearer, caseBody, createTestDatabase } from '../helpers/test-app.ts'
 
@@ -43,16 +43,6 @@ const CONNECT_TIMEOUT_MS = 2_000
 const FAST_MARGIN_MS = 1_000
 const WORKERS = 6
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 interface Outcome {
   kind: 'submit' | 'read' | 'list' | 'accept'

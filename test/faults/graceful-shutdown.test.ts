@@ -18,11 +18,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
-import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import t from 'tap'
+import { freePort } from '../../src/db/embedded-postgres.ts'
 import { createApiKey } from '../../src/api-keys/api-key.service.ts'
 import { createDatabase } from '../../src/db/database.ts'
 import { caseBody, createTestDatabase } from '../helpers/test-app.ts'
@@ -32,16 +32,6 @@ const GRACE_MS = 8_000
 const SLOW_UPLOADS = 10
 const BURST = 60
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
