@@ -43,7 +43,7 @@ export interface CaseRecord {
 
 export type NewCase = Omit<CaseRecord, 'id' | 'organizationCode' | 'ruleSetEffectiveFrom' | 'version' | 'updatedAt'> & { createdByKeyId: string }
 
-type CaseRow = Selectable<CaseTable> & { organization_code: string; rule_set_effective_from: string }
+type CaseRow = Selectable<CaseTable>
 
 function toRecord(row: CaseRow): CaseRecord {
   return {
@@ -79,13 +79,9 @@ function toRecord(row: CaseRow): CaseRecord {
   }
 }
 
+/** One table, by primary key or index: the organization code and rule-set date are on the row (see migration 0700). */
 function selectCases(db: Kysely<Database>) {
-  return db
-    .selectFrom('case')
-    .innerJoin('organization', 'organization.id', 'case.organization_id')
-    .innerJoin('rule_set', (join) => join.onRef('rule_set.id', '=', 'case.rule_set_id').onRef('rule_set.version', '=', 'case.rule_set_version'))
-    .selectAll('case')
-    .select(['organization.code as organization_code', 'rule_set.effective_from as rule_set_effective_from'])
+  return db.selectFrom('case').selectAll('case')
 }
 
 export async function nextCaseSequence(db: Kysely<Database>): Promise<number> {
@@ -93,15 +89,8 @@ export async function nextCaseSequence(db: Kysely<Database>): Promise<number> {
   return Number(rows[0]?.value)
 }
 
-/**
- * Inserts a case and returns it as read back (RETURNING *), so intake needs no second query; the two joined
- * facts (organization code, rule-set effective date) are known to the caller.
- */
-export async function insertCase(
-  db: Kysely<Database>,
-  values: NewCase,
-  joined: { organizationCode: string; ruleSetEffectiveFrom: string },
-): Promise<CaseRecord> {
+/** Inserts a case and returns it as stored (RETURNING *, trigger-filled columns included): no second query. */
+export async function insertCase(db: Kysely<Database>, values: NewCase): Promise<CaseRecord> {
   const row = await db
     .insertInto('case')
     .values({
@@ -134,7 +123,7 @@ export async function insertCase(
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  return toRecord({ ...row, organization_code: joined.organizationCode, rule_set_effective_from: joined.ruleSetEffectiveFrom })
+  return toRecord(row)
 }
 
 /**
@@ -192,8 +181,7 @@ export async function updateCaseLifecycle(db: Kysely<Database>, id: string, stat
 
 /** Locks a case row for the rest of the transaction (FOR UPDATE): transitions on one case run one at a time. */
 export async function lockCase(db: Kysely<Database>, id: string, organizationId?: string | null): Promise<CaseRecord | undefined> {
-  // FOR UPDATE OF "case": lock the case row only, not the organization and rule-set rows it joins.
-  let query = selectCases(db).where('case.id', '=', id).forUpdate(['case'])
+  let query = selectCases(db).where('case.id', '=', id).forUpdate()
   if (organizationId) query = query.where('case.organization_id', '=', organizationId)
   const row = await query.executeTakeFirst()
   return row ? toRecord(row as CaseRow) : undefined

@@ -110,7 +110,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
         formalitiesDueAt,
         createdByKeyId: context.principal.keyId,
         lifecycle,
-      }, { organizationCode: organization.code, ruleSetEffectiveFrom: ruleSet.effectiveFrom })
+      })
       const caseId = record.id
       await appendCaseEvent(trx, {
         caseId,

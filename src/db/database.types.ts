@@ -88,6 +88,9 @@ export interface CaseTable {
   sla_paused_working_days: number | null
   sla_within_limit: boolean | null
   sla_had_supplement: boolean | null
+  /** Copied from organization / rule_set on insert by a trigger (they never change afterwards). */
+  organization_code: ColumnType<string, never, never>
+  rule_set_effective_from: ColumnType<string, never, never>
 }
 
 /** Decided cases per decision date, group and working days taken (src/reports/sla-summary.repository.ts). */
