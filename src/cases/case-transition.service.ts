@@ -17,7 +17,7 @@ import { recomputeLifecycle } from '../lifecycle/lifecycle-state.ts'
 import type { TransitionRequest } from '../lifecycle/transition.schema.ts'
 import type { Clock } from '../shared/clock.ts'
 import { listProvisionalCaseIds, lockCase, updateCaseLifecycle, type CaseRecord } from './case.repository.ts'
-import { getCaseForPrincipal, type RequestContext } from './case.service.ts'
+import { caseVisibilityScope, type RequestContext } from './case.service.ts'
 
 export interface TransitionDeps {
   db: Kysely<Database>
@@ -61,8 +61,7 @@ export async function transitionCase(
   const expectedVersion = parseIfMatch(ifMatch)
   const calendar = await deps.calendars.calendar()
   const { action, ...payload } = request
-  // A dispatch key reaches its own organization's cases only: any other is "not found" (no existence leak).
-  const scope = context.principal.role === 'dispatch' ? context.principal.organizationId : undefined
+  const scope = caseVisibilityScope(context.principal)
 
   return await deps.db.transaction().execute(async (trx) => {
     const current = await lockCase(trx, caseId, scope)

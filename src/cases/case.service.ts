@@ -155,9 +155,12 @@ function duplicateReference(existing: CaseRecord): ConflictError {
 }
 
 /** A dispatch key sees its own organization's cases only; any other case is "not found" (no existence leak). */
+export function caseVisibilityScope(principal: Principal): string | undefined {
+  return principal.role === 'dispatch' ? (principal.organizationId ?? undefined) : undefined
+}
+
 export async function getCaseForPrincipal(db: Kysely<Database>, principal: Principal, id: string): Promise<CaseRecord> {
-  const scope = principal.role === 'dispatch' ? principal.organizationId : undefined
-  const found = await findCase(db, id, scope)
+  const found = await findCase(db, id, caseVisibilityScope(principal))
   if (!found) throw new NotFoundError(`No case ${id} is visible to this API key.`, 'case_not_found')
   return found
 }
