@@ -25,14 +25,14 @@ const app = Fastify({
   },
 })
 
-// Dates stay the 'YYYY-MM-DD' they are (as in src/db/database.ts), so a copied row is copied exactly.
+// Dates stay the 'YYYY-MM-DD' they are (as in src/platform/database/database.ts), so a copied row is copied exactly.
 pg.types.setTypeParser(1082, (value) => value)
 
 let pool: pg.Pool | undefined
 function database(): pg.Pool {
   const connectionString = process.env.DATABASE_URL
   if (!connectionString) throw new Error('DATABASE_URL is required for this baseline')
-  // The service's pool settings (src/db/database.ts), plain pg with its default type parsing.
+  // The service's pool settings (src/platform/database/database.ts), plain pg with its default type parsing.
   pool = new pg.Pool({ connectionString, max: poolMax, connectionTimeoutMillis: 3_000, statement_timeout: 15_000, idleTimeoutMillis: 30_000, application_name: `bench-baseline-${mode}` })
   pool.on('error', () => {})
   return pool

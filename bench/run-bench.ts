@@ -28,9 +28,9 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import type { AutocannonRequest, AutocannonResult } from 'autocannon'
 import { createApiKey } from '../src/api-keys/api-key.service.ts'
-import { createDatabase, type DatabaseHandle } from '../src/db/database.ts'
-import { startThrowawayPostgres, type EmbeddedPostgresHandle } from '../src/db/embedded-postgres.ts'
-import { prepareDatabase } from '../src/db/prepare-database.ts'
+import { createDatabase, type DatabaseHandle } from '../src/platform/database/database.ts'
+import { startThrowawayPostgres, type EmbeddedPostgresHandle } from '../src/platform/database/embedded-postgres.ts'
+import { prepareDatabase } from '../src/prepare-database.ts'
 import { adminQuery, withDatabase } from '../scripts/test-database.ts'
 import {
   assessmentBodies,

@@ -29,13 +29,13 @@
  */
 import { pathToFileURL } from 'node:url'
 import { sql, type Kysely } from 'kysely'
-import { addDays, shanghaiDateOf, toDayNumber, type CivilDate } from '../src/calendar/civil-date.ts'
+import { addDays, shanghaiDateOf, toDayNumber, type CivilDate } from '../src/core/calendar/civil-date.ts'
 import { CalendarService } from '../src/calendar/calendar.service.ts'
-import type { Database } from '../src/db/database.types.ts'
+import type { Database } from '../src/platform/database/database.types.ts'
 import { RuleSetService } from '../src/rule-sets/rule-set.service.ts'
 import { rebuildSlaSummary } from '../src/reports/sla-summary.repository.ts'
-import { decideRoute, type RouteDecision, type RouteInput } from '../src/rules/route-decision.ts'
-import { systemClock, type Clock } from '../src/shared/clock.ts'
+import { decideRoute, type RouteDecision, type RouteInput } from '../src/core/rules/route-decision.ts'
+import { systemClock, type Clock } from '../src/platform/clock.ts'
 
 export { rebuildSlaSummary }
 
@@ -554,8 +554,8 @@ async function insertRows(db: Kysely<Database>, p: BatchParameters): Promise<voi
 
 // `node --import tsx bench/seed-cases.ts [count]`: seed the database of DATABASE_URL.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { createDatabase } = await import('../src/db/database.ts')
-  const { prepareDatabase } = await import('../src/db/prepare-database.ts')
+  const { createDatabase } = await import('../src/platform/database/database.ts')
+  const { prepareDatabase } = await import('../src/prepare-database.ts')
   const url = process.env.DATABASE_URL
   if (!url) throw new Error('Set DATABASE_URL to the database to seed.')
   const database = createDatabase({ connectionString: url, poolMax: 4, statementTimeoutMs: 0 })

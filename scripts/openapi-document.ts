@@ -1,6 +1,6 @@
 import { buildApp } from '../src/app.ts'
-import { testConfig } from '../src/config/config.ts'
-import { createDatabase } from '../src/db/database.ts'
+import { testConfig } from '../src/platform/config/config.ts'
+import { createDatabase } from '../src/platform/database/database.ts'
 
 /** The OpenAPI document as the route schemas generate it (no database connection is opened). */
 export async function generateOpenApiDocument(): Promise<string> {

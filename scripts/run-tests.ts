@@ -6,7 +6,7 @@
  * from it, so files can run in parallel without sharing state.
  */
 import { spawn } from 'node:child_process'
-import { startThrowawayPostgres, type EmbeddedPostgresHandle } from '../src/db/embedded-postgres.ts'
+import { startThrowawayPostgres, type EmbeddedPostgresHandle } from '../src/platform/database/embedded-postgres.ts'
 import { adminQuery, createTemplateDatabase } from './test-database.ts'
 
 async function main(): Promise<number> {

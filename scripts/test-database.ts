@@ -1,6 +1,6 @@
 import pg from 'pg'
-import { createDatabase } from '../src/db/database.ts'
-import { prepareDatabase } from '../src/db/prepare-database.ts'
+import { createDatabase } from '../src/platform/database/database.ts'
+import { prepareDatabase } from '../src/prepare-database.ts'
 
 /** Replaces the database name in a connection string. */
 export function withDatabase(connectionString: string, database: string): string {

@@ -2,11 +2,11 @@ import { parseArgs } from 'node:util'
 import { ROLES, type Role } from './api-keys/api-key.ts'
 import { listApiKeys, revokeApiKey } from './api-keys/api-key.repository.ts'
 import { createApiKey } from './api-keys/api-key.service.ts'
-import { ConfigError, loadConfig } from './config/config.ts'
-import { createDatabase } from './db/database.ts'
-import { resolveDatabaseUrl } from './db/database-url.ts'
-import { prepareDatabase } from './db/prepare-database.ts'
-import { DomainError } from './errors/domain-errors.ts'
+import { ConfigError, loadConfig } from './platform/config/config.ts'
+import { createDatabase } from './platform/database/database.ts'
+import { resolveDatabaseUrl } from './platform/database/database-url.ts'
+import { prepareDatabase } from './prepare-database.ts'
+import { DomainError } from './platform/errors/domain-errors.ts'
 
 const USAGE = `Usage: npm run cli -- <command>
 

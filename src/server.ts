@@ -1,9 +1,9 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
-import { ConfigError, loadConfig } from './config/config.ts'
-import { createDatabase } from './db/database.ts'
-import { resolveDatabaseUrl } from './db/database-url.ts'
-import { prepareDatabase } from './db/prepare-database.ts'
+import { ConfigError, loadConfig } from './platform/config/config.ts'
+import { createDatabase } from './platform/database/database.ts'
+import { resolveDatabaseUrl } from './platform/database/database-url.ts'
+import { prepareDatabase } from './prepare-database.ts'
 
 /** Boots the service: configuration, database (migrated), HTTP listener, graceful shutdown. */
 async function main(): Promise<void> {

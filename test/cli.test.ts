@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { buildApp } from '../src/app.ts'
-import { testConfig } from '../src/config/config.ts'
+import { testConfig } from '../src/platform/config/config.ts'
 import { bearer, createTestDatabase } from './helpers/test-app.ts'
 
 const run = promisify(execFile)

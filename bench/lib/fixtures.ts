@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '../../src/db/database.types.ts'
+import type { Database } from '../../src/platform/database/database.types.ts'
 import { REPO_ROOT } from './processes.ts'
 
 /** A valid intake body, as a dispatch system sends it (README "A first session with curl"). */

@@ -27,7 +27,7 @@ export interface ManagedProcess {
 
 const running = new Set<ManagedProcess>()
 
-export { freePort } from '../../src/db/embedded-postgres.ts'
+export { freePort } from '../../src/platform/database/embedded-postgres.ts'
 
 export interface SpawnNodeOptions {
   name: string

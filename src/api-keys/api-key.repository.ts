@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/database.types.ts'
+import type { Database } from '../platform/database/database.types.ts'
 import type { Principal, Role } from './api-key.ts'
 
 export interface ApiKeyRecord {

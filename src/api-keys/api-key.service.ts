@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/database.types.ts'
-import { ValidationFailedError } from '../errors/domain-errors.ts'
+import type { Database } from '../platform/database/database.types.ts'
+import { ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { ensureOrganization } from '../organizations/organization.repository.ts'
 import { generateApiKey, type Role } from './api-key.ts'
 import { findApiKey, insertApiKey, type ApiKeyRecord } from './api-key.repository.ts'

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { ROLES } from '../api-keys/api-key.ts'
-import { parseInstant, shanghaiDateOf } from '../calendar/civil-date.ts'
-import { commonProblemResponses } from '../shared/http-schemas.ts'
-import { assess, presentAssessment } from './assessment.ts'
+import { parseInstant, shanghaiDateOf } from '../core/calendar/civil-date.ts'
+import { commonProblemResponses } from '../platform/http/http-schemas.ts'
+import { assess, presentAssessment } from '../core/rules/assessment.ts'
 import { assessmentRequestSchema, assessmentResponseSchema } from './assessment.schema.ts'
 
 export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { instantSchema } from '../shared/http-schemas.ts'
+import { instantSchema } from '../platform/http/http-schemas.ts'
 
 /** Lengths are metres with at most two decimals (domain.md §2): checked on the exact decimal, not a float. */
 const hasAtMostTwoDecimals = (value: number) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 
-import { type CalendarYearSchedule, validateCalendarYear } from './working-day-calendar.ts'
+import { type CalendarYearSchedule, validateCalendarYear } from '../core/calendar/working-day-calendar.ts'
 
 /** The service's records start in 2019; earlier notices are irrelevant and not loaded. */
 export const BUILTIN_FIRST_YEAR = 2019

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/database.types.ts'
-import type { CalendarYearSchedule } from './working-day-calendar.ts'
+import type { Database } from '../platform/database/database.types.ts'
+import type { CalendarYearSchedule } from '../core/calendar/working-day-calendar.ts'
 
 export interface StoredCalendarYear extends CalendarYearSchedule {
   fingerprint: string

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ROLES } from '../api-keys/api-key.ts'
-import { NotFoundError } from '../errors/domain-errors.ts'
-import { civilDateSchema, commonProblemResponses, problemSchema } from '../shared/http-schemas.ts'
-import { endOfShanghaiDay, formatShanghaiInstant } from './civil-date.ts'
+import { NotFoundError } from '../platform/errors/domain-errors.ts'
+import { civilDateSchema, commonProblemResponses, problemSchema } from '../platform/http/http-schemas.ts'
+import { endOfShanghaiDay, formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import type { StoredCalendarYear } from './calendar.repository.ts'
 import { recomputeProvisionalDeadlines } from '../cases/case-transition.service.ts'
 

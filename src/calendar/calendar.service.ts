@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/database.types.ts'
-import { ValidationFailedError } from '../errors/domain-errors.ts'
-import type { Clock } from '../shared/clock.ts'
+import type { Database } from '../platform/database/database.types.ts'
+import { ValidationFailedError } from '../platform/errors/domain-errors.ts'
+import type { Clock } from '../platform/clock.ts'
 import { builtinCalendarYears } from './builtin-schedules.ts'
 import { insertMissingCalendarYears, listCalendarYears, upsertCalendarYear, type StoredCalendarYear } from './calendar.repository.ts'
-import { validateCalendarYear, WorkingDayCalendar, type CalendarYearSchedule } from './working-day-calendar.ts'
+import { validateCalendarYear, WorkingDayCalendar, type CalendarYearSchedule } from '../core/calendar/working-day-calendar.ts'
 
 /**
  * Holds the working-day calendar built from the `calendar_year` table. Each instance refreshes its copy

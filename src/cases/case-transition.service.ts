@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { CalendarService } from '../calendar/calendar.service.ts'
-import type { Database } from '../db/database.types.ts'
+import type { Database } from '../platform/database/database.types.ts'
 import {
   BadRequestError,
   ConflictError,
@@ -10,12 +10,12 @@ import {
   PreconditionFailedError,
   PreconditionRequiredError,
   ValidationFailedError,
-} from '../errors/domain-errors.ts'
-import { appendCaseEvent } from '../events/case-event.repository.ts'
-import { applyAction, LifecycleError } from '../lifecycle/case-state-machine.ts'
-import { recomputeLifecycle } from '../lifecycle/lifecycle-state.ts'
-import type { TransitionRequest } from '../lifecycle/transition.schema.ts'
-import type { Clock } from '../shared/clock.ts'
+} from '../platform/errors/domain-errors.ts'
+import { appendCaseEvent } from './case-event.repository.ts'
+import { applyAction, LifecycleError } from '../core/lifecycle/case-state-machine.ts'
+import { recomputeLifecycle } from '../core/lifecycle/lifecycle-state.ts'
+import type { TransitionRequest } from '../core/lifecycle/transition.schema.ts'
+import type { Clock } from '../platform/clock.ts'
 import { listProvisionalCaseIds, lockCase, updateCaseLifecycle, type CaseRecord } from './case.repository.ts'
 import { caseVisibilityScope, type RequestContext } from './case.service.ts'
 

@@ -1,8 +1,8 @@
 import type { Role } from '../api-keys/api-key.ts'
-import { formatShanghaiInstant } from '../calendar/civil-date.ts'
-import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
-import { allowedActions } from '../lifecycle/case-state-machine.ts'
-import { lifecycleView } from '../lifecycle/lifecycle-state.ts'
+import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
+import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
+import { allowedActions } from '../core/lifecycle/case-state-machine.ts'
+import { lifecycleView } from '../core/lifecycle/lifecycle-state.ts'
 import type { CaseRecord } from './case.repository.ts'
 
 /** What a case looks like depends on when (overdue, working days used) and who asks (allowed actions). */

@@ -1,11 +1,11 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
-import { endOfShanghaiDay, shanghaiDateOf } from '../calendar/civil-date.ts'
-import type { CaseTable, Database } from '../db/database.types.ts'
-import { initialLifecycleState } from '../lifecycle/lifecycle-state.ts'
-import type { LifecycleState } from '../lifecycle/lifecycle.types.ts'
-import type { RouteDecision } from '../rules/route-decision.ts'
-import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
-import { slaColumnsOf } from '../reports/sla-facts.ts'
+import { endOfShanghaiDay, shanghaiDateOf } from '../core/calendar/civil-date.ts'
+import type { CaseTable, Database } from '../platform/database/database.types.ts'
+import { initialLifecycleState } from '../core/lifecycle/lifecycle-state.ts'
+import type { LifecycleState } from '../core/lifecycle/lifecycle.types.ts'
+import type { RouteDecision } from '../core/rules/route-decision.ts'
+import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
+import { slaColumnsOf } from '../core/reports/sla-facts.ts'
 import { recordSlaChange } from '../reports/sla-summary.repository.ts'
 
 /** A case as the domain sees it (camelCase); the row mapping lives only here. */
@@ -149,7 +149,7 @@ export function lifecycleColumns(state: LifecycleState, calendar?: WorkingDayCal
     paused: state.clock?.status === 'paused',
     clock_provisional: state.clock?.provisional ?? false,
     current_stage: state.currentStage,
-    // The SLA facts of a decided case (src/reports/sla-facts.ts); the paused days need the calendar.
+    // The SLA facts of a decided case (src/core/reports/sla-facts.ts); the paused days need the calendar.
     ...slaColumnsOf(state, calendar),
   }
 }

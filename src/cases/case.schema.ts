@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
-import { actions, caseStatuses } from '../lifecycle/lifecycle.types.ts'
-import { civilDateSchema } from '../shared/http-schemas.ts'
+import { actions, caseStatuses } from '../core/lifecycle/lifecycle.types.ts'
+import { civilDateSchema } from '../platform/http/http-schemas.ts'
 
 const looseRecord = z.record(z.string(), z.unknown())
 

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '../db/database.types.ts'
-import { BadRequestError } from '../errors/domain-errors.ts'
-import { toCaseEvent, type CaseEvent } from './case-event.repository.ts'
+import type { Database } from '../platform/database/database.types.ts'
+import { BadRequestError } from '../platform/errors/domain-errors.ts'
+import { toCaseEvent, type CaseEvent } from '../cases/case-event.repository.ts'
 
 /** A position in the change feed: the writing transaction's xid8 and the event id within it. */
 export interface FeedPosition {

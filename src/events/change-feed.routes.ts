@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { commonProblemResponses } from '../shared/http-schemas.ts'
-import { caseEventSchema, presentCaseEvent } from './case-event.routes.ts'
+import { commonProblemResponses } from '../platform/http/http-schemas.ts'
+import { caseEventSchema, presentCaseEvent } from '../cases/case-event.routes.ts'
 import { decodeFeedCursor, encodeFeedCursor, readFeed } from './change-feed.repository.ts'
 
 export const changeFeedRoutes: FastifyPluginAsyncZod = async (app) => {

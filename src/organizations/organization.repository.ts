@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/database.types.ts'
+import type { Database } from '../platform/database/database.types.ts'
 
 export interface Organization {
   id: string

@@ -1,4 +1,4 @@
-import { attachment, csvRecord } from './csv.ts'
+import { attachment, csvRecord } from '../core/reports/csv.ts'
 import type { SlaFigures, SlaReport } from './sla-report.service.ts'
 
 const FIGURE_COLUMNS: [keyof SlaFigures, string][] = [

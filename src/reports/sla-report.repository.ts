@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely'
-import type { CivilDate } from '../calendar/civil-date.ts'
-import type { Database } from '../db/database.types.ts'
-import type { SummaryBucket } from './sla-statistics.ts'
+import type { CivilDate } from '../core/calendar/civil-date.ts'
+import type { Database } from '../platform/database/database.types.ts'
+import type { SummaryBucket } from '../core/reports/sla-statistics.ts'
 
 export type SlaGroupBy = 'route' | 'month' | 'district' | 'organization'
 

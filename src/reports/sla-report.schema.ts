@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isCivilDate, toDayNumber } from '../calendar/civil-date.ts'
+import { isCivilDate, toDayNumber } from '../core/calendar/civil-date.ts'
 
 /**
  * Longest period one report covers, in days (about three years). The summary answers any span quickly;

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely'
-import { addDays, type CivilDate, endOfShanghaiDay, formatShanghaiInstant } from '../calendar/civil-date.ts'
-import type { Database } from '../db/database.types.ts'
-import type { Clock } from '../shared/clock.ts'
+import { addDays, type CivilDate, endOfShanghaiDay, formatShanghaiInstant } from '../core/calendar/civil-date.ts'
+import type { Database } from '../platform/database/database.types.ts'
+import type { Clock } from '../platform/clock.ts'
 import { countOverdueOpenCases, organizationCodes, readDecidedBuckets, type SlaGroupBy } from './sla-report.repository.ts'
-import { addBucket, average, emptyAccumulator, mergeAccumulators, percentileCont, rate, type DecidedAccumulator } from './sla-statistics.ts'
+import { addBucket, average, emptyAccumulator, mergeAccumulators, percentileCont, rate, type DecidedAccumulator } from '../core/reports/sla-statistics.ts'
 
 export interface SlaReportDeps {
   db: Kysely<Database>

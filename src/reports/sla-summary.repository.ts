@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
-import type { Database, SlaDailySummaryTable } from '../db/database.types.ts'
-import type { SlaColumns } from './sla-facts.ts'
+import type { Database, SlaDailySummaryTable } from '../platform/database/database.types.ts'
+import type { SlaColumns } from '../core/reports/sla-facts.ts'
 
 /** What places a case in the report's groups; fixed at submission. */
 export interface SlaGroupOf {

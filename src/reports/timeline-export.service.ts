@@ -1,11 +1,11 @@
 import { setImmediate } from 'node:timers/promises'
 import type { Kysely } from 'kysely'
-import type { CivilDate } from '../calendar/civil-date.ts'
-import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
-import type { Database } from '../db/database.types.ts'
-import type { LifecycleState } from '../lifecycle/lifecycle.types.ts'
-import { buildTimeline, type TimelinePhase } from '../lifecycle/timeline.ts'
-import { csvRecord } from './csv.ts'
+import type { CivilDate } from '../core/calendar/civil-date.ts'
+import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
+import type { Database } from '../platform/database/database.types.ts'
+import type { LifecycleState } from '../core/lifecycle/lifecycle.types.ts'
+import { buildTimeline, type TimelinePhase } from '../core/lifecycle/timeline.ts'
+import { csvRecord } from '../core/reports/csv.ts'
 import { listDecidedCases, type DecidedCaseRow } from './sla-report.repository.ts'
 
 /**

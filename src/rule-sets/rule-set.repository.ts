@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/database.types.ts'
-import type { RuleSet } from '../rules/rule-set.schema.ts'
+import type { Database } from '../platform/database/database.types.ts'
+import type { RuleSet } from '../core/rules/rule-set.schema.ts'
 
 export interface StoredRuleSet extends RuleSet {
   createdAt: Date

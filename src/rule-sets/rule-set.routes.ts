@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ROLES } from '../api-keys/api-key.ts'
-import { formatShanghaiInstant, shanghaiDateOf } from '../calendar/civil-date.ts'
-import { NotFoundError } from '../errors/domain-errors.ts'
-import { selectRuleSet } from '../rules/route-decision.ts'
-import { ruleSetParametersSchema } from '../rules/rule-set.schema.ts'
-import { civilDateSchema, commonProblemResponses, problemSchema } from '../shared/http-schemas.ts'
+import { formatShanghaiInstant, shanghaiDateOf } from '../core/calendar/civil-date.ts'
+import { NotFoundError } from '../platform/errors/domain-errors.ts'
+import { selectRuleSet } from '../core/rules/route-decision.ts'
+import { ruleSetParametersSchema } from '../core/rules/rule-set.schema.ts'
+import { civilDateSchema, commonProblemResponses, problemSchema } from '../platform/http/http-schemas.ts'
 import type { StoredRuleSet } from './rule-set.repository.ts'
 
 const ruleSetVersionSchema = z

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely'
-import { formatShanghaiInstant } from '../calendar/civil-date.ts'
-import type { Database } from '../db/database.types.ts'
-import type { Clock } from '../shared/clock.ts'
-import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './webhook-backoff.ts'
+import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
+import type { Database } from '../platform/database/database.types.ts'
+import type { Clock } from '../platform/clock.ts'
+import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../core/webhooks/webhook-backoff.ts'
 import {
   claimDueDeliveries,
   lockOwnedAttempt,
@@ -13,7 +13,7 @@ import {
 } from './webhook-delivery.repository.ts'
 import { recordEndpointFailure, recordEndpointSuccess, setDisabledReason } from './webhook-endpoint.repository.ts'
 import { postWebhook, type WebhookResponse } from './webhook-http-client.ts'
-import { signWebhook } from './webhook-signature.ts'
+import { signWebhook } from '../core/webhooks/webhook-signature.ts'
 import type { HostResolver } from './webhook-url-policy.ts'
 
 /**

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '../db/database.types.ts'
+import type { Database } from '../platform/database/database.types.ts'
 
 export type WebhookEndpointStatus = 'active' | 'disabled'
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '../db/database.types.ts'
+import type { Database } from '../platform/database/database.types.ts'
 import type { FeedPosition } from '../events/change-feed.repository.ts'
 
 /** The one row of webhook_relay_cursor (created by the migration). */

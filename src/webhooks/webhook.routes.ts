@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { formatShanghaiInstant } from '../calendar/civil-date.ts'
-import { commonProblemResponses, problemSchema, uuidSchema } from '../shared/http-schemas.ts'
+import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
+import { commonProblemResponses, problemSchema, uuidSchema } from '../platform/http/http-schemas.ts'
 import type { WebhookDeliveryRecord } from './webhook-delivery.repository.ts'
 import type { WebhookEndpointRecord } from './webhook-endpoint.repository.ts'
 import {

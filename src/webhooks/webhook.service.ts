@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely'
 import type { Principal } from '../api-keys/api-key.ts'
-import type { Database } from '../db/database.types.ts'
-import { BadRequestError, NotFoundError, ValidationFailedError } from '../errors/domain-errors.ts'
+import type { Database } from '../platform/database/database.types.ts'
+import { BadRequestError, NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { findOrganizationByCode } from '../organizations/organization.repository.ts'
-import type { Clock } from '../shared/clock.ts'
+import type { Clock } from '../platform/clock.ts'
 import { abandonDeliveries, listDeliveries, resumeDeliveries, type WebhookDeliveryRecord, type WebhookDeliveryStatus } from './webhook-delivery.repository.ts'
 import {
   findWebhookEndpoint,
@@ -13,7 +13,7 @@ import {
   reactivateWebhookEndpoint,
   type WebhookEndpointRecord,
 } from './webhook-endpoint.repository.ts'
-import { generateWebhookSecret } from './webhook-signature.ts'
+import { generateWebhookSecret } from '../core/webhooks/webhook-signature.ts'
 import { checkWebhookUrl, type UrlPolicyOptions } from './webhook-url-policy.ts'
 import type { CreateWebhookRequest } from './webhook.schema.ts'
 

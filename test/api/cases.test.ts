@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ManualClock } from '../../src/shared/clock.ts'
+import { ManualClock } from '../../src/platform/clock.ts'
 import { bearer, buildTestApp, caseBody } from '../helpers/test-app.ts'
 import { snapshotDatabase } from '../helpers/db-snapshot.ts'
 

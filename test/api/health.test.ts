@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildApp } from '../../src/app.ts'
-import { testConfig } from '../../src/config/config.ts'
-import { createDatabase } from '../../src/db/database.ts'
+import { testConfig } from '../../src/platform/config/config.ts'
+import { createDatabase } from '../../src/platform/database/database.ts'
 import { bearer, buildTestApp } from '../helpers/test-app.ts'
 
 t.test('health: live answers without I/O, ready checks the database, both public', async (t) => {

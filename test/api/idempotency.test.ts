@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import t from 'tap'
-import { ManualClock } from '../../src/shared/clock.ts'
+import { ManualClock } from '../../src/platform/clock.ts'
 import { snapshotDatabase } from '../helpers/db-snapshot.ts'
 import { bearer, buildTestApp, caseBody } from '../helpers/test-app.ts'
 

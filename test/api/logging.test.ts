@@ -1,9 +1,9 @@
 import t from 'tap'
 import { buildApp } from '../../src/app.ts'
-import { testConfig } from '../../src/config/config.ts'
+import { testConfig } from '../../src/platform/config/config.ts'
 import { bearer, caseBody, createTestDatabase } from '../helpers/test-app.ts'
 import { createApiKey } from '../../src/api-keys/api-key.service.ts'
-import { ManualClock } from '../../src/shared/clock.ts'
+import { ManualClock } from '../../src/platform/clock.ts'
 
 t.test('logs are JSON lines carrying the request ID and never the API key', async (t) => {
   const { database } = await createTestDatabase(t)

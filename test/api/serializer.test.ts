@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildApp } from '../../src/app.ts'
-import { testConfig } from '../../src/config/config.ts'
-import { ManualClock } from '../../src/shared/clock.ts'
+import { testConfig } from '../../src/platform/config/config.ts'
+import { ManualClock } from '../../src/platform/clock.ts'
 import { approval, lifecycleClient } from '../helpers/lifecycle-client.ts'
 import { bearer, buildTestApp } from '../helpers/test-app.ts'
 

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { mkdtemp, rm } from 'node:fs/promises'
 import pg from 'pg'
 import t from 'tap'
-import { EmbeddedPostgresError, findRunningEmbeddedPostgres, startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts'
+import { EmbeddedPostgresError, findRunningEmbeddedPostgres, startEmbeddedPostgres } from '../../src/platform/database/embedded-postgres.ts'
 
 t.test('an embedded server starts on a free port, keeps its data, and is found by the CLI while it runs', async (t) => {
   const parent = await mkdtemp(path.join(os.tmpdir(), 'gc-embedded-test-'))

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { appendCaseEvent } from '../../src/events/case-event.repository.ts'
-import { ManualClock } from '../../src/shared/clock.ts'
+import { appendCaseEvent } from '../../src/cases/case-event.repository.ts'
+import { ManualClock } from '../../src/platform/clock.ts'
 import { lifecycleClient } from '../helpers/lifecycle-client.ts'
 import { bearer, buildTestApp } from '../helpers/test-app.ts'
 

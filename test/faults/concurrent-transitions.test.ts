@@ -13,17 +13,17 @@
  */
 import fc from 'fast-check'
 import t from 'tap'
-import { applyAction } from '../../src/lifecycle/case-state-machine.ts'
-import { initialLifecycleState } from '../../src/lifecycle/lifecycle-state.ts'
-import { actions, type Action, type LifecycleState } from '../../src/lifecycle/lifecycle.types.ts'
-import { ManualClock } from '../../src/shared/clock.ts'
-import { listCaseEvents } from '../../src/events/case-event.repository.ts'
-import { canonicalJson } from '../../src/events/case-event-hash.ts'
+import { applyAction } from '../../src/core/lifecycle/case-state-machine.ts'
+import { initialLifecycleState } from '../../src/core/lifecycle/lifecycle-state.ts'
+import { actions, type Action, type LifecycleState } from '../../src/core/lifecycle/lifecycle.types.ts'
+import { ManualClock } from '../../src/platform/clock.ts'
+import { listCaseEvents } from '../../src/cases/case-event.repository.ts'
+import { canonicalJson } from '../../src/core/audit/case-event-hash.ts'
 import { bearer, buildTestApp, caseBody } from '../helpers/test-app.ts'
 
 const sh = (local: string) => `${local}+08:00`
 
-/** Legal (event type, from, to) — written from src/lifecycle/case-state-machine.ts (blockedReason + handlers). */
+/** Legal (event type, from, to) — written from src/core/lifecycle/case-state-machine.ts (blockedReason + handlers). */
 const PRE_DECISION = ['submitted', 'accepted', 'supplement_requested']
 const legal: Record<string, (from: string, to: string) => boolean> = {
   'case.accepted': (f, t) => f === 'submitted' && t === 'accepted',

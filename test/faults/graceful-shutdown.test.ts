@@ -22,9 +22,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import t from 'tap'
-import { freePort } from '../../src/db/embedded-postgres.ts'
+import { freePort } from '../../src/platform/database/embedded-postgres.ts'
 import { createApiKey } from '../../src/api-keys/api-key.service.ts'
-import { createDatabase } from '../../src/db/database.ts'
+import { createDatabase } from '../../src/platform/database/database.ts'
 import { caseBody, createTestDatabase } from '../helpers/test-app.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')

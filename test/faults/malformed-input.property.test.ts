@@ -34,8 +34,8 @@ import { snapshotDatabase } from '../helpers/db-snapshot.ts'
 import type { Role } from '../../src/api-keys/api-key.ts'
 import { createApiKey } from '../../src/api-keys/api-key.service.ts'
 import { buildApp } from '../../src/app.ts'
-import { testConfig } from '../../src/config/config.ts'
-import { ManualClock } from '../../src/shared/clock.ts'
+import { testConfig } from '../../src/platform/config/config.ts'
+import { ManualClock } from '../../src/platform/clock.ts'
 import { bearer, buildTestApp, caseBody, createTestDatabase } from '../helpers/test-app.ts'
 
 const RUNS = Number(process.env.FAULTS_RUNS ?? 40)

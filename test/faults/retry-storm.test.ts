@@ -8,9 +8,9 @@
 import { sql } from 'kysely'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../src/app.ts'
-import { testConfig } from '../../src/config/config.ts'
-import { createDatabase } from '../../src/db/database.ts'
-import { ManualClock } from '../../src/shared/clock.ts'
+import { testConfig } from '../../src/platform/config/config.ts'
+import { createDatabase } from '../../src/platform/database/database.ts'
+import { ManualClock } from '../../src/platform/clock.ts'
 import { bearer, buildTestApp, caseBody, type TestApp } from '../helpers/test-app.ts'
 
 const CONCURRENCY = 100

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '../../src/db/database.types.ts'
+import type { Database } from '../../src/platform/database/database.types.ts'
 
 /** Row counts and a content hash of every table: "nothing was written" is a comparison of two snapshots. */
 export async function snapshotDatabase(db: Kysely<Database>): Promise<Record<string, string>> {

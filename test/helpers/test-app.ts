@@ -3,9 +3,9 @@ import type { Test } from 'tap'
 import type { Role } from '../../src/api-keys/api-key.ts'
 import { createApiKey } from '../../src/api-keys/api-key.service.ts'
 import { buildApp } from '../../src/app.ts'
-import { testConfig, type AppConfig } from '../../src/config/config.ts'
-import { createDatabase, type DatabaseHandle } from '../../src/db/database.ts'
-import { ManualClock, type Clock } from '../../src/shared/clock.ts'
+import { testConfig, type AppConfig } from '../../src/platform/config/config.ts'
+import { createDatabase, type DatabaseHandle } from '../../src/platform/database/database.ts'
+import { ManualClock, type Clock } from '../../src/platform/clock.ts'
 import { adminQuery, withDatabase } from '../../scripts/test-database.ts'
 
 function serverUrl(): string {

@@ -2,8 +2,8 @@ import http, { type IncomingHttpHeaders } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import { sql, type Kysely } from 'kysely'
 import type { Test } from 'tap'
-import type { Database } from '../../src/db/database.types.ts'
-import { runWebhookRelayCycle } from '../../src/plugins/webhooks.plugin.ts'
+import type { Database } from '../../src/platform/database/database.types.ts'
+import { runWebhookRelayCycle } from '../../src/webhooks/webhook-workers.plugin.ts'
 
 /**
  * Runs the relay until it has passed every event written so far. The change feed only shows transactions older

@@ -4,9 +4,9 @@ import t from 'tap'
 import { seedCases } from '../../bench/seed-cases.ts'
 import * as slaMigration from '../../migrations/2026-11-27T0500-sla-reporting.ts'
 import { lifecycleColumns } from '../../src/cases/case.repository.ts'
-import { lifecycleView, recomputeLifecycle } from '../../src/lifecycle/lifecycle-state.ts'
-import type { LifecycleState } from '../../src/lifecycle/lifecycle.types.ts'
-import { ManualClock } from '../../src/shared/clock.ts'
+import { lifecycleView, recomputeLifecycle } from '../../src/core/lifecycle/lifecycle-state.ts'
+import type { LifecycleState } from '../../src/core/lifecycle/lifecycle.types.ts'
+import { ManualClock } from '../../src/platform/clock.ts'
 import { bearer, buildTestApp } from '../helpers/test-app.ts'
 
 // The benchmark's bulk seed must write what the service itself would write, or the benchmark measures

@@ -6,7 +6,7 @@
  * the resume day.
  */
 import t, { type Test } from 'tap'
-import { ManualClock } from '../../src/shared/clock.ts'
+import { ManualClock } from '../../src/platform/clock.ts'
 import { approval, lifecycleClient } from '../helpers/lifecycle-client.ts'
 import { bearer, buildTestApp, type TestApp } from '../helpers/test-app.ts'
 import { sql } from 'kysely'

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import t, { type Test } from 'tap'
-import { ManualClock } from '../../src/shared/clock.ts'
+import { ManualClock } from '../../src/platform/clock.ts'
 import { rebuildSlaSummary } from '../../src/reports/sla-summary.repository.ts'
 import { approval, lifecycleClient } from '../helpers/lifecycle-client.ts'
 import { bearer, buildTestApp, type TestApp } from '../helpers/test-app.ts'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ConfigError, loadConfig } from '../../src/config/config.ts'
+import { ConfigError, loadConfig } from '../../src/platform/config/config.ts'
 
 t.test('defaults', async (t) => {
   const config = loadConfig({})

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Kysely } from 'kysely'
+import { safeEncode, type $ZodType } from 'zod/v4/core'
+import type { Database } from '../database/database.types.ts'
+import { BadRequestError, DomainError } from '../errors/domain-errors.ts'
+import { canonicalJson } from '../../core/audit/case-event-hash.ts'
+import {
+  claimIdempotencyKey,
+  releaseIdempotencyKey,
+  storeIdempotentResponse,
+  type StoredResponse,
+} from './idempotency.repository.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Top-level response fields never stored for replay (secrets shown once). */
+    idempotencyRedact?: readonly string[]
+  }
+  interface FastifyRequest {
+    idempotency: IdempotencyHandle | null
+  }
+}
+
+export interface ResponseToStore {
+  status: number
+  headers: Record<string, string>
+  body: unknown
+  /** The route's response schema: the stored body is serialized exactly as the reply will be. */
+  schema: unknown
+}
+
+export interface IdempotencyHandle {
+  key: string
+  /** Stores the response inside the transaction that does the work (issue 4: same transaction). */
+  storeInTransaction(trx: Kysely<Database>, response: ResponseToStore): Promise<void>
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/
+const STORED_HEADERS = ['content-type', 'location', 'etag']
+
+class IdempotencyError extends DomainError {}
+
+/**
+ * Idempotency-Key for every POST (draft-ietf-httpapi-idempotency-key-header): per API key, the same key and
+ * body replay the first response; the same key with another body is 422; a duplicate that arrives while the
+ * first is still running gets 409 with Retry-After. Keys are kept IDEMPOTENCY_RETENTION_HOURS.
+ */
+async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours: number; lockMs?: number }) {
+  const lockMs = options.lockMs ?? 60_000
+  const states = new WeakMap<FastifyRequest, { apiKeyId: string; key: string; stored: boolean }>()
+
+  app.decorateRequest('idempotency', null)
+
+  function redact(request: FastifyRequest, body: string, contentType: string): string {
+    const fields = request.routeOptions.config.idempotencyRedact
+    if (!fields || !contentType.includes('json')) return body
+    try {
+      const parsed = JSON.parse(body) as Record<string, unknown>
+      for (const field of fields) if (field in parsed) parsed[field] = '[shown once; not stored]'
+      return JSON.stringify(parsed)
+    } catch {
+      return body
+    }
+  }
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    // An unknown route (404) has no principal (auth lets it through to the not-found answer): nothing to claim.
+    if (request.method !== 'POST' || !request.principal) return
+    const header = request.headers['idempotency-key']
+    if (header === undefined) return
+    const key = Array.isArray(header) ? header[0] : header
+    if (!key || !KEY_PATTERN.test(key)) {
+      throw new BadRequestError('Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is ideal).', [
+        { path: 'header.idempotency-key', message: 'must be 1–255 visible ASCII characters' },
+      ], 'invalid_idempotency_key')
+    }
+    const apiKeyId = request.principal.keyId
+    const path = request.url.split('?')[0] as string
+    const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`).digest('hex')
+    const claim = await claimIdempotencyKey(app.db, { apiKeyId, key, requestHash, method: request.method, path, now: app.clock.now(), lockMs, retentionHours: options.retentionHours })
+
+    if (claim.outcome === 'replay') {
+      const { status, headers, body } = claim.response
+      return reply
+        .status(status)
+        .headers({ ...headers, 'idempotent-replayed': 'true' })
+        .serializer((payload: unknown) => payload as string)
+        .send(body)
+    }
+    if (claim.outcome === 'in_progress') {
+      throw new IdempotencyError(409, 'idempotency_key_in_progress', 'Request in progress', `A request with Idempotency-Key ${key} is still being processed; retry after it finishes.`, {}, { 'retry-after': '1' })
+    }
+    if (claim.outcome === 'mismatch') {
+      throw new IdempotencyError(
+        422,
+        'idempotency_key_reused',
+        'Idempotency-Key reused',
+        `Idempotency-Key ${key} was already used with a different request (${claim.method} ${claim.path}); use a new key for a new request.`,
+      )
+    }
+
+    const state = { apiKeyId, key, stored: false }
+    states.set(request, state)
+    request.idempotency = {
+      key,
+      async storeInTransaction(trx, response) {
+        const encoded = safeEncode(response.schema as $ZodType, response.body)
+        const body = JSON.stringify(encoded.success ? encoded.data : response.body)
+        const contentType = 'application/json; charset=utf-8'
+        await storeIdempotentResponse(trx, apiKeyId, key, {
+          status: response.status,
+          headers: { ...response.headers, 'content-type': contentType },
+          body: redact(request, body, contentType),
+        })
+        state.stored = true
+      },
+    }
+  })
+
+  // Responses not stored by a transaction (no database work, or a 4xx) are stored now; a 5xx gives the key
+  // back, since nothing was done and the client should retry.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const state = states.get(request)
+    if (!state || state.stored) return payload
+    state.stored = true
+    try {
+      if (reply.statusCode >= 500) {
+        await releaseIdempotencyKey(app.db, state.apiKeyId, state.key)
+        return payload
+      }
+      const headers: Record<string, string> = {}
+      for (const name of STORED_HEADERS) {
+        const value = reply.getHeader(name)
+        if (value !== undefined) headers[name] = String(value)
+      }
+      const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : ''
+      const stored: StoredResponse = { status: reply.statusCode, headers, body: redact(request, body, headers['content-type'] ?? '') }
+      await storeIdempotentResponse(app.db, state.apiKeyId, state.key, stored)
+    } catch (error) {
+      request.log.warn({ err: error }, 'could not store the idempotent response')
+    }
+    return payload
+  })
+}
+
+export default fp(idempotencyPlugin, { name: 'idempotency', dependencies: ['database', 'auth', 'services'] })

@@ -1,0 +1,114 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AppConfig } from '../platform/config/config.ts'
+import { deliverDueWebhooks, type DeliverOptions, type DeliverResult, type DelivererDeps, type DelivererSettings } from './webhook-deliverer.ts'
+import { relayWebhookEvents, type RelayOptions, type RelayResult } from './webhook-dispatcher.ts'
+import type { UrlPolicyOptions } from './webhook-url-policy.ts'
+
+/** What a test (or an operator tool) may replace for one delivery cycle. */
+export type DeliveryOverrides = DeliverOptions & Partial<Pick<DelivererDeps, 'random' | 'backoff' | 'resolve'>>
+
+export interface WebhookCycleResult {
+  relay: RelayResult
+  delivery: DeliverResult
+}
+
+export interface WebhookRuntime {
+  settings: DelivererSettings & { enabled: boolean; pollIntervalMs: number }
+  urlPolicy: UrlPolicyOptions
+  /** One relay pass: feed → deliveries. */
+  runRelayCycle(options?: RelayOptions): Promise<RelayResult>
+  /** One delivery pass: send what is due. */
+  runDeliveryCycle(overrides?: DeliveryOverrides): Promise<DeliverResult>
+  /** Relay, then deliver: what each tick of the worker does. */
+  runCycle(overrides?: DeliveryOverrides): Promise<WebhookCycleResult>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    webhooks: WebhookRuntime
+  }
+}
+
+/** Runs one relay pass on this app's database and clock (tests drive the outbox with it, deterministically). */
+export async function runWebhookRelayCycle(app: FastifyInstance, options?: RelayOptions): Promise<RelayResult> {
+  return await app.webhooks.runRelayCycle(options)
+}
+
+/** Runs one delivery pass on this app's database and clock. */
+export async function runWebhookDeliveryCycle(app: FastifyInstance, overrides?: DeliveryOverrides): Promise<DeliverResult> {
+  return await app.webhooks.runDeliveryCycle(overrides)
+}
+
+/** Relay then deliver, once. */
+export async function runWebhookCycle(app: FastifyInstance, overrides?: DeliveryOverrides): Promise<WebhookCycleResult> {
+  return await app.webhooks.runCycle(overrides)
+}
+
+/**
+ * The webhook worker. Always decorates `app.webhooks` (the routes read its settings; tests run single cycles);
+ * with WEBHOOK_WORKER_ENABLED it also runs relay + delivery every WEBHOOK_POLL_INTERVAL_MS on every instance —
+ * the database work is divided among instances by row locks (see webhook-dispatcher.ts, webhook-deliverer.ts),
+ * so running it everywhere is safe and gives redundancy. The next cycle is scheduled when the previous one ends
+ * (never two at once on an instance); the timer is unref'd so it never keeps the process alive, and closing the
+ * app stops the timer and waits for the cycle in flight (its requests are bounded by WEBHOOK_TIMEOUT_MS).
+ */
+async function webhooksPlugin(app: FastifyInstance, options: { config: AppConfig }) {
+  const { config } = options
+  const log = app.log.child({ worker: 'webhooks' })
+  const settings = {
+    enabled: config.WEBHOOK_WORKER_ENABLED,
+    pollIntervalMs: config.WEBHOOK_POLL_INTERVAL_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    retryHours: config.WEBHOOK_RETRY_HOURS,
+    disableAfterHours: config.WEBHOOK_DISABLE_AFTER_HOURS,
+    allowLinkLocal: config.WEBHOOK_ALLOW_LINK_LOCAL,
+  }
+
+  const runRelayCycle = async (relayOptions?: RelayOptions) => await relayWebhookEvents({ db: app.db, clock: app.clock }, relayOptions)
+  const runDeliveryCycle = async (overrides: DeliveryOverrides = {}) => {
+    const { random, backoff, resolve, ...deliverOptions } = overrides
+    return await deliverDueWebhooks({ db: app.db, clock: app.clock, settings, log, random, backoff, resolve }, deliverOptions)
+  }
+  const runCycle = async (overrides?: DeliveryOverrides) => {
+    const relay = await runRelayCycle()
+    const delivery = await runDeliveryCycle(overrides)
+    return { relay, delivery }
+  }
+  app.decorate('webhooks', { settings, urlPolicy: { allowLinkLocal: settings.allowLinkLocal }, runRelayCycle, runDeliveryCycle, runCycle } satisfies WebhookRuntime)
+
+  if (!settings.enabled) return
+
+  let timer: NodeJS.Timeout | null = null
+  let inFlight: Promise<void> | null = null
+  let stopped = false
+
+  const schedule = () => {
+    if (stopped) return
+    timer = setTimeout(tick, settings.pollIntervalMs)
+    timer.unref()
+  }
+  const tick = () => {
+    timer = null
+    inFlight = runCycle()
+      .then(({ relay, delivery }) => {
+        if (relay.deliveries > 0 || delivery.attempted > 0) log.debug({ relay, delivery }, 'webhook cycle')
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'webhook cycle failed'))
+      .finally(() => {
+        inFlight = null
+        schedule()
+      })
+  }
+
+  app.addHook('onReady', async () => schedule())
+  // preClose runs before any onClose hook, so the pool is still open while the last cycle finishes.
+  app.addHook('preClose', async () => {
+    stopped = true
+    if (timer) clearTimeout(timer)
+    timer = null
+    await inFlight
+  })
+}
+
+export default fp(webhooksPlugin, { name: 'webhooks', dependencies: ['database', 'services'] })
