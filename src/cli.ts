@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { ROLES, type Role } from './api-keys/api-key.ts'
+import { ROLES, type Role } from './core/access/principal.ts'
 import { listApiKeys, revokeApiKey } from './api-keys/api-key.repository.ts'
 import { createApiKey } from './api-keys/api-key.service.ts'
 import { ConfigError, loadConfig } from './platform/config/config.ts'

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { hashApiKey, type Principal, type Role } from './api-key.ts'
+import type { Principal, Role } from '../core/access/principal.ts'
+import { hashApiKey } from './api-key.ts'
 import { findPrincipalByHash } from './api-key.repository.ts'
 import { ForbiddenError, UnauthorizedError } from '../platform/errors/domain-errors.ts'
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../platform/database/database.types.ts'
-import type { Principal, Role } from './api-key.ts'
+import type { Principal, Role } from '../core/access/principal.ts'
 
 export interface ApiKeyRecord {
   id: string

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import { NotFoundError } from '../platform/errors/domain-errors.ts'
 import { commonProblemResponses, problemSchema, uuidSchema } from '../platform/http/http-schemas.ts'
-import { ROLES } from './api-key.ts'
+import { ROLES } from '../core/access/principal.ts'
 import { findApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from './api-key.repository.ts'
 import { createApiKey } from './api-key.service.ts'
 

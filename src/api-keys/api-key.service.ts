@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../platform/database/database.types.ts'
 import { ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { ensureOrganization } from '../organizations/organization.repository.ts'
-import { generateApiKey, type Role } from './api-key.ts'
+import type { Role } from '../core/access/principal.ts'
+import { generateApiKey } from './api-key.ts'
 import { findApiKey, insertApiKey, type ApiKeyRecord } from './api-key.repository.ts'
 
 export const ORGANIZATION_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$/

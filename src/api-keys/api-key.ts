@@ -1,16 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
 
-export const ROLES = ['dispatch', 'office', 'auditor', 'admin'] as const
-export type Role = (typeof ROLES)[number]
-
-/** Who is calling: resolved from the API key on every request. */
-export interface Principal {
-  keyId: string
-  role: Role
-  organizationId: string | null
-  organizationCode: string | null
-}
-
 const KEY_PATTERN = /^gck_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/
 
 /**

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { ROLES } from '../api-keys/api-key.ts'
+import { ROLES } from '../core/access/principal.ts'
 import { parseInstant, shanghaiDateOf } from '../core/calendar/civil-date.ts'
 import { commonProblemResponses } from '../platform/http/http-schemas.ts'
 import { assess, presentAssessment } from '../core/rules/assessment.ts'

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { ROLES } from '../api-keys/api-key.ts'
+import { ROLES } from '../core/access/principal.ts'
 import { NotFoundError } from '../platform/errors/domain-errors.ts'
 import { civilDateSchema, commonProblemResponses, problemSchema } from '../platform/http/http-schemas.ts'
 import { endOfShanghaiDay, formatShanghaiInstant } from '../core/calendar/civil-date.ts'

@@ -1,4 +1,4 @@
-import type { Role } from '../api-keys/api-key.ts'
+import type { Role } from '../core/access/principal.ts'
 import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
 import { allowedActions } from '../core/lifecycle/case-state-machine.ts'

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Principal } from '../api-keys/api-key.ts'
+import type { Principal } from '../core/access/principal.ts'
 import { formatShanghaiInstant, shanghaiDateOf } from '../core/calendar/civil-date.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { ROLES } from '../api-keys/api-key.ts'
+import { ROLES } from '../core/access/principal.ts'
 import { formatShanghaiInstant, shanghaiDateOf } from '../core/calendar/civil-date.ts'
 import { NotFoundError } from '../platform/errors/domain-errors.ts'
 import { selectRuleSet } from '../core/rules/route-decision.ts'

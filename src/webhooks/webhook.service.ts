@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Principal } from '../api-keys/api-key.ts'
+import type { Principal } from '../core/access/principal.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import { BadRequestError, NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { findOrganizationByCode } from '../organizations/organization.repository.ts'

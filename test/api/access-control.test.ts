@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ROLES, type Role } from '../../src/api-keys/api-key.ts'
+import { ROLES, type Role } from '../../src/core/access/principal.ts'
 import { generateOpenApiDocument } from '../../scripts/openapi-document.ts'
 import { bearer, buildTestApp, caseBody } from '../helpers/test-app.ts'
 import { snapshotDatabase } from '../helpers/db-snapshot.ts'

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
-import type { Role } from '../../src/api-keys/api-key.ts'
+import type { Role } from '../../src/core/access/principal.ts'
 import { createApiKey } from '../../src/api-keys/api-key.service.ts'
 import { buildApp } from '../../src/app.ts'
 import { testConfig, type AppConfig } from '../../src/platform/config/config.ts'
