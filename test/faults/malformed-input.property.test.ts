@@ -557,13 +557,14 @@ t.test('oversized bodies are refused with 413 promptly, without being read whole
   const declared = rawExchange(port)
   const sentAt = Date.now()
   declared.socket.write(head('Content-Length: 1000000000\r\n') + '{"a":')
-  t.ok(await declared.waitFor(() => declared.received.includes('\r\n\r\n'), 3_000), 'answered without the body')
+  t.ok(await declared.waitFor(() => declared.received.includes('\r\n\r\n'), 10_000), 'answered without the body')
   const answer = parseAnswer(declared.received)
   t.equal(answer.status, 413, '413 for a declared 1 GB body')
-  t.ok(declared.firstByteAt! - sentAt < 1_000, `promptly (${declared.firstByteAt! - sentAt} ms)`)
+  // The body never comes, so any answer proves it was not awaited; the bound only rules out a stall (loaded machine: seconds).
+  t.ok(declared.firstByteAt! - sentAt < 5_000, `promptly (${declared.firstByteAt! - sentAt} ms)`)
   t.match(answer.headers['content-type'], /^application\/problem\+json/)
-  t.ok(await declared.waitFor(() => declared.received.includes('"code":"body_too_large"'), 1_000), 'problem+json body_too_large')
-  t.ok(await declared.waitFor(() => declared.closedAt !== null, 3_000), 'and the server closes the connection instead of waiting for (or draining) the rest')
+  t.ok(await declared.waitFor(() => declared.received.includes('"code":"body_too_large"'), 10_000), 'problem+json body_too_large')
+  t.ok(await declared.waitFor(() => declared.closedAt !== null, 10_000), 'and the server closes the connection instead of waiting for (or draining) the rest')
   declared.socket.destroy()
 
   // 2. Chunked, no length declared: cut off with 413 once past the limit, while the client is still sending.
@@ -583,12 +584,12 @@ t.test('oversized bodies are refused with 413 promptly, without being read whole
     await new Promise((resolve) => setTimeout(resolve, 1))
   }
   if (sentWhenAnswered < 0) sentWhenAnswered = sent
-  await chunked.waitFor(() => chunked.received.includes('\r\n\r\n'), 3_000)
+  await chunked.waitFor(() => chunked.received.includes('\r\n\r\n'), 10_000)
   const cut = parseAnswer(chunked.received)
   t.equal(cut.status, 413, '413 for a chunked body over the limit')
   t.ok(sentWhenAnswered < 64 * BODY_LIMIT, `answered before the client finished (${sentWhenAnswered} bytes sent, limit ${BODY_LIMIT})`)
   t.ok(sentWhenAnswered <= BODY_LIMIT + 16 * piece.length, 'the server stopped reading soon after the limit')
-  t.ok(await chunked.waitFor(() => chunked.closedAt !== null, 3_000), 'and closed the connection')
+  t.ok(await chunked.waitFor(() => chunked.closedAt !== null, 10_000), 'and closed the connection')
   chunked.socket.destroy()
 
   // 3. The boundary, through the app: exactly the limit is read (and judged on its content), one byte more is 413.
@@ -609,7 +610,7 @@ t.test('oversized bodies are refused with 413 promptly, without being read whole
   // 4. Without a key, a huge body is refused on the headers alone (401), not read.
   const anonymous = rawExchange(port)
   anonymous.socket.write('POST /v1/cases HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n{')
-  t.ok(await anonymous.waitFor(() => anonymous.received.includes('\r\n\r\n'), 3_000), 'answered')
+  t.ok(await anonymous.waitFor(() => anonymous.received.includes('\r\n\r\n'), 10_000), 'answered')
   t.equal(parseAnswer(anonymous.received).status, 401, 'no key: 401 before any body is read')
   anonymous.socket.destroy()
 

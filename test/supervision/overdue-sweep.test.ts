@@ -112,7 +112,8 @@ t.test('the scheduler plugin runs the sweep on its own and stops with the app', 
   const app = await buildApp({ config: testConfig({ SCHEDULER_ENABLED: true, SCHEDULER_INTERVAL_MS: 100 }), database: testApp.database, clock })
   await app.ready()
   let events = 0
-  for (let i = 0; i < 50 && events === 0; i++) {
+  // Up to 30 s: the first tick comes after 100 ms, but a loaded machine can delay the sweep's queries.
+  for (let i = 0; i < 300 && events === 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100))
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from case_event where type = 'case.overdue' and case_id = ${emergency.id}`.execute(testApp.database.db)
     events = rows[0]?.n ?? 0
