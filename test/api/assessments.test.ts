@@ -83,7 +83,7 @@ t.test('bad assessment input: 400 problem+json listing each field path', async (
     ['too long', { voltageVolts: 380, excavationLengthMeters: 100000.01 }, ['body.excavationLengthMeters']],
     ['instant without offset', { voltageVolts: 380, excavationLengthMeters: 10, acceptedAt: '2026-02-12T10:00:00' }, ['body.acceptedAt']],
     ['impossible instant', { voltageVolts: 380, excavationLengthMeters: 10, acceptedAt: '2026-02-30T10:00:00Z' }, ['body.acceptedAt']],
-    ['unknown field', { voltageVolts: 380, excavationLengthMeters: 10, voltage: 1 }, ['body']],
+    ['unknown field', { voltageVolts: 380, excavationLengthMeters: 10, voltage: 1 }, ['body.voltage']],
     ['array body', [1, 2], ['body']],
   ]
   for (const [label, payload, paths] of cases) {
@@ -120,5 +120,6 @@ t.test('bad assessment input: 400 problem+json listing each field path', async (
   t.equal(unknownRoute.statusCode, 404)
   t.equal(unknownRoute.json().code, 'route_not_found')
   const wrongMethod = await app.inject({ method: 'DELETE', url: '/v1/assessments', headers: bearer(dispatch) })
-  t.equal(wrongMethod.statusCode, 404)
+  t.equal(wrongMethod.statusCode, 405)
+  t.equal(wrongMethod.headers.allow, 'POST')
 })

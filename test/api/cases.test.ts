@@ -93,9 +93,9 @@ t.test('intake refusals: 4xx problem+json with field paths, and nothing written'
     ['bad geometry', dispatch, caseBody({ location: { district: 'Longwen', roadName: 'R', geometry: { type: 'LineString', coordinates: [[200, 10]] } } }), 400, ['body.location.geometry.coordinates', 'body.location.geometry.coordinates.0.0']],
     ['open polygon', dispatch, caseBody({ location: { district: 'Longwen', roadName: 'R', geometry: { type: 'Polygon', coordinates: [[[117.6, 24.5], [117.7, 24.5], [117.7, 24.6], [117.6, 24.7]]] } } }), 400, ['body.location.geometry.coordinates.0']],
     ['a point is not accepted', dispatch, caseBody({ location: { district: 'Longwen', roadName: 'R', geometry: { type: 'Point', coordinates: [117.6, 24.5] } } }), 400, ['body.location.geometry.type']],
-    ['dispatch for another organization', dispatch, caseBody({ organization: 'ORG-B' }), 422, ['organization']],
-    ['office without organization', office, caseBody(), 422, ['organization']],
-    ['office with unknown organization', office, caseBody({ organization: 'NOPE' }), 422, ['organization']],
+    ['dispatch for another organization', dispatch, caseBody({ organization: 'ORG-B' }), 400, ['organization']],
+    ['office without organization', office, caseBody(), 400, ['organization']],
+    ['office with unknown organization', office, caseBody({ organization: 'NOPE' }), 400, ['organization']],
   ]
   for (const [label, key_, payload, status, paths] of cases) {
     const before = await snapshotDatabase(database.db)

@@ -2,10 +2,9 @@
  * Typed domain errors with stable codes. The error boundary (errors.plugin.ts) turns each into an
  * RFC 9457 problem document; `code` is the contract clients may switch on, `detail` is for people.
  */
-export interface FieldIssue {
-  path: string
-  message: string
-}
+import type { FieldIssue } from '../../core/validation/field-issue.ts'
+
+export type { FieldIssue }
 
 export const PROBLEM_TYPE_BASE = 'https://green-channel.example/problems/'
 
@@ -23,9 +22,15 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * A request a rule refuses, with the fields at fault. `validation_failed` is always 400, whether the schema
+ * or a service found the fault, so a client handles it one way. A named code (`invalid_rule_set`,
+ * `invalid_calendar`, `invalid_action_payload`, `webhook_url_refused`, `commitment_required`, …) marks content
+ * that is well-formed but cannot be processed as it stands, and is 422 (RFC 9110 §15.5.21).
+ */
 export class ValidationFailedError extends DomainError {
   constructor(detail: string, readonly errors: FieldIssue[], code = 'validation_failed') {
-    super(422, code, 'The request is not valid', detail, { errors })
+    super(code === 'validation_failed' ? 400 : 422, code, 'The request is not valid', detail, { errors })
   }
 }
 

@@ -1,7 +1,8 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
-import { DomainError, PROBLEM_TYPE_BASE, type FieldIssue } from './domain-errors.ts'
+import { BadRequestError, DomainError, PROBLEM_TYPE_BASE, type FieldIssue } from './domain-errors.ts'
+import { jsonSyntaxPosition } from './json-syntax-position.ts'
 
 /**
  * The single error boundary: every error leaves as application/problem+json (RFC 9457) with
@@ -91,7 +92,112 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
 
 const contextNames: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' }
 
+/** The request part a validation context refers to, as fastify parsed it (before the schema saw it). */
+function validatedInput(request: FastifyRequest, context: string | undefined): unknown {
+  if (context === 'querystring') return request.query
+  if (context === 'params') return request.params
+  if (context === 'headers') return request.headers
+  return request.body
+}
+
+/** True when `path` names a member that the input does not have (the member itself or the whole input is absent). */
+function isAbsent(input: unknown, path: string[]): boolean {
+  let value: unknown = input
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, segment)) return true
+    value = (value as Record<string, unknown>)[segment]
+  }
+  return value === undefined
+}
+
+/**
+ * One `{ path, message }` per field, at the field's own path. zod reports a missing member as a type error
+ * ("expected string, received undefined") and every unknown member of a strict object as one issue at the
+ * object's path listing all their names; a client acts on "required" and on the name of the field to drop.
+ * A `custom` issue is a rule's own message (e.g. "required when …") and is kept.
+ */
+function fieldIssues(request: FastifyRequest, context: string | undefined, validation: FastifySchemaValidationError[]): FieldIssue[] {
+  const prefix = contextNames[context ?? 'body'] ?? 'body'
+  const input = validatedInput(request, context)
+  const unknownWhat = prefix === 'body' ? 'field' : prefix === 'header' ? 'header' : 'parameter'
+  return validation.flatMap((issue) => {
+    const path = issue.instancePath.split('/').filter(Boolean)
+    const at = (segments: string[]) => [prefix, ...segments].join('.')
+    const keys = (issue.params as { keys?: unknown }).keys
+    if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0) {
+      return keys.map((key) => ({ path: at([...path, String(key)]), message: `unknown ${unknownWhat} \`${String(key)}\`` }))
+    }
+    if (issue.keyword !== 'custom' && isAbsent(input, path)) {
+      return [{ path: at(path), message: path.length === 0 ? `required: send a JSON ${prefix === 'body' ? 'body' : prefix}` : 'required' }]
+    }
+    return [{ path: at(path), message: issue.message ?? 'invalid' }]
+  })
+}
+
+/**
+ * The JSON body parser is fastify's own (with its prototype-poisoning protection); a failure is re-examined
+ * so the answer says where the text breaks: line, column and what was found there.
+ */
+function malformedJson(body: string): DomainError {
+  const position = jsonSyntaxPosition(body)
+  if (!position) {
+    return new BadRequestError('The body is valid JSON but has a `__proto__` or `constructor.prototype` member, which is refused.', [], 'malformed_json')
+  }
+  const found = position.found === null ? 'the text ends early' : `unexpected ${JSON.stringify(position.found)}`
+  return new BadRequestError(
+    `The body is not valid JSON: ${found} at line ${position.line}, column ${position.column} (character ${position.offset + 1} of ${body.length}).`,
+    [],
+    'malformed_json',
+  )
+}
+
+const HTTP_METHODS_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+
+/**
+ * The route table by URL pattern, so a known path asked with another method is answered 405 with the
+ * methods it has in `Allow` (RFC 9110 §15.5.6) instead of 404. Patterns are fastify's: `:name` is one path
+ * segment, `*` the rest.
+ */
+class RouteTable {
+  private readonly routes = new Map<string, { pattern: RegExp; methods: Set<string> }>()
+
+  add(url: string, methods: string | string[]) {
+    let entry = this.routes.get(url)
+    if (!entry) {
+      const source = url
+        .split(/(:[A-Za-z0-9_]+|\*)/)
+        .map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('')
+      entry = { pattern: new RegExp(`^${source}/?$`), methods: new Set() }
+      this.routes.set(url, entry)
+    }
+    for (const method of [methods].flat()) entry.methods.add(method.toUpperCase())
+    if (entry.methods.has('GET')) entry.methods.add('HEAD')
+  }
+
+  /** The methods some route answers on this path, in a fixed order (empty when the path is unknown). */
+  methodsFor(path: string): string[] {
+    const methods = new Set<string>()
+    for (const { pattern, methods: own } of this.routes.values()) if (pattern.test(path)) for (const method of own) methods.add(method)
+    return [...methods].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+  }
+}
+const rank = (method: string) => (HTTP_METHODS_ORDER.includes(method) ? HTTP_METHODS_ORDER.indexOf(method) : HTTP_METHODS_ORDER.length)
+
 async function errorsPlugin(app: FastifyInstance) {
+  const routes = new RouteTable()
+  app.addHook('onRoute', (route) => routes.add(route.url, route.method))
+
+  const defaultJsonParser = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, raw, done) => {
+    const body = typeof raw === 'string' ? raw : raw.toString('utf8')
+    defaultJsonParser(request, body, (error, value) => {
+      if (error && (error as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY') done(malformedJson(body), undefined)
+      else done(error, value)
+    })
+  })
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) {
       if (error.status >= 500) request.log.warn({ err: error }, 'request failed: %s', error.code)
@@ -100,10 +206,7 @@ async function errorsPlugin(app: FastifyInstance) {
 
     if (hasZodFastifySchemaValidationErrors(error)) {
       const context = contextNames[error.validationContext ?? 'body'] ?? 'body'
-      const errors = error.validation.map((issue) => ({
-        path: [context, ...issue.instancePath.split('/').filter(Boolean)].join('.'),
-        message: issue.message,
-      }))
+      const errors = fieldIssues(request, error.validationContext, error.validation)
       return sendProblem(
         reply,
         problem(request, 400, 'validation_failed', 'The request is not valid', `The ${context} has ${errors.length} invalid field(s): ${errors.map((e) => e.path).join(', ')}.`, { errors }),
@@ -117,7 +220,11 @@ async function errorsPlugin(app: FastifyInstance) {
       return sendProblem(reply, problem(request, 400, 'empty_body', 'Empty body', 'The request declares a JSON body but sends none.'))
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendProblem(reply, problem(request, 413, 'body_too_large', 'Body too large', error.message))
+      const limitBytes = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit
+      return sendProblem(
+        reply,
+        problem(request, 413, 'body_too_large', 'Body too large', `The body is larger than the limit of ${limitBytes} bytes; nothing was read further.`, { limitBytes }),
+      )
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendProblem(
@@ -154,9 +261,18 @@ async function errorsPlugin(app: FastifyInstance) {
     return sendProblem(reply, problem(request, 500, 'internal_error', 'Internal server error', 'An unexpected error occurred. Quote the requestId when reporting it.'))
   })
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problem(request, 404, 'route_not_found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}. See /docs for the API.`)),
-  )
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] as string
+    const allowed = routes.methodsFor(path)
+    if (allowed.length > 0) {
+      return sendProblem(
+        reply,
+        problem(request, 405, 'method_not_allowed', 'Method not allowed', `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}. See /docs for the API.`, { allowedMethods: allowed }),
+        { allow: allowed.join(', ') },
+      )
+    }
+    return sendProblem(reply, problem(request, 404, 'route_not_found', 'Not found', `No route ${request.method} ${path}. See /docs for the API.`))
+  })
 }
 
 export default fp(errorsPlugin, { name: 'errors', fastify: '5.x' })
