@@ -1,22 +1,17 @@
 import { z } from 'zod'
-import { instantSchema } from '../platform/http/http-schemas.ts'
+import { excavationLengthMetersSchema, voltageVoltsSchema } from '../core/rules/quantity.schema.ts'
+import { instantSchema, SUPPORTED_DATES } from '../platform/http/http-schemas.ts'
 
-/** Lengths are metres with at most two decimals (domain.md §2): checked on the exact decimal, not a float. */
-const hasAtMostTwoDecimals = (value: number) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6
-
+/** The facts the rules decide on, with the quantity schemas the rules engine checks its input with. */
 export const routeInputFields = {
-  voltageVolts: z
-    .number()
-    .int('must be a whole number of volts')
-    .positive('must be a positive number of volts')
-    .max(1_000_000, 'must be at most 1000000 V')
-    .meta({ description: 'Nominal voltage of the power works, in volts (400 V low voltage, 10000 V = 10 kV)', example: 10000 }),
-  excavationLengthMeters: z
-    .number()
-    .positive('must be a positive length in metres')
-    .max(100_000, 'must be at most 100000 m')
-    .refine(hasAtMostTwoDecimals, 'must have at most two decimals')
-    .meta({ description: 'Length of the trench, metres, at most two decimals', example: 49.5 }),
+  voltageVolts: voltageVoltsSchema.meta({
+    description: 'Nominal voltage of the power works, in volts (400 V low voltage, 10000 V = 10 kV)',
+    example: 10000,
+  }),
+  excavationLengthMeters: excavationLengthMetersSchema.meta({
+    description: 'Length of the trench, metres, at most two decimals (exactly: 49.99, not 49.99000000000001)',
+    example: 49.5,
+  }),
   emergency: z.boolean().default(false).meta({ description: 'Emergency repair of a failed buried line' }),
   roadProtected: z
     .boolean()
@@ -26,7 +21,7 @@ export const routeInputFields = {
 
 export const assessmentRequestSchema = z.strictObject({
   ...routeInputFields,
-  acceptedAt: instantSchema.optional().meta({ description: 'When the clock starts; default now' }),
+  acceptedAt: instantSchema.optional().meta({ description: `When the clock starts, with an offset; its Asia/Shanghai date ${SUPPORTED_DATES}; default now` }),
 })
 
 export const explanationItemSchema = z.object({ code: z.string(), text: z.string(), basis: z.string() }).meta({ id: 'ExplanationItem' })

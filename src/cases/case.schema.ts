@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
 import { actions, caseStatuses } from '../core/lifecycle/lifecycle.types.ts'
-import { civilDateSchema } from '../platform/http/http-schemas.ts'
+import { excavationWidthMetersSchema } from '../core/rules/quantity.schema.ts'
+import { routeSchema } from '../core/rules/rule-set.schema.ts'
+import { civilDateSchema, SUPPORTED_DATES } from '../platform/http/http-schemas.ts'
 
 const looseRecord = z.record(z.string(), z.unknown())
 
@@ -35,7 +37,7 @@ export const createCaseRequestSchema = z
     externalReference: text(100).optional().meta({ description: "The applicant's own reference; unique per organization" }),
     organization: z.string().min(2).max(32).optional().meta({ description: 'Organization code: required when an office key submits on behalf of an applicant; a dispatch key always submits for its own' }),
     ...routeInputFields,
-    excavationWidthMeters: z.number().positive('must be a positive width in metres').max(1000, 'must be at most 1000 m').optional(),
+    excavationWidthMeters: excavationWidthMetersSchema.optional().meta({ description: 'Width of the trench, metres, at most two decimals' }),
     works: z.strictObject({ title: text(200), description: text(5000).optional() }),
     location: z.strictObject({
       district: text(100),
@@ -152,11 +154,11 @@ export const caseResponseSchema = z
 
 export const caseListQuerySchema = z.strictObject({
   status: z.enum(caseStatuses).optional(),
-  route: z.enum(['emergency_repair', 'special_approval', 'commitment_filing', 'fast_track', 'joint_review', 'standard']).optional(),
+  route: routeSchema.optional(),
   organization: z.string().max(32).optional(),
   district: z.string().max(100).optional(),
-  submittedFrom: civilDateSchema.optional().meta({ description: 'Submitted on or after this date (Asia/Shanghai)' }),
-  submittedTo: civilDateSchema.optional().meta({ description: 'Submitted on or before this date (Asia/Shanghai)' }),
+  submittedFrom: civilDateSchema.optional().meta({ description: `Submitted on or after this date, ${SUPPORTED_DATES}` }),
+  submittedTo: civilDateSchema.optional().meta({ description: `Submitted on or before this date, ${SUPPORTED_DATES}` }),
   overdue: z
     .enum(['true', 'false'])
     .transform((value) => value === 'true')

@@ -50,7 +50,9 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Per-case timelines of the cases decided in a period, as CSV',
         description:
           'One row per timeline phase (submission to acceptance, review, each "4+2+1+1" stage, works, reinstatement) of every case decided in the period, as GET /v1/cases/{id}/timeline computes it now with the current calendar (its fingerprint is in X-Calendar-Fingerprint). ' +
-          'The `review` row of a case holds the figures the SLA report counts. Streamed in decision-date order; any size.',
+          'The `review` row of a case holds the figures the SLA report counts. Streamed in decision-date order; any size. ' +
+          'The status is sent before the rows, so a failure while streaming is written into the body: the export then ends with the record `#error,<requestId>,<message>` ' +
+          '(a case whose timeline cannot be computed is left out and named there; the other rows are complete). A body whose last record starts with `#error` is incomplete.',
         querystring: timelineExportQuerySchema,
         response: {
           200: { description: 'RFC 4180 CSV with a header row', content: { 'text/csv': { schema: z.string() } } },
@@ -61,7 +63,16 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { from, to } = request.query
       const calendar = await app.calendarService.calendar()
-      const chunks = timelineCsvChunks({ db: app.db, calendar, now: app.clock.now(), from, to })
+      const chunks = timelineCsvChunks({
+        db: app.db,
+        calendar,
+        now: app.clock.now(),
+        from,
+        to,
+        requestId: request.id,
+        onError: (error, caseId) =>
+          request.log.error({ err: error, caseId }, caseId === null ? 'timeline export stopped early' : 'timeline export left a case out'),
+      })
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', attachment(`case-timelines_${from}_${to}.csv`))

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { isCivilDate, toDayNumber } from '../core/calendar/civil-date.ts'
+import { toDayNumber } from '../core/calendar/civil-date.ts'
+import { civilDateSchema, isSupportedCivilDate, SUPPORTED_DATES } from '../core/calendar/date.schema.ts'
 
 /**
  * Longest period one report covers, in days (about three years). The summary answers any span quickly;
@@ -7,15 +8,11 @@ import { isCivilDate, toDayNumber } from '../core/calendar/civil-date.ts'
  */
 export const MAX_REPORT_SPAN_DAYS = 1096
 
-const periodDate = (description: string) =>
-  z
-    .string()
-    .refine(isCivilDate, 'must be a real calendar date written YYYY-MM-DD')
-    .meta({ type: 'string', format: 'date', example: '2026-03-01', description })
+const periodDate = (description: string) => civilDateSchema.meta({ example: '2026-03-01', description })
 
 /** from ≤ to, and no longer than MAX_REPORT_SPAN_DAYS (both days included). */
 function checkPeriod(value: { from: string; to: string }, ctx: z.core.$RefinementCtx): void {
-  if (!isCivilDate(value.from) || !isCivilDate(value.to)) return
+  if (!isSupportedCivilDate(value.from) || !isSupportedCivilDate(value.to)) return
   const days = toDayNumber(value.to) - toDayNumber(value.from) + 1
   if (days < 1) ctx.addIssue({ code: 'custom', path: ['to'], message: `must be on or after from (${value.from})` })
   else if (days > MAX_REPORT_SPAN_DAYS) {
@@ -24,8 +21,8 @@ function checkPeriod(value: { from: string; to: string }, ctx: z.core.$Refinemen
 }
 
 const period = {
-  from: periodDate('First decision date of the period (Asia/Shanghai), included'),
-  to: periodDate(`Last decision date of the period (Asia/Shanghai), included; the period covers at most ${MAX_REPORT_SPAN_DAYS} days`),
+  from: periodDate(`First decision date of the period, included; a date ${SUPPORTED_DATES}`),
+  to: periodDate(`Last decision date of the period, included; a date ${SUPPORTED_DATES}; the period covers at most ${MAX_REPORT_SPAN_DAYS} days`),
 }
 
 export const slaGroupBySchema = z.enum(['route', 'month', 'district', 'organization'])

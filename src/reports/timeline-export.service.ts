@@ -79,8 +79,37 @@ export interface TimelineExportOptions {
   now: Date
   from: CivilDate
   to: CivilDate
+  /** Named in the error marker, so that a client can quote it. */
+  requestId: string
+  /** Told about every case left out and about a failure that ends the export early. */
+  onError: (error: unknown, caseId: string | null) => void
   /** Cases per keyset page: small enough that building one page's timelines never blocks the event loop for long. */
   pageSize?: number
+}
+
+/**
+ * The first field of the error marker. The status line and headers are gone by the time a stream fails,
+ * so the body says it: the export then ends with one record `#error,<requestId>,<message>` (RFC 4180
+ * quoting), and a client that finds it knows the rows before it are not the whole export. No case field
+ * starts with '#': the first column is a case UUID.
+ */
+export const EXPORT_ERROR_MARKER = '#error'
+
+export function errorMarker(requestId: string, message: string): string {
+  return csvRecord([EXPORT_ERROR_MARKER, requestId, message])
+}
+
+/** One case's rows; a case whose timeline cannot be built gives none (it is reported in the marker). */
+function caseRows(row: DecidedCaseRow, options: TimelineExportOptions): string | null {
+  try {
+    const timeline = buildTimeline(row.lifecycle as LifecycleState, options.calendar, options.now)
+    let rows = ''
+    for (const phase of timeline.phases) rows += phaseRecord(row, phase)
+    return rows
+  } catch (error) {
+    options.onError(error, row.id)
+    return null
+  }
 }
 
 /** Timelines built between two turns of the event loop (a few milliseconds of work). */
@@ -90,26 +119,42 @@ const CASES_PER_CHUNK = 20
  * The export as a stream of CSV chunks (header first, then one chunk per few cases). Pages are read
  * by keyset on (decision date, id) as the consumer pulls, so memory holds one page whatever the period;
  * if the client goes away, the stream is destroyed and no further page is read.
+ *
+ * It never throws after the header: a case whose timeline cannot be built is left out and the others
+ * follow, and a failure that stops the export (the database gone) ends it; either way the last record is
+ * the error marker (EXPORT_ERROR_MARKER), and the stream then ends normally.
  */
 export async function* timelineCsvChunks(options: TimelineExportOptions): AsyncGenerator<string> {
   const pageSize = options.pageSize ?? 200
   yield csvRecord([...TIMELINE_CSV_COLUMNS])
+  const skipped: string[] = []
   let after: { decidedOn: CivilDate; id: string } | null = null
   for (;;) {
-    const rows = await listDecidedCases(options.db, { from: options.from, to: options.to }, after, pageSize)
-    if (rows.length === 0) return
+    let rows: DecidedCaseRow[]
+    try {
+      rows = await listDecidedCases(options.db, { from: options.from, to: options.to }, after, pageSize)
+    } catch (error) {
+      options.onError(error, null)
+      const missing = skipped.length === 0 ? '' : `; the timelines of ${skipped.length} case(s) could not be computed: ${skipped.join(' ')}`
+      yield errorMarker(options.requestId, `the export stopped early: the cases could not be read${missing}; the rows above are incomplete, retry`)
+      return
+    }
     for (let start = 0; start < rows.length; start += CASES_PER_CHUNK) {
       let chunk = ''
       for (const row of rows.slice(start, start + CASES_PER_CHUNK)) {
-        const timeline = buildTimeline(row.lifecycle as LifecycleState, options.calendar, options.now)
-        for (const phase of timeline.phases) chunk += phaseRecord(row, phase)
+        const rowsOfCase = caseRows(row, options)
+        if (rowsOfCase === null) skipped.push(row.id)
+        else chunk += rowsOfCase
       }
-      yield chunk
+      if (chunk !== '') yield chunk
       // Building timelines is CPU work: give other requests a turn between chunks of a long export.
       await setImmediate()
     }
-    if (rows.length < pageSize) return
+    if (rows.length < pageSize) break
     const last = rows[rows.length - 1] as DecidedCaseRow
     after = { decidedOn: last.decidedOn, id: last.id }
+  }
+  if (skipped.length > 0) {
+    yield errorMarker(options.requestId, `the timelines of ${skipped.length} case(s) could not be computed and are missing: ${skipped.join(' ')}`)
   }
 }

@@ -453,7 +453,7 @@ t.test('the per-case timeline export: one row per phase, equal to each case time
   // Pages are keyset pages: a page size of 1 yields the same rows.
   const { timelineCsvChunks } = await import('../../src/reports/timeline-export.service.ts')
   let paged = ''
-  for await (const chunk of timelineCsvChunks({ db: database.db, calendar: await app.calendarService.calendar(), now: fixture.clock.now(), from: '2026-03-01', to: '2026-04-30', pageSize: 1 })) paged += chunk
+  for await (const chunk of timelineCsvChunks({ db: database.db, calendar: await app.calendarService.calendar(), now: fixture.clock.now(), from: '2026-03-01', to: '2026-04-30', pageSize: 1, requestId: 'paged', onError: (error) => t.fail(String(error)) })) paged += chunk
   t.equal(paged, response.body, 'page size does not change the export')
 
   const none = await app.inject({ method: 'GET', url: '/v1/reports/timelines?from=2025-01-01&to=2025-01-31', headers: bearer(auditor) })

@@ -265,6 +265,12 @@ export function shanghaiDateOf(instant: Date): CivilDate {
  */
 export function endOfShanghaiDay(date: CivilDate): Date {
   const localMs = (toDayNumber(date) + 1) * MS_PER_DAY - 1
+  // In the fixed-offset era the answer is the wall time minus 8 h. Taking it directly also keeps the last
+  // representable day working: the guess below would read the wall clock of 9999-12-31T23:59:59.999Z,
+  // which is already year 10000 in Shanghai.
+  if (localMs - FIXED_OFFSET_MS >= FIXED_OFFSET_FROM_MS && (fixedOffsetConfirmed ??= confirmFixedOffset())) {
+    return new Date(localMs - FIXED_OFFSET_MS)
+  }
   // Guess with the offset in force at the wall time read as UTC, then correct once with the offset
   // at the guessed instant; two steps always suffice when the offset changes by at most a few hours.
   let ms = localMs - shanghaiOffsetMs(localMs)

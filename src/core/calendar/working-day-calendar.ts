@@ -22,6 +22,8 @@ import {
   yearOf,
   yearOfDayNumber,
 } from './civil-date.ts'
+import { FIRST_SUPPORTED_YEAR, isSupportedYear, LAST_SUPPORTED_YEAR } from './date.schema.ts'
+import type { FieldIssue } from '../validation/field-issue.ts'
 
 export interface CalendarYearSchedule {
   year: number
@@ -33,32 +35,26 @@ export interface CalendarYearSchedule {
   source: string
 }
 
-export interface CalendarIssue {
-  /** Where the problem is, relative to the schedule: `year`, `holidays.3`, `makeupWorkdays.0`, … */
-  path: string
-  message: string
-}
-
-export const MIN_CALENDAR_YEAR = 1990
-export const MAX_CALENDAR_YEAR = 2100
 
 const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']
 
 /**
- * Checks one year's schedule. Returns every problem found (an empty array means valid), so an
+ * Checks one year's schedule; issue paths are relative to it (`year`, `holidays.3`, `makeupWorkdays.0`).
+ * Returns every problem found (an empty array means valid), so an
  * operator importing a year sees all mistakes at once rather than one per attempt.
  */
-export function validateCalendarYear(schedule: CalendarYearSchedule): CalendarIssue[] {
-  const issues: CalendarIssue[] = []
+export function validateCalendarYear(schedule: CalendarYearSchedule): FieldIssue[] {
+  const issues: FieldIssue[] = []
   if (typeof schedule !== 'object' || schedule === null) {
     return [{ path: '', message: 'a calendar year schedule must be an object with year, holidays, makeupWorkdays and source' }]
   }
   const { year } = schedule
-  const yearValid = Number.isInteger(year) && year >= MIN_CALENDAR_YEAR && year <= MAX_CALENDAR_YEAR
+  // A schedule may be loaded for the supported years only (date.schema.ts).
+  const yearValid = isSupportedYear(year)
   if (!yearValid) {
     issues.push({
       path: 'year',
-      message: `year ${JSON.stringify(year)} must be a whole number between ${MIN_CALENDAR_YEAR} and ${MAX_CALENDAR_YEAR}`,
+      message: `year ${JSON.stringify(year)} must be a whole number between ${FIRST_SUPPORTED_YEAR} and ${LAST_SUPPORTED_YEAR}`,
     })
   }
   if (typeof schedule.source !== 'string' || schedule.source.trim() === '') {
@@ -116,9 +112,9 @@ export function validateCalendarYear(schedule: CalendarYearSchedule): CalendarIs
 
 /** Thrown when a schedule handed to WorkingDayCalendar is invalid; `issues` lists every problem. */
 export class CalendarValidationError extends Error {
-  readonly issues: readonly CalendarIssue[]
+  readonly issues: readonly FieldIssue[]
 
-  constructor(issues: CalendarIssue[]) {
+  constructor(issues: FieldIssue[]) {
     super(`invalid calendar schedule: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`)
     this.name = 'CalendarValidationError'
     this.issues = Object.freeze(issues.map((i) => Object.freeze({ ...i })))
@@ -206,7 +202,7 @@ export class WorkingDayCalendar {
 
   constructor(schedules: readonly CalendarYearSchedule[]) {
     if (!Array.isArray(schedules)) throw new TypeError('WorkingDayCalendar expects a list of year schedules')
-    const issues: CalendarIssue[] = []
+    const issues: FieldIssue[] = []
     const firstIndexOfYear = new Map<number, number>()
     schedules.forEach((schedule, index) => {
       for (const issue of validateCalendarYear(schedule)) {

@@ -39,6 +39,7 @@ import {
   actions,
 } from './lifecycle.types.ts'
 import { type TransitionPayload, type TransitionRequest, transitionRequestSchemas } from './transition.schema.ts'
+import { fieldIssuesOf, type FieldIssue } from '../validation/field-issue.ts'
 
 export * from './transition.schema.ts'
 
@@ -90,11 +91,6 @@ export const eventTypes: Record<Action, string> = {
 
 export type LifecycleErrorCode = 'role_not_allowed' | 'action_not_allowed' | 'invalid_action_payload'
 
-export interface LifecycleFieldIssue {
-  path: string
-  message: string
-}
-
 /**
  * A refused transition. HTTP mapping suggested: role_not_allowed 403, action_not_allowed 409,
  * invalid_action_payload 422.
@@ -112,7 +108,7 @@ export class LifecycleError extends Error {
       allowedActions?: Action[]
       status?: CaseStatus
       /** invalid_action_payload: every problem found. */
-      issues?: LifecycleFieldIssue[]
+      issues?: FieldIssue[]
     } = {},
   ) {
     super(message)
@@ -244,7 +240,7 @@ interface Context {
   action: Action
 }
 
-function invalidPayload(action: Action, issues: LifecycleFieldIssue[]): LifecycleError {
+function invalidPayload(action: Action, issues: FieldIssue[]): LifecycleError {
   return new LifecycleError(
     'invalid_action_payload',
     `the ${action} payload is not valid: ${issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ')}`,
@@ -257,10 +253,7 @@ function parsePayload<A extends Action>(action: A, payload: unknown): Transition
   const body = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? { ...payload, action } : payload
   const result = transitionRequestSchemas[action].safeParse(body)
   if (!result.success) {
-    throw invalidPayload(
-      action,
-      result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
-    )
+    throw invalidPayload(action, fieldIssuesOf(result.error))
   }
   const { action: _action, ...rest } = result.data as TransitionRequest
   return rest as unknown as TransitionPayload<A>

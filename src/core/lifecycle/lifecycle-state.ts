@@ -5,6 +5,7 @@
 import { type CivilDate, compareCivilDates, formatShanghaiInstant, parseInstant, shanghaiDateOf } from '../calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
 import type { RouteDecision } from '../rules/route-decision.ts'
+import { MIN_JOINT_REVIEW_STAGES } from '../rules/rule-set.schema.ts'
 import {
   type ClockView,
   type FormalitiesView,
@@ -36,8 +37,9 @@ export function initialStatusOf(route: RouteDecision['route']): CaseStatus {
 export function initialLifecycleState(decision: LifecycleRouteDecision, submittedAt: Date): LifecycleState {
   const at = formatShanghaiInstant(submittedAt)
   const staged = decision.stages.length > 0
-  if (staged && decision.stages.length < 2) {
-    // By position the last stage is the issuance and the one before it the decision.
+  if (staged && decision.stages.length < MIN_JOINT_REVIEW_STAGES) {
+    // By position the last stage is the issuance and the one before it the decision; the rule-set
+    // validator refuses such a plan, so only a rule set that bypassed it gets here.
     throw new RangeError('a joint review needs at least a decision stage and an issuance stage')
   }
   const emergency = decision.route === 'emergency_repair'
@@ -118,12 +120,12 @@ export function initialLifecycleState(decision: LifecycleRouteDecision, submitte
 
 /** Index of the decision stage (the one before the last), or -1 for a route without stages. */
 export function decisionStageIndex(state: Pick<LifecycleState, 'stages'>): number {
-  return state.stages.length >= 2 ? state.stages.length - 2 : -1
+  return state.stages.length >= MIN_JOINT_REVIEW_STAGES ? state.stages.length - 2 : -1
 }
 
 /** Index of the issuance stage (the last), or -1 for a route without stages. */
 export function issuanceStageIndex(state: Pick<LifecycleState, 'stages'>): number {
-  return state.stages.length >= 2 ? state.stages.length - 1 : -1
+  return state.stages.length >= MIN_JOINT_REVIEW_STAGES ? state.stages.length - 1 : -1
 }
 
 export function currentStageIndex(state: Pick<LifecycleState, 'stages' | 'currentStage'>): number {

@@ -1,36 +1,26 @@
 /**
  * The body of `POST /v1/cases/{id}/transitions`: `{ action, ...payload }`, one strict object per action
  * (a misspelt key is an error, not silently dropped). Strings are trimmed and bounded; dates are real
- * 'YYYY-MM-DD' dates.
+ * 'YYYY-MM-DD' dates in the supported range and lengths exact metres (the shared schemas of
+ * date.schema.ts and quantity.schema.ts).
  */
 import { z } from 'zod'
 
-import { isCivilDate } from '../calendar/civil-date.ts'
+import { periodSchema } from '../calendar/date.schema.ts'
+import { MAX_EXCAVATION_LENGTH_METRES, MAX_EXCAVATION_WIDTH_METRES, metresSchema } from '../rules/quantity.schema.ts'
+import { keySchema } from '../rules/rule-set.schema.ts'
 import type { Action } from './lifecycle.types.ts'
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
 const textList = (maxItems: number, maxLength: number) => z.array(text(maxLength)).max(maxItems, `must have at most ${maxItems} entries`)
 
-const civilDate = z.string().refine(isCivilDate, 'must be a real calendar date written YYYY-MM-DD')
-
-export const approvedPeriodSchema = z
-  .strictObject({ from: civilDate, to: civilDate })
-  .refine((p) => !isCivilDate(p.from) || !isCivilDate(p.to) || p.to >= p.from, { path: ['to'], message: 'must not be before from' })
-
 /** Length and optional width in metres (at most two decimals, like the application), or a description. */
-const metres = (max: number) =>
-  z
-    .number()
-    .positive('must be a positive number of metres')
-    .max(max, `must be at most ${max} m`)
-    .refine((x) => Math.round(x * 100) / 100 === x, 'must have at most two decimals')
-
-export const approvedAreaSchema = z.union([
-  z.strictObject({ lengthMeters: metres(100_000), widthMeters: metres(1_000).optional() }),
+const approvedAreaSchema = z.union([
+  z.strictObject({ lengthMeters: metresSchema(MAX_EXCAVATION_LENGTH_METRES), widthMeters: metresSchema(MAX_EXCAVATION_WIDTH_METRES).optional() }),
   text(500),
 ])
 
-export const approverSchema = z.strictObject({ name: text(100), title: text(100) })
+const approverSchema = z.strictObject({ name: text(100), title: text(100) })
 
 const reasons = z.array(text(2000)).min(1, 'give at least one reason').max(50, 'must have at most 50 reasons')
 
@@ -87,8 +77,8 @@ export const recordOpinionRequestSchema = z
 
 export const completeStageRequestSchema = z.strictObject({
   action: z.literal('complete_stage'),
-  /** Must be the current stage: guards against completing the wrong one. */
-  stage: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a stage key like "joint_survey"').max(64),
+  /** Must be the current stage: guards against completing the wrong one. Any stage key of a rule set fits. */
+  stage: keySchema,
   summary: text(5000).optional(),
 })
 
@@ -96,7 +86,7 @@ export const approveRequestSchema = z.strictObject({
   action: z.literal('approve'),
   approvedPosition: text(1000),
   approvedArea: approvedAreaSchema,
-  approvedPeriod: approvedPeriodSchema,
+  approvedPeriod: periodSchema,
   conditions: textList(50, 1000).optional(),
   /** Defaults to the approving authority of the route; required when the route names none. */
   authority: text(200).optional(),
@@ -162,7 +152,7 @@ export const requestChangeRequestSchema = z
     description: text(2000),
     requestedPosition: text(1000).optional(),
     requestedArea: approvedAreaSchema.optional(),
-    requestedPeriod: approvedPeriodSchema.optional(),
+    requestedPeriod: periodSchema.optional(),
   })
   .superRefine((b, ctx) => {
     const needed = { move: 'requestedPosition', enlarge: 'requestedArea', extend: 'requestedPeriod' } as const

@@ -8,11 +8,13 @@
  * boundary reading decided a value lying exactly on a threshold, and cites the basis of each step.
  */
 import { z } from 'zod'
+import { isCivilDate } from '../calendar/civil-date.ts'
+import { fieldIssuesOf } from '../validation/field-issue.ts'
+import { excavationLengthMetersSchema, voltageVoltsSchema } from './quantity.schema.ts'
 import {
   describeInterval,
   formatQuantity,
   intervalContains,
-  isExactQuantity,
   isOnBound,
   type Bound,
   type ConditionRule,
@@ -36,13 +38,10 @@ export interface RouteInput {
   roadProtected: boolean
 }
 
-/** The same constraints as data, for the HTTP layer: nothing else is accepted (domain.md §2). */
-export const routeInputSchema = z.strictObject({
-  voltageVolts: z.number().int('must be whole volts').positive(),
-  excavationLengthMeters: z
-    .number()
-    .positive()
-    .refine((x) => isExactQuantity('length', x), 'must be metres with at most two decimals'),
+/** The same constraints as data, with the quantity schemas the HTTP layer uses: nothing else is accepted (domain.md §2). */
+const routeInputSchema = z.strictObject({
+  voltageVolts: voltageVoltsSchema,
+  excavationLengthMeters: excavationLengthMetersSchema,
   emergency: z.boolean(),
   roadProtected: z.boolean(),
 })
@@ -107,7 +106,7 @@ function invalidRuleSet(ruleSet: RuleSet, problem: string): Error {
 function assertValidInput(input: RouteInput): void {
   const parsed = routeInputSchema.safeParse(input)
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    const detail = fieldIssuesOf(parsed.error).map((i) => `${i.path}: ${i.message}`).join('; ')
     throw new RangeError(`invalid route input: ${detail}`)
   }
 }
@@ -364,7 +363,7 @@ export function decideRoute(ruleSet: RuleSet, input: RouteInput): RouteDecision 
  * the date; among several with that date, the highest version (a correction issued for the same day).
  */
 export function selectRuleSet(ruleSets: readonly RuleSet[], onDate: string): RuleSet | undefined {
-  if (!z.iso.date().safeParse(onDate).success) throw new RangeError(`invalid date "${onDate}": expected YYYY-MM-DD`)
+  if (!isCivilDate(onDate)) throw new RangeError(`invalid date "${onDate}": expected YYYY-MM-DD`)
   let best: RuleSet | undefined
   for (const candidate of ruleSets) {
     // ISO dates compare correctly as strings.

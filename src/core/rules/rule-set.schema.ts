@@ -11,6 +11,8 @@
  * Objects are strict: in legal data a misspelt key ("maxInclusve") must be an error, not silently dropped.
  */
 import { z } from 'zod'
+import { civilDateSchema, MAX_WORKING_DAYS } from '../calendar/date.schema.ts'
+import { hundredthsOf } from './quantity.schema.ts'
 
 export const routeSchema = z.enum([
   'emergency_repair',
@@ -22,8 +24,14 @@ export const routeSchema = z.enum([
 ])
 export type Route = z.infer<typeof routeSchema>
 
+/** The longest key: a stage key must fit the `stage` of a complete_stage request (transition.schema.ts). */
+export const MAX_KEY_LENGTH = 64
+
 /** Snake-case keys: tier keys, stage keys. */
-const keySchema = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case key like "joint_survey"')
+export const keySchema = z
+  .string()
+  .max(MAX_KEY_LENGTH, `must be at most ${MAX_KEY_LENGTH} characters`)
+  .regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case key like "joint_survey"')
 
 /** Where a rule comes from: the citation and the passage relied on (quoted or summarised). */
 export const legalBasisSchema = z.strictObject({
@@ -100,7 +108,8 @@ export type TimeUnit = z.infer<typeof timeUnitSchema>
  * is different from a `null` time limit (special approval: no limit is promised by this service).
  */
 export const timeLimitSchema = z.strictObject({
-  amount: z.number().int().nonnegative(),
+  // Bounded so that every deadline a rule set can set is a date the calendar can compute (date.schema.ts).
+  amount: z.number().int().nonnegative().max(MAX_WORKING_DAYS, `must be at most ${MAX_WORKING_DAYS}`),
   unit: timeUnitSchema,
 })
 export type TimeLimit = z.infer<typeof timeLimitSchema>
@@ -121,7 +130,12 @@ export const routeTermsSchema = z.strictObject({
 })
 export type RouteTerms = z.infer<typeof routeTermsSchema>
 
-/** One stage of the joint review; each stage's deadline runs from the end of the previous one. */
+/**
+ * One stage of the joint review; each stage's deadline runs from the end of the previous one. A stage's
+ * role follows from its position (the lifecycle, case-state-machine.ts): the last stage is the issuance of
+ * the permit, the one before it the decision (taken by approve or refuse), every earlier one a review
+ * stage in which department opinions are recorded. So a joint review has at least MIN_JOINT_REVIEW_STAGES.
+ */
 export const jointReviewStageSchema = z.strictObject({
   key: keySchema,
   workingDays: z.number().int().positive(),
@@ -129,6 +143,9 @@ export const jointReviewStageSchema = z.strictObject({
   description: z.string().min(1),
 })
 export type JointReviewStage = z.infer<typeof jointReviewStageSchema>
+
+/** A decision stage and an issuance stage (see jointReviewStageSchema). */
+export const MIN_JOINT_REVIEW_STAGES = 2
 
 export const ruleSetParametersSchema = z.strictObject({
   /**
@@ -148,7 +165,7 @@ export const ruleSetSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a slug like "zz-green-channel"'),
   version: z.number().int().positive(),
   /** First day (Asia/Shanghai) on which the rule set applies. */
-  effectiveFrom: z.iso.date(),
+  effectiveFrom: civilDateSchema,
   name: z.string().min(1),
   description: z.string().min(1).optional(),
   parameters: ruleSetParametersSchema,
@@ -163,23 +180,19 @@ export type RuleSet = z.infer<typeof ruleSetSchema>
 export type Dimension = 'voltage' | 'length'
 
 /**
- * The exact integer a quantity is compared as: volts as they are (integers), metres as whole centimetres.
- * Lengths carry at most two decimals (domain.md §2), so Math.round(x * 100) is exact and
- * 49.99 < 50 and 200.00 ≤ 200 hold without floating-point surprises (49.99 * 100 is 4998.999…).
+ * The exact integer a quantity is compared as: volts as they are (integers), metres as whole centimetres
+ * (quantity.schema.ts), so 49.99 < 50 and 200.00 ≤ 200 hold without floating-point surprises (49.99 * 100
+ * is 4998.999…). Exact for the quantities isExactQuantity accepts, which are the only ones validated rule
+ * sets and requests carry.
  */
 export function toComparable(dimension: Dimension, x: number): number {
   return dimension === 'voltage' ? x : Math.round(x * 100)
 }
 
-/**
- * True when x is expressible in the dimension's unit: whole volts, or metres with at most two decimals.
- * For lengths, x must be exactly the double that its two-decimal rounding parses to (cents / 100 is
- * correctly rounded, as is the literal "200.01"), so 200.01 passes and 0.1 + 0.2 or 10.001 do not.
- */
+/** True when x is expressible in the dimension's unit: whole volts, or metres with at most two decimals (exactly). */
 export function isExactQuantity(dimension: Dimension, x: number): boolean {
-  if (!Number.isFinite(x)) return false
-  if (dimension === 'voltage') return Number.isInteger(x)
-  return Math.round(x * 100) / 100 === x
+  if (dimension === 'voltage') return Number.isSafeInteger(x)
+  return hundredthsOf(x) !== null
 }
 
 /** "49.99 m", "400 V", "10 kV" (whole kilovolts read as the notice writes them: 10千伏). */

@@ -2,7 +2,10 @@
  * Semantic checks of a rule set, on top of its zod shape (rule-set.schema.ts). A rule set that passes
  * these checks decides every valid application exactly once: every voltage falls in exactly one tier,
  * every length in exactly one band of that tier, every route reached has its terms, and the joint-review
- * stages add up to the joint-review time limit ("4+2+1+1" = 8 working days).
+ * stages add up to the joint-review time limit ("4+2+1+1" = 8 working days). It also runs: every plan it
+ * gives a case is one the lifecycle (src/core/lifecycle) can take from submission to its end — a joint
+ * review has a decision and an issuance stage, the emergency formalities are counted in hours, the
+ * statutory clock of the other routes in working days, and an extension adds at least one working day.
  *
  * Issues carry a dotted path into the rule set (`parameters.voltageTiers.1.min`) and a message a person
  * editing the rule set can act on.
@@ -17,12 +20,9 @@ import {
   type Route,
   type RuleSet,
   type RuleSetParameters,
+  MIN_JOINT_REVIEW_STAGES,
 } from './rule-set.schema.ts'
-
-export interface RuleSetIssue {
-  path: string
-  message: string
-}
+import { fieldIssuesOf, type FieldIssue } from '../validation/field-issue.ts'
 
 interface Interval {
   min: Bound
@@ -43,8 +43,8 @@ function checkCoverage(
   basePath: string,
   collection: string,
   nameOf: (index: number) => string,
-): RuleSetIssue[] {
-  const issues: RuleSetIssue[] = []
+): FieldIssue[] {
+  const issues: FieldIssue[] = []
   const fmt = (x: number) => formatQuantity(dimension, x)
   const cmp = (x: number) => toComparable(dimension, x)
   const unit = dimension === 'voltage' ? 'whole volts' : 'metres with at most two decimals'
@@ -133,8 +133,8 @@ function checkCoverage(
   return issues
 }
 
-function checkTiers(p: RuleSetParameters): RuleSetIssue[] {
-  const issues: RuleSetIssue[] = []
+function checkTiers(p: RuleSetParameters): FieldIssue[] {
+  const issues: FieldIssue[] = []
   const tierName = (i: number) => `tier "${p.voltageTiers[i]?.key}"`
   issues.push(...checkCoverage('voltage', p.voltageTiers, 'parameters.voltageTiers', 'voltage tiers', tierName))
 
@@ -201,8 +201,8 @@ function checkTiers(p: RuleSetParameters): RuleSetIssue[] {
   return issues
 }
 
-function checkRoutes(p: RuleSetParameters): RuleSetIssue[] {
-  const issues: RuleSetIssue[] = []
+function checkRoutes(p: RuleSetParameters): FieldIssue[] {
+  const issues: FieldIssue[] = []
 
   const conditionRoutes = new Set<Route>()
   p.conditionRules.forEach((rule, i) => {
@@ -291,8 +291,8 @@ function checkRoutes(p: RuleSetParameters): RuleSetIssue[] {
   return issues
 }
 
-function checkTimeLimits(p: RuleSetParameters): RuleSetIssue[] {
-  const issues: RuleSetIssue[] = []
+function checkTimeLimits(p: RuleSetParameters): FieldIssue[] {
+  const issues: FieldIssue[] = []
 
   const stageIndex = new Map<string, number>()
   p.jointReviewStages.forEach((stage, i) => {
@@ -326,6 +326,7 @@ function checkTimeLimits(p: RuleSetParameters): RuleSetIssue[] {
       }
     }
     if (!terms.requiresJointReview) return
+    if (NEVER_REVIEWED.includes(terms.route)) return // refused by checkLifecycle
     if (timeLimit === null) {
       issues.push({
         path: `${path}.timeLimit`,
@@ -351,12 +352,69 @@ function checkTimeLimits(p: RuleSetParameters): RuleSetIssue[] {
   return issues
 }
 
-/** All semantic issues of a rule set's parameters; an empty array means the rule set is sound. */
-export function validateRuleSetParameters(p: RuleSetParameters): RuleSetIssue[] {
-  return [...checkTiers(p), ...checkRoutes(p), ...checkTimeLimits(p)]
+/**
+ * Routes whose cases are never accepted for review: a commitment filing is filed at once, an emergency
+ * repair digs first and completes its formalities afterwards (case-state-machine.ts). Their stages and
+ * an extension could never be reached.
+ */
+const NEVER_REVIEWED: readonly Route[] = ['commitment_filing', 'emergency_repair']
+
+/** What the lifecycle assumes of the plan it is given (case-state-machine.ts, lifecycle-state.ts). */
+function checkLifecycle(p: RuleSetParameters): FieldIssue[] {
+  const issues: FieldIssue[] = []
+  const reviewed = p.routeTerms.filter((terms) => terms.requiresJointReview && !NEVER_REVIEWED.includes(terms.route))
+  const stages = p.jointReviewStages.length
+  if (reviewed.length > 0 && stages > 0 && stages < MIN_JOINT_REVIEW_STAGES) {
+    issues.push({
+      path: 'parameters.jointReviewStages',
+      message:
+        `a joint review needs at least ${MIN_JOINT_REVIEW_STAGES} stages, it has ${stages}: the last stage is the permit issuance, ` +
+        'the one before it the decision (approve or refuse), any earlier ones review stages; split the plan, e.g. review 6 + decision 1 + issuance 1',
+    })
+  }
+  p.routeTerms.forEach((terms, i) => {
+    const path = `parameters.routeTerms.${i}`
+    const { route, timeLimit, extension } = terms
+    if (NEVER_REVIEWED.includes(route)) {
+      if (terms.requiresJointReview) {
+        issues.push({
+          path: `${path}.requiresJointReview`,
+          message: `a ${route} case is never accepted for review, so it cannot run through joint-review stages; set requiresJointReview to false`,
+        })
+      }
+      if (extension !== null) {
+        issues.push({ path: `${path}.extension`, message: `a ${route} case has no review clock to extend; set extension to null` })
+      }
+    }
+    if (route === 'emergency_repair') {
+      // 城市道路管理条例 art. 34: the formalities are due a number of clock hours after notification.
+      if (timeLimit === null) {
+        issues.push({ path: `${path}.timeLimit`, message: 'emergency repair formalities need a time limit in hours (24 under 城市道路管理条例 art. 34)' })
+      } else if (timeLimit.unit !== 'hours') {
+        issues.push({ path: `${path}.timeLimit.unit`, message: `emergency repair formalities are counted in clock hours, not ${timeLimit.unit}; use hours` })
+      }
+    } else if (route !== 'commitment_filing' && timeLimit !== null && timeLimit.unit !== 'working_days' && !terms.requiresJointReview) {
+      issues.push({
+        path: `${path}.timeLimit.unit`,
+        message: `the statutory clock of route "${route}" counts working days (行政许可法 art. 82), not ${timeLimit.unit}; use working_days`,
+      })
+    }
+    if (extension !== null && extension.amount === 0) {
+      issues.push({ path: `${path}.extension.amount`, message: `an extension of route "${route}" must add at least one ${extension.unit === 'hours' ? 'hour' : 'working day'}; use null for none` })
+    }
+  })
+  return issues
 }
 
-export type RuleSetParseResult = { ok: true; ruleSet: RuleSet } | { ok: false; issues: RuleSetIssue[] }
+/**
+ * All semantic issues of a rule set's parameters; an empty array means the rule set is sound: it decides
+ * every application and the lifecycle can run every case it decides.
+ */
+export function validateRuleSetParameters(p: RuleSetParameters): FieldIssue[] {
+  return [...checkTiers(p), ...checkRoutes(p), ...checkTimeLimits(p), ...checkLifecycle(p)]
+}
+
+export type RuleSetParseResult = { ok: true; ruleSet: RuleSet } | { ok: false; issues: FieldIssue[] }
 
 /**
  * Parses untrusted input (an admin upload, a database row) into a rule set: the zod shape first, then the
@@ -364,15 +422,7 @@ export type RuleSetParseResult = { ok: true; ruleSet: RuleSet } | { ok: false; i
  */
 export function parseRuleSet(input: unknown): RuleSetParseResult {
   const parsed = ruleSetSchema.safeParse(input)
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.'),
-        message: issue.message,
-      })),
-    }
-  }
+  if (!parsed.success) return { ok: false, issues: fieldIssuesOf(parsed.error) }
   const issues = validateRuleSetParameters(parsed.data.parameters)
   return issues.length === 0 ? { ok: true, ruleSet: parsed.data } : { ok: false, issues }
 }

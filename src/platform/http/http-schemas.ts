@@ -1,7 +1,13 @@
 import { z } from 'zod'
-import { isCivilDate, parseInstant } from '../../core/calendar/civil-date.ts'
+import { fieldIssueSchema } from '../../core/validation/field-issue.ts'
 
-/** Shared pieces of the HTTP contract. */
+/**
+ * Shared pieces of the HTTP contract. The value schemas (dates, instants, quantities, the field-issue
+ * shape) are defined once in the core, where the rules and the lifecycle check the same values; the date
+ * schemas are re-exported here for the routes.
+ */
+export { calendarYearSchema, civilDateSchema, instantSchema, SUPPORTED_DATES } from '../../core/calendar/date.schema.ts'
+
 export const problemSchema = z
   .object({
     type: z.string(),
@@ -11,7 +17,7 @@ export const problemSchema = z
     code: z.string(),
     requestId: z.string(),
     instance: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z.array(fieldIssueSchema).optional(),
   })
   .loose()
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' })
@@ -23,16 +29,5 @@ export const commonProblemResponses = {
   403: problemSchema,
   503: problemSchema,
 } as const
-
-export const civilDateSchema = z
-  .string()
-  .refine(isCivilDate, 'must be a real calendar date written YYYY-MM-DD')
-  .meta({ type: 'string', format: 'date', example: '2026-02-12' })
-
-/** An ISO-8601 instant with an explicit offset: a local time without one is ambiguous across time zones. */
-export const instantSchema = z
-  .string()
-  .refine((value) => parseInstant(value) !== null, 'must be an ISO-8601 instant with an offset, e.g. 2026-02-12T10:00:00+08:00')
-  .meta({ type: 'string', format: 'date-time', example: '2026-02-12T10:00:00+08:00' })
 
 export const uuidSchema = z.uuid({ message: 'must be a UUID' })
