@@ -19,6 +19,7 @@ import { calendarRoutes } from './calendar/calendar.routes.ts'
 import { assessmentRoutes } from './assessments/assessment.routes.ts'
 import { caseRoutes } from './cases/case.routes.ts'
 import { caseEventRoutes } from './cases/case-event.routes.ts'
+import { caseDeadlineRoutes } from './cases/case-deadline.routes.ts'
 import { changeFeedRoutes } from './events/change-feed.routes.ts'
 import { reportRoutes } from './reports/report.routes.ts'
 import { webhookRoutes } from './webhooks/webhook.routes.ts'
@@ -75,8 +76,9 @@ export async function buildApp(options: BuildAppOptions) {
 
   await app.register(errorsPlugin)
   await app.register(databasePlugin, { database: options.database, closeOnShutdown: options.closeDatabaseOnShutdown ?? false })
-  await app.register(servicesPlugin, { clock: options.clock ?? systemClock })
-  await app.register(authPlugin, { cacheTtlMs: config.API_KEY_CACHE_TTL_MS })
+  const clock = options.clock ?? systemClock
+  await app.register(servicesPlugin, { clock })
+  await app.register(authPlugin, { cacheTtlMs: config.API_KEY_CACHE_TTL_MS, clock })
   await app.register(idempotencyPlugin, { retentionHours: config.IDEMPOTENCY_RETENTION_HOURS })
   await app.register(docsPlugin)
   await app.register(webhooksPlugin, { config })
@@ -89,6 +91,7 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(apiKeyRoutes)
       await v1.register(ruleSetRoutes)
       await v1.register(calendarRoutes)
+      await v1.register(caseDeadlineRoutes)
       await v1.register(assessmentRoutes)
       await v1.register(caseRoutes)
       await v1.register(caseEventRoutes)

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Principal, Role } from '../core/access/principal.ts'
+import { isFresh, type Clock } from '../platform/clock.ts'
 import { hashApiKey } from './api-key.ts'
-import { findPrincipalByHash } from './api-key.repository.ts'
+import { principalByKeyHash } from './api-key.service.ts'
 import { ForbiddenError, UnauthorizedError } from '../platform/errors/domain-errors.ts'
 
 declare module 'fastify' {
@@ -23,17 +24,18 @@ declare module 'fastify' {
 
 interface CacheEntry {
   principal: Principal | null
-  expiresAt: number
+  /** When the key was looked up, in ms on the app's clock. */
+  loadedAt: number
 }
 
 const MAX_CACHE_ENTRIES = 10_000
 
 /**
  * Resolves `Authorization: Bearer <key>` to a principal and enforces the route's roles.
- * Lookups are cached briefly (API_KEY_CACHE_TTL_MS): a revocation takes effect at once on the
- * instance that revoked the key and within the TTL on the others.
+ * Lookups are cached briefly (API_KEY_CACHE_TTL_MS, measured on the app's clock): a revocation takes
+ * effect at once on the instance that revoked the key and within the TTL on the others.
  */
-async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number }) {
+async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number; clock: Clock }) {
   const cache = new Map<string, CacheEntry>()
 
   app.decorateRequest('principal', null as unknown as Principal)
@@ -43,13 +45,13 @@ async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number })
 
   async function resolve(key: string): Promise<Principal | null> {
     const hash = hashApiKey(key)
-    const now = Date.now()
+    const now = options.clock.now().getTime()
     const cached = cache.get(hash)
-    if (cached && cached.expiresAt > now) return cached.principal
-    const principal = (await findPrincipalByHash(app.db, hash)) ?? null
+    if (cached && isFresh(cached.loadedAt, now, options.cacheTtlMs)) return cached.principal
+    const principal = await principalByKeyHash(app.db, hash)
     if (options.cacheTtlMs > 0) {
       if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string)
-      cache.set(hash, { principal, expiresAt: now + options.cacheTtlMs })
+      cache.set(hash, { principal, loadedAt: now })
     }
     return principal
   }

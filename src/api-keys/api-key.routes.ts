@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
-import { NotFoundError } from '../platform/errors/domain-errors.ts'
 import { commonProblemResponses, problemSchema, uuidSchema } from '../platform/http/http-schemas.ts'
 import { ROLES } from '../core/access/principal.ts'
-import { findApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from './api-key.repository.ts'
-import { createApiKey } from './api-key.service.ts'
+import type { ApiKeyRecord } from './api-key.repository.ts'
+import { createApiKey, listApiKeyRecords, revokeApiKeyById } from './api-key.service.ts'
 
 const roleSchema = z.enum(ROLES)
 
@@ -78,7 +77,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: ['admin'] },
       schema: { tags: ['api-keys'], summary: 'List API keys (never the secrets)', response: { 200: z.object({ items: z.array(apiKeySchema) }), ...commonProblemResponses } },
     },
-    async () => ({ items: (await listApiKeys(app.db)).map(present) }),
+    async () => ({ items: (await listApiKeyRecords(app.db)).map(present) }),
   )
 
   app.delete(
@@ -93,12 +92,10 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const existing = await findApiKey(app.db, request.params.id)
-      if (!existing) throw new NotFoundError(`No API key ${request.params.id}.`)
-      await revokeApiKey(app.db, existing.id, app.clock.now())
-      app.forgetApiKey(existing.id)
-      request.log.info({ apiKeyId: existing.id }, 'api key revoked')
-      return present((await findApiKey(app.db, existing.id)) as ApiKeyRecord)
+      const revoked = await revokeApiKeyById(app.db, request.params.id, app.clock.now())
+      app.forgetApiKey(revoked.id)
+      request.log.info({ apiKeyId: revoked.id }, 'api key revoked')
+      return present(revoked)
     },
   )
 }

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../platform/database/database.types.ts'
-import { ValidationFailedError } from '../platform/errors/domain-errors.ts'
+import { NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { ensureOrganization } from '../organizations/organization.repository.ts'
-import type { Role } from '../core/access/principal.ts'
+import type { Principal, Role } from '../core/access/principal.ts'
 import { generateApiKey } from './api-key.ts'
-import { findApiKey, insertApiKey, type ApiKeyRecord } from './api-key.repository.ts'
+import { findApiKey, findPrincipalByHash, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from './api-key.repository.ts'
 
 export const ORGANIZATION_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$/
 
@@ -42,4 +42,21 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
     if (!record) throw new Error('api key vanished after insert')
     return { key: generated.key, record }
   })
+}
+
+export async function listApiKeyRecords(db: Kysely<Database>): Promise<ApiKeyRecord[]> {
+  return await listApiKeys(db)
+}
+
+/** Revokes a key at `at`; the key as it is now (revoking a revoked key changes nothing). 404 for an unknown id. */
+export async function revokeApiKeyById(db: Kysely<Database>, id: string, at: Date): Promise<ApiKeyRecord> {
+  const existing = await findApiKey(db, id)
+  if (!existing) throw new NotFoundError(`No API key ${id}.`)
+  if (await revokeApiKey(db, existing.id, at)) return { ...existing, revokedAt: at }
+  return existing
+}
+
+/** The principal the API key with this hash (hashApiKey) stands for, or null for an unknown or revoked key. */
+export async function principalByKeyHash(db: Kysely<Database>, hash: string): Promise<Principal | null> {
+  return (await findPrincipalByHash(db, hash)) ?? null
 }

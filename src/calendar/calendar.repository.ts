@@ -25,6 +25,7 @@ export async function listCalendarYears(db: Kysely<Database>): Promise<StoredCal
 export async function insertMissingCalendarYears(
   db: Kysely<Database>,
   schedules: ReadonlyArray<CalendarYearSchedule & { fingerprint: string }>,
+  loadedAt: Date,
 ): Promise<void> {
   if (schedules.length === 0) return
   await db
@@ -36,7 +37,7 @@ export async function insertMissingCalendarYears(
         makeup_workdays: [...s.makeupWorkdays],
         source: s.source,
         fingerprint: s.fingerprint,
-        loaded_at: new Date(),
+        loaded_at: loadedAt,
       })),
     )
     .onConflict((oc) => oc.column('year').doNothing())

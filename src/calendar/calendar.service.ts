@@ -1,20 +1,21 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../platform/database/database.types.ts'
-import { ValidationFailedError } from '../platform/errors/domain-errors.ts'
-import type { Clock } from '../platform/clock.ts'
+import { NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
+import { isFresh, type Clock } from '../platform/clock.ts'
 import { builtinCalendarYears } from './builtin-schedules.ts'
 import { insertMissingCalendarYears, listCalendarYears, upsertCalendarYear, type StoredCalendarYear } from './calendar.repository.ts'
 import { validateCalendarYear, WorkingDayCalendar, type CalendarYearSchedule } from '../core/calendar/working-day-calendar.ts'
 
 /**
  * Holds the working-day calendar built from the `calendar_year` table. Each instance refreshes its copy
- * after `refreshMs`, so a schedule loaded through another instance is used everywhere within that time;
+ * after `refreshMs` on the injected clock, so a schedule loaded through another instance is used everywhere within that time;
  * the instance that loads it switches at once.
  */
 export class CalendarService {
   #calendar: WorkingDayCalendar | undefined
   #years: StoredCalendarYear[] = []
-  #loadedAt = 0
+  /** When the copy was read, on the injected clock (ms); null before the first read. */
+  #loadedAt: number | null = null
   #loading: Promise<WorkingDayCalendar> | undefined
 
   constructor(
@@ -30,11 +31,12 @@ export class CalendarService {
     await insertMissingCalendarYears(
       this.db,
       builtin.map((schedule) => ({ ...schedule, fingerprint: calendar.yearFingerprint(schedule.year) as string })),
+      this.clock.now(),
     )
   }
 
   async calendar(): Promise<WorkingDayCalendar> {
-    if (this.#calendar && Date.now() - this.#loadedAt < this.refreshMs) return this.#calendar
+    if (this.#calendar && isFresh(this.#loadedAt, this.clock.now().getTime(), this.refreshMs)) return this.#calendar
     this.#loading ??= this.#reload().finally(() => {
       this.#loading = undefined
     })
@@ -46,11 +48,18 @@ export class CalendarService {
     return this.#years
   }
 
+  /** One loaded year's schedule; 404 when the year is not loaded. */
+  async year(year: number): Promise<StoredCalendarYear> {
+    const found = (await this.years()).find((y) => y.year === year)
+    if (!found) throw new NotFoundError(`No schedule is loaded for ${year}; deadlines in it are provisional (weekends only).`)
+    return found
+  }
+
   async #reload(): Promise<WorkingDayCalendar> {
     const years = await listCalendarYears(this.db)
     this.#calendar = new WorkingDayCalendar(years)
     this.#years = years
-    this.#loadedAt = Date.now()
+    this.#loadedAt = this.clock.now().getTime()
     return this.#calendar
   }
 

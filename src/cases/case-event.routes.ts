@@ -1,40 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
-import { getCaseForPrincipal } from './case.service.ts'
 import { commonProblemResponses, problemSchema, uuidSchema } from '../platform/http/http-schemas.ts'
-import { verifyCaseEventChain } from '../core/audit/case-event-hash.ts'
-import { listCaseEvents, type CaseEvent } from './case-event.repository.ts'
-
-export const caseEventSchema = z
-  .object({
-    seq: z.number().int(),
-    type: z.string(),
-    fromStatus: z.string().nullable(),
-    toStatus: z.string().nullable(),
-    actor: z.object({ keyId: z.string().nullable(), role: z.string().nullable(), organizationId: z.string().nullable() }),
-    requestId: z.string().nullable(),
-    occurredAt: z.string(),
-    payload: z.record(z.string(), z.unknown()),
-    prevHash: z.string().nullable(),
-    hash: z.string(),
-  })
-  .meta({ id: 'CaseEvent' })
-
-export function presentCaseEvent(event: CaseEvent) {
-  return {
-    seq: event.seq,
-    type: event.type,
-    fromStatus: event.fromStatus,
-    toStatus: event.toStatus,
-    actor: { keyId: event.actorKeyId, role: event.actorRole, organizationId: event.actorOrganizationId },
-    requestId: event.requestId,
-    occurredAt: formatShanghaiInstant(event.occurredAt),
-    payload: event.payload as Record<string, unknown>,
-    prevHash: event.prevHash,
-    hash: event.hash,
-  }
-}
+import { caseEventSchema, presentCaseEvent } from './case-event.presenter.ts'
+import { caseHistoryFor, verifyCaseHistory } from './case-event.service.ts'
 
 const params = z.object({ id: uuidSchema })
 
@@ -51,8 +19,7 @@ export const caseEventRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const found = await getCaseForPrincipal(app.db, request.principal, request.params.id)
-      return { items: (await listCaseEvents(app.db, found.id)).map(presentCaseEvent) }
+      return { items: (await caseHistoryFor(app.db, request.principal, request.params.id)).map(presentCaseEvent) }
     },
   )
 
@@ -82,10 +49,7 @@ export const caseEventRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const found = await getCaseForPrincipal(app.db, request.principal, request.params.id)
-      const events = await listCaseEvents(app.db, found.id)
-      const firstBreak = verifyCaseEventChain(events)
-      return { caseId: found.id, valid: firstBreak === null, events: events.length, lastHash: events.at(-1)?.hash ?? null, firstBreak }
+      return await verifyCaseHistory(app.db, request.principal, request.params.id)
     },
   )
 }

@@ -1,4 +1,5 @@
 import type { Role } from '../core/access/principal.ts'
+import { BadRequestError, PreconditionRequiredError } from '../platform/errors/domain-errors.ts'
 import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
 import { allowedActions } from '../core/lifecycle/case-state-machine.ts'
@@ -10,6 +11,12 @@ export interface PresentationContext {
   calendar: WorkingDayCalendar
   now: Date
   role: Role
+}
+
+/** A case with what its presentation needs: the record, and when and for whom it is shown. */
+export interface CaseView {
+  record: CaseRecord
+  context: PresentationContext
 }
 
 /** Lifecycle records are plain JSON documents; the response schema describes them as open objects. */
@@ -37,7 +44,7 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
     stagePlan: decision.stages.map((stage) => ({ key: stage.key, name: stage.name, workingDays: stage.workingDays })),
     ruleSet: { id: record.ruleSetId, version: record.ruleSetVersion, effectiveFrom: record.ruleSetEffectiveFrom },
     explanation: decision.explanation,
-    // The statutory clock at this moment (issue 3): null fields until the case is accepted.
+    // The statutory clock at this moment: null fields until the case is accepted.
     dueDate: clock?.dueDate ?? (view.formalities ? view.formalities.dueAt.slice(0, 10) : null),
     dueAt: clock?.dueAt ?? view.formalities?.dueAt ?? null,
     paused: clock?.paused ?? false,
@@ -80,4 +87,19 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
   }
 }
 
+/** A case's entity tag is its version, strong (RFC 9110 §8.8.3): "3". */
 export const etagOf = (record: Pick<CaseRecord, 'version'>) => `"${record.version}"`
+
+/**
+ * The version an If-Match header asks for. RFC 9110 §13.1.1: If-Match uses the strong comparison, so a weak
+ * tag (W/"3") never matches any version: it parses (the header is well-formed) as 'weak', which the
+ * transition answers with 412. A missing header is 428 (RFC 6585 §3): a change must name the version it saw.
+ */
+export function parseIfMatch(header: string | undefined): number | 'weak' {
+  if (header === undefined || header.trim() === '') {
+    throw new PreconditionRequiredError('Send If-Match with the case\'s current ETag (e.g. If-Match: "3") so a change never overwrites one you have not seen.')
+  }
+  const match = /^\s*(W\/)?"(\d{1,9})"\s*$/.exec(header)
+  if (!match) throw new BadRequestError('If-Match must be the ETag of the case, e.g. "3".', [{ path: 'header.if-match', message: 'must be a quoted version like "3"' }], 'invalid_if_match')
+  return match[1] ? 'weak' : Number(match[2])
+}

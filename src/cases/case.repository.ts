@@ -5,8 +5,7 @@ import { initialLifecycleState } from '../core/lifecycle/lifecycle-state.ts'
 import type { LifecycleState } from '../core/lifecycle/lifecycle.types.ts'
 import type { RouteDecision } from '../core/rules/route-decision.ts'
 import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
-import { slaColumnsOf } from '../core/reports/sla-facts.ts'
-import { recordSlaChange } from '../reports/sla-summary.repository.ts'
+import { slaColumnsOf, type SlaColumns } from '../core/reports/sla-facts.ts'
 
 /** A case as the domain sees it (camelCase); the row mapping lives only here. */
 export interface CaseRecord {
@@ -89,8 +88,12 @@ export async function nextCaseSequence(db: Kysely<Database>): Promise<number> {
   return Number(rows[0]?.value)
 }
 
-/** Inserts a case and returns it as stored (RETURNING *, trigger-filled columns included): no second query. */
-export async function insertCase(db: Kysely<Database>, values: NewCase): Promise<CaseRecord> {
+/**
+ * Inserts a case and returns it as stored (RETURNING *, trigger-filled columns included): no second query.
+ * Undefined when the organization already has a case with this external reference (the unique constraint,
+ * also against a concurrent twin: the insert waits for it and then does nothing).
+ */
+export async function insertCase(db: Kysely<Database>, values: NewCase): Promise<CaseRecord | undefined> {
   const row = await db
     .insertInto('case')
     .values({
@@ -121,9 +124,10 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
       lifecycle: JSON.stringify(values.lifecycle),
       ...lifecycleColumns(values.lifecycle),
     })
+    .onConflict((oc) => oc.columns(['organization_id', 'external_reference']).doNothing())
     .returningAll()
-    .executeTakeFirstOrThrow()
-  return toRecord(row)
+    .executeTakeFirst()
+  return row ? toRecord(row) : undefined
 }
 
 /**
@@ -154,14 +158,20 @@ export function lifecycleColumns(state: LifecycleState, calendar?: WorkingDayCal
   }
 }
 
+/** What a lifecycle write changed in the case's SLA facts, for the summary the reports keep (src/reports). */
+export interface SlaFactsChange {
+  group: { route: string; district: string; organizationId: string }
+  before: SlaColumns
+  after: SlaColumns
+}
+
 /**
  * Writes a case's new lifecycle state and bumps its version (the caller holds the row lock), with the
- * `calendar` that derived the state. The SLA summary moves from the facts the row held to the new ones in
- * the same transaction; the old facts are read by the update itself (the self-join sees the row as it
- * was), because recomputing them from the old document with today's calendar could differ from what
- * the summary counted.
+ * `calendar` that derived the state, and returns how its SLA facts moved. The old facts are read by the update
+ * itself (the self-join sees the row as it was), because recomputing them from the old document with today's
+ * calendar could differ from what the summary counted.
  */
-export async function updateCaseLifecycle(db: Kysely<Database>, id: string, state: LifecycleState, at: Date, calendar: WorkingDayCalendar): Promise<void> {
+export async function updateCaseLifecycle(db: Kysely<Database>, id: string, state: LifecycleState, at: Date, calendar: WorkingDayCalendar): Promise<SlaFactsChange | undefined> {
   const columns = lifecycleColumns(state, calendar)
   const before = await db
     .updateTable('case')
@@ -176,7 +186,24 @@ export async function updateCaseLifecycle(db: Kysely<Database>, id: string, stat
     .whereRef('case.id', '=', 'before.id')
     .returning(['case.route', 'case.district', 'case.organization_id', 'before.sla_decided_on', 'before.sla_working_days', 'before.sla_paused_working_days', 'before.sla_within_limit', 'before.sla_had_supplement'])
     .executeTakeFirst()
-  if (before) await recordSlaChange(db, { route: before.route, district: before.district, organizationId: before.organization_id }, before, columns)
+  if (!before) return undefined
+  return {
+    group: { route: before.route, district: before.district, organizationId: before.organization_id },
+    before: {
+      sla_decided_on: before.sla_decided_on,
+      sla_working_days: before.sla_working_days,
+      sla_paused_working_days: before.sla_paused_working_days,
+      sla_within_limit: before.sla_within_limit,
+      sla_had_supplement: before.sla_had_supplement,
+    },
+    after: {
+      sla_decided_on: columns.sla_decided_on,
+      sla_working_days: columns.sla_working_days,
+      sla_paused_working_days: columns.sla_paused_working_days,
+      sla_within_limit: columns.sla_within_limit,
+      sla_had_supplement: columns.sla_had_supplement,
+    },
+  }
 }
 
 /** Locks a case row for the rest of the transaction (FOR UPDATE): transitions on one case run one at a time. */
@@ -185,6 +212,31 @@ export async function lockCase(db: Kysely<Database>, id: string, organizationId?
   if (organizationId) query = query.where('case.organization_id', '=', organizationId)
   const row = await query.executeTakeFirst()
   return row ? toRecord(row as CaseRow) : undefined
+}
+
+/**
+ * Up to `limit` cases whose pending deadline passed before `now` and has not been looked at since it became due,
+ * locked FOR UPDATE SKIP LOCKED: several sweepers share the work without waiting for each other.
+ */
+export async function lockCasesPastDeadline(db: Kysely<Database>, now: Date, limit: number): Promise<CaseRecord[]> {
+  const rows = await selectCases(db)
+    .where('case.next_deadline_at', '<', now)
+    .where((eb) => eb.or([eb('case.overdue_marked_at', 'is', null), eb('case.overdue_marked_at', '<', eb.ref('case.next_deadline_at'))]))
+    .orderBy('case.next_deadline_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute()
+  return rows.map((row) => toRecord(row as CaseRow))
+}
+
+/** Records that the sweep looked at the case's passed deadline; an overdue case's version moves (its view changed). */
+export async function markOverdueChecked(db: Kysely<Database>, id: string, at: Date, overdue: boolean): Promise<void> {
+  await db
+    .updateTable('case')
+    .set({ overdue_marked_at: at, ...(overdue ? { version: sql<number>`version + 1`, updated_at: at } : {}) })
+    .where('id', '=', id)
+    .execute()
 }
 
 /** Open cases whose deadlines were computed into a year with no loaded schedule. */

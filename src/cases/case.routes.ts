@@ -1,25 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { addDays, endOfShanghaiDay, shanghaiDateOf } from '../core/calendar/civil-date.ts'
-import { findOrganizationByCode } from '../organizations/organization.repository.ts'
-import { commonProblemResponses, problemSchema, uuidSchema } from '../platform/http/http-schemas.ts'
-import { decodeCaseCursor, encodeCaseCursor } from '../platform/http/keyset-cursor.ts'
-import { etagOf, presentCase } from './case.presenter.ts'
-import { listCases, type CaseRecord } from './case.repository.ts'
-import { caseListQuerySchema, caseResponseSchema, createCaseRequestSchema } from './case.schema.ts'
-import { getCaseForPrincipal, submitCase } from './case.service.ts'
-import { transitionCase } from './case-transition.service.ts'
-import type { Role } from '../core/access/principal.ts'
 import { transitionRequestSchema } from '../core/lifecycle/transition.schema.ts'
-import { buildTimeline } from '../core/lifecycle/timeline.ts'
-import type { PresentationContext } from './case.presenter.ts'
+import { commonProblemResponses, problemSchema, uuidSchema } from '../platform/http/http-schemas.ts'
+import { runUnitOfWork, sendWriteResponse } from '../platform/idempotency/unit-of-work.ts'
+import { etagOf, parseIfMatch, presentCase, type CaseView } from './case.presenter.ts'
+import { caseListQuerySchema, caseResponseSchema, createCaseRequestSchema } from './case.schema.ts'
+import { caseTimelineFor, listCasesFor, readCase, submitCase, type CaseServiceDeps } from './case.service.ts'
+import { transitionCase } from './case-transition.service.ts'
 
 const READERS = ['dispatch', 'office', 'auditor'] as const
 
 export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps = { db: app.db, ruleSets: app.ruleSetService, clock: app.clock }
-  const transitionDeps = { db: app.db, calendars: app.calendarService, clock: app.clock }
-  const presentationFor = async (role: Role): Promise<PresentationContext> => ({ calendar: await app.calendarService.calendar(), now: app.clock.now(), role })
+  const deps: CaseServiceDeps = { db: app.db, ruleSets: app.ruleSetService, calendars: app.calendarService, clock: app.clock }
 
   app.post(
     '/cases',
@@ -35,21 +27,20 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const presentation = await presentationFor(request.principal.role)
-      const respond = (record: CaseRecord) => ({
-        status: 201 as const,
-        headers: { location: `/v1/cases/${record.id}`, etag: etagOf(record) },
-        body: presentCase(record, presentation),
-        schema: caseResponseSchema,
-      })
-      const record = await submitCase(
-        deps,
-        { principal: request.principal, requestId: request.id, beforeCommit: async (trx, created) => request.idempotency?.storeInTransaction(trx, respond(created)) },
-        request.body,
+      const context = { principal: request.principal, requestId: request.id }
+      const { result, response } = await runUnitOfWork(
+        app.db,
+        request.idempotency,
+        (trx) => submitCase(deps, trx, context, request.body),
+        ({ record, context: presentation }: CaseView) => ({
+          status: 201,
+          headers: { location: `/v1/cases/${record.id}`, etag: etagOf(record) },
+          body: presentCase(record, presentation),
+          schema: caseResponseSchema,
+        }),
       )
-      request.log.info({ caseId: record.id, caseNumber: record.number, route: record.route }, 'case submitted')
-      const response = respond(record)
-      return reply.status(response.status).headers(response.headers).send(response.body)
+      request.log.info({ caseId: result.record.id, caseNumber: result.record.number, route: result.record.route }, 'case submitted')
+      return sendWriteResponse(reply, response)
     },
   )
 
@@ -65,8 +56,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const record = await getCaseForPrincipal(app.db, request.principal, request.params.id)
-      return reply.header('etag', etagOf(record)).send(presentCase(record, await presentationFor(request.principal.role)))
+      const { record, context } = await readCase(deps, request.principal, request.params.id)
+      return reply.header('etag', etagOf(record)).send(presentCase(record, context))
     },
   )
 
@@ -83,41 +74,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { query, principal } = request
-      let organizationId: string | undefined
-      if (principal.role === 'dispatch') {
-        // Asking for another organization's cases simply finds none: no existence leak.
-        if (query.organization && query.organization !== principal.organizationCode) return { items: [], nextCursor: null }
-        organizationId = principal.organizationId as string
-      } else if (query.organization) {
-        const organization = await findOrganizationByCode(app.db, query.organization)
-        if (!organization) return { items: [], nextCursor: null }
-        organizationId = organization.id
-      }
-      const now = app.clock.now()
-      const dueBy =
-        query.dueWithinWorkingDays === undefined
-          ? undefined
-          : { date: (await app.calendarService.calendar()).addWorkingDays(shanghaiDateOf(now), query.dueWithinWorkingDays).date, now }
-      const records = await listCases(app.db, {
-        overdue: query.overdue === undefined ? undefined : { value: query.overdue, now },
-        dueBy,
-        organizationId,
-        status: query.status,
-        route: query.route,
-        district: query.district,
-        submittedFrom: query.submittedFrom ? new Date(endOfShanghaiDay(addDays(query.submittedFrom, -1)).getTime() + 1) : undefined,
-        submittedBefore: query.submittedTo ? new Date(endOfShanghaiDay(query.submittedTo).getTime() + 1) : undefined,
-        after: query.cursor ? decodeCaseCursor(query.cursor) : undefined,
-        limit: query.limit + 1,
-      })
-      const page = records.slice(0, query.limit)
-      const last = page.at(-1)
-      const context = await presentationFor(principal.role)
-      return {
-        items: page.map((record) => presentCase(record, context)),
-        nextCursor: records.length > query.limit && last ? encodeCaseCursor({ submittedAt: last.submittedAt, id: last.id }) : null,
-      }
+      const page = await listCasesFor(deps, request.principal, request.query)
+      return { items: page.records.map((record) => presentCase(record, page.context)), nextCursor: page.nextCursor }
     },
   )
 
@@ -139,18 +97,16 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const presentation = await presentationFor(request.principal.role)
-      const respond = (record: CaseRecord) => ({ status: 200 as const, headers: { etag: etagOf(record) }, body: presentCase(record, presentation), schema: caseResponseSchema })
-      const record = await transitionCase(
-        transitionDeps,
-        { principal: request.principal, requestId: request.id, beforeCommit: async (trx, updated) => request.idempotency?.storeInTransaction(trx, respond(updated)) },
-        request.params.id,
-        request.headers['if-match'],
-        request.body,
+      const expectedVersion = parseIfMatch(request.headers['if-match'])
+      const context = { principal: request.principal, requestId: request.id }
+      const { result, response } = await runUnitOfWork(
+        app.db,
+        request.idempotency,
+        (trx) => transitionCase(deps, trx, context, request.params.id, expectedVersion, request.body),
+        ({ record, context: presentation }: CaseView) => ({ status: 200, headers: { etag: etagOf(record) }, body: presentCase(record, presentation), schema: caseResponseSchema }),
       )
-      request.log.info({ caseId: record.id, action: request.body.action, status: record.status, version: record.version }, 'case transition')
-      const response = respond(record)
-      return reply.status(response.status).headers(response.headers).send(response.body)
+      request.log.info({ caseId: result.record.id, action: request.body.action, status: result.record.status, version: result.record.version }, 'case transition')
+      return sendWriteResponse(reply, response)
     },
   )
 
@@ -178,10 +134,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const record = await getCaseForPrincipal(app.db, request.principal, request.params.id)
-      const calendar = await app.calendarService.calendar()
-      const timeline = buildTimeline(record.lifecycle, calendar, app.clock.now())
-      const years = await app.calendarService.years()
+      const { record, timeline, calendarYears: years } = await caseTimelineFor(deps, request.principal, request.params.id)
       return {
         caseId: record.id,
         number: record.number,

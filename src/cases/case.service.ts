@@ -1,29 +1,32 @@
 import type { Kysely } from 'kysely'
-import type { Principal } from '../core/access/principal.ts'
-import { formatShanghaiInstant, shanghaiDateOf } from '../core/calendar/civil-date.ts'
+import type { CalendarService } from '../calendar/calendar.service.ts'
+import { confinedOrganizationId, type Principal } from '../core/access/principal.ts'
+import { addDays, endOfShanghaiDay, formatShanghaiInstant, shanghaiDateOf } from '../core/calendar/civil-date.ts'
+import { initialLifecycleState } from '../core/lifecycle/lifecycle-state.ts'
+import { buildTimeline } from '../core/lifecycle/timeline.ts'
+import { routeInputOf } from '../core/rules/assessment.ts'
+import { decideRoute } from '../core/rules/route-decision.ts'
+import { resolveActingOrganization, resolveListOrganization } from '../organizations/organization.service.ts'
+import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
-import { appendCaseEvent } from './case-event.repository.ts'
-import { findOrganizationByCode } from '../organizations/organization.repository.ts'
+import { cursorValues, keysetCursor, pageOf } from '../platform/http/keyset-pagination.ts'
 import type { RuleSetService } from '../rule-sets/rule-set.service.ts'
-import { routeInputOf } from '../core/rules/assessment.ts'
-import { initialLifecycleState } from '../core/lifecycle/lifecycle-state.ts'
-import { decideRoute } from '../core/rules/route-decision.ts'
-import type { Clock } from '../platform/clock.ts'
-import { findCase, findCaseByExternalReference, insertCase, nextCaseSequence, type CaseRecord } from './case.repository.ts'
-import type { CreateCaseRequest } from './case.schema.ts'
+import { appendCaseEvent } from './case-event.repository.ts'
+import type { CaseView, PresentationContext } from './case.presenter.ts'
+import { findCase, findCaseByExternalReference, insertCase, listCases, nextCaseSequence, type CaseRecord } from './case.repository.ts'
+import type { CaseListQuery, CreateCaseRequest } from './case.schema.ts'
 
 export interface CaseServiceDeps {
   db: Kysely<Database>
   ruleSets: RuleSetService
+  calendars: CalendarService
   clock: Clock
 }
 
 export interface RequestContext {
   principal: Principal
   requestId: string
-  /** Runs inside the transaction that does the work, just before it commits (the idempotent response is stored there). */
-  beforeCommit?: ((trx: Kysely<Database>, record: CaseRecord) => Promise<void>) | undefined
 }
 
 /** ZZ-2026-000123: the Shanghai year of submission and a never-reused sequence number. */
@@ -36,35 +39,22 @@ export function formatFilingReceiptNumber(caseNumber: string): string {
   return caseNumber.replace(/^ZZ-/, 'ZZ-BB-')
 }
 
-async function resolveOrganization(db: Kysely<Database>, principal: Principal, requested: string | undefined) {
-  if (principal.role === 'dispatch') {
-    if (requested && requested !== principal.organizationCode) {
-      throw new ValidationFailedError('A dispatch key submits for its own organization only.', [
-        { path: 'organization', message: `must be ${principal.organizationCode} or omitted` },
-      ])
-    }
-    return { id: principal.organizationId as string, code: principal.organizationCode as string }
-  }
-  if (!requested) {
-    throw new ValidationFailedError('An office key submits on behalf of an applicant: name its organization code.', [
-      { path: 'organization', message: 'required when an office key submits a case' },
-    ])
-  }
-  const organization = await findOrganizationByCode(db, requested)
-  if (!organization) {
-    throw new ValidationFailedError(`No organization has the code ${requested}.`, [{ path: 'organization', message: 'unknown organization code' }])
-  }
-  return organization
+/** What a case looks like depends on when and who asks: the calendar in force now and the caller's role. */
+export async function presentationContextFor(deps: Pick<CaseServiceDeps, 'calendars' | 'clock'>, principal: Principal, now = deps.clock.now()): Promise<PresentationContext> {
+  return { calendar: await deps.calendars.calendar(), now, role: principal.role }
 }
 
 /**
- * Intake: the route is decided once, at submission, under the rule-set version in force that day, and
- * stored with its explanation (a later version never re-decides an existing case). The case and its
- * first event are written in one transaction.
+ * Intake, inside the caller's unit of work: the route is decided once, at submission, under the rule-set version
+ * in force that day, and stored with its explanation (a later version never re-decides an existing case). The
+ * case and its first event are written in that one transaction.
  */
-export async function submitCase(deps: CaseServiceDeps, context: RequestContext, body: CreateCaseRequest): Promise<CaseRecord> {
+export async function submitCase(deps: CaseServiceDeps, trx: Kysely<Database>, context: RequestContext, body: CreateCaseRequest): Promise<CaseView> {
   const submittedAt = deps.clock.now()
-  const organization = await resolveOrganization(deps.db, context.principal, body.organization)
+  const organization = await resolveActingOrganization(trx, context.principal, body.organization, {
+    ownOnly: 'A dispatch key submits for its own organization only.',
+    required: { detail: 'An office key submits on behalf of an applicant: name its organization code.', message: 'required when an office key submits a case' },
+  })
   const ruleSet = await deps.ruleSets.inForce(shanghaiDateOf(submittedAt))
   const decision = decideRoute(ruleSet, routeInputOf(body))
 
@@ -75,92 +65,132 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
       'commitment_required',
     )
   }
-  // A repeated externalReference is caught by its unique index below (one round trip less per intake).
 
   const lifecycle = initialLifecycleState(decision, submittedAt)
   const status = lifecycle.status
   const formalitiesDueAt = lifecycle.formalities ? new Date(lifecycle.formalities.dueAt) : null
-
-  try {
-    const created = await deps.db.transaction().execute(async (trx) => {
-      const number = formatCaseNumber(submittedAt, await nextCaseSequence(trx))
-      const filingReceiptNumber = status === 'filed' ? formatFilingReceiptNumber(number) : null
-      const record = await insertCase(trx, {
-        number,
-        organizationId: organization.id,
-        externalReference: body.externalReference ?? null,
-        route: decision.route,
-        status,
-        ruleSetId: ruleSet.id,
-        ruleSetVersion: ruleSet.version,
-        decision,
-        voltageVolts: body.voltageVolts,
-        excavationLengthMeters: body.excavationLengthMeters,
-        excavationWidthMeters: body.excavationWidthMeters ?? null,
-        emergency: body.emergency,
-        roadProtected: body.roadProtected,
-        works: body.works,
-        location: body.location,
-        plannedStartDate: body.plannedStartDate,
-        plannedEndDate: body.plannedEndDate,
-        contact: body.contact,
-        commitment: body.commitment ?? null,
-        filingReceiptNumber,
-        submittedAt,
-        formalitiesDueAt,
-        createdByKeyId: context.principal.keyId,
-        lifecycle,
-      })
-      const caseId = record.id
-      await appendCaseEvent(trx, {
-        caseId,
-        organizationId: organization.id,
-        type: `case.${status}`,
-        fromStatus: null,
-        toStatus: status,
-        actor: { keyId: context.principal.keyId, role: context.principal.role, organizationId: context.principal.organizationId },
-        requestId: context.requestId,
-        occurredAt: submittedAt,
-        payload: {
-          number,
-          organization: organization.code,
-          route: decision.route,
-          ruleSet: { id: ruleSet.id, version: ruleSet.version },
-          decision,
-          input: { ...body, organization: organization.code },
-          ...(filingReceiptNumber ? { filingReceiptNumber } : {}),
-          ...(formalitiesDueAt ? { formalitiesDueAt: formatShanghaiInstant(formalitiesDueAt) } : {}),
-        },
-      }, null)
-      await context.beforeCommit?.(trx, record)
-      return record
-    })
-    return created
-  } catch (error) {
-    // Two concurrent submissions with one external reference: the loser learns which case won.
-    if ((error as { code?: string }).code === '23505' && body.externalReference && /external_reference/.test(String((error as Error).message))) {
-      const existing = await findCaseByExternalReference(deps.db, organization.id, body.externalReference)
-      if (existing) throw duplicateReference(existing)
-    }
-    throw error
+  const number = formatCaseNumber(submittedAt, await nextCaseSequence(trx))
+  const filingReceiptNumber = status === 'filed' ? formatFilingReceiptNumber(number) : null
+  const record = await insertCase(trx, {
+    number,
+    organizationId: organization.id,
+    externalReference: body.externalReference ?? null,
+    route: decision.route,
+    status,
+    ruleSetId: ruleSet.id,
+    ruleSetVersion: ruleSet.version,
+    decision,
+    voltageVolts: body.voltageVolts,
+    excavationLengthMeters: body.excavationLengthMeters,
+    excavationWidthMeters: body.excavationWidthMeters ?? null,
+    emergency: body.emergency,
+    roadProtected: body.roadProtected,
+    works: body.works,
+    location: body.location,
+    plannedStartDate: body.plannedStartDate,
+    plannedEndDate: body.plannedEndDate,
+    contact: body.contact,
+    commitment: body.commitment ?? null,
+    filingReceiptNumber,
+    submittedAt,
+    formalitiesDueAt,
+    createdByKeyId: context.principal.keyId,
+    lifecycle,
+  })
+  if (!record) {
+    // The organization already has a case with this external reference (perhaps committed a moment ago by a
+    // concurrent twin): the caller learns which case it is.
+    const existing = await findCaseByExternalReference(trx, organization.id, body.externalReference as string)
+    throw duplicateReference(existing, body.externalReference as string)
   }
+  await appendCaseEvent(
+    trx,
+    {
+      caseId: record.id,
+      organizationId: organization.id,
+      type: `case.${status}`,
+      fromStatus: null,
+      toStatus: status,
+      actor: { keyId: context.principal.keyId, role: context.principal.role, organizationId: context.principal.organizationId },
+      requestId: context.requestId,
+      occurredAt: submittedAt,
+      payload: {
+        number,
+        organization: organization.code,
+        route: decision.route,
+        ruleSet: { id: ruleSet.id, version: ruleSet.version },
+        decision,
+        input: { ...body, organization: organization.code },
+        ...(filingReceiptNumber ? { filingReceiptNumber } : {}),
+        ...(formalitiesDueAt ? { formalitiesDueAt: formatShanghaiInstant(formalitiesDueAt) } : {}),
+      },
+    },
+    null,
+  )
+  return { record, context: await presentationContextFor(deps, context.principal, submittedAt) }
 }
 
-function duplicateReference(existing: CaseRecord): ConflictError {
+function duplicateReference(existing: CaseRecord | undefined, externalReference: string): ConflictError {
   return new ConflictError(
-    `Your organization already submitted a case with externalReference ${existing.externalReference}: ${existing.number}.`,
+    `Your organization already submitted a case with externalReference ${externalReference}${existing ? `: ${existing.number}` : ''}.`,
     'duplicate_external_reference',
-    { caseId: existing.id, caseNumber: existing.number, location: `/v1/cases/${existing.id}` },
+    existing ? { caseId: existing.id, caseNumber: existing.number, location: `/v1/cases/${existing.id}` } : {},
   )
 }
 
-/** A dispatch key sees its own organization's cases only; any other case is "not found" (no existence leak). */
-export function caseVisibilityScope(principal: Principal): string | undefined {
-  return principal.role === 'dispatch' ? (principal.organizationId ?? undefined) : undefined
-}
-
+/** One case as the principal may see it; another organization's case is "not found" (core/access). */
 export async function getCaseForPrincipal(db: Kysely<Database>, principal: Principal, id: string): Promise<CaseRecord> {
-  const found = await findCase(db, id, caseVisibilityScope(principal))
+  const found = await findCase(db, id, confinedOrganizationId(principal))
   if (!found) throw new NotFoundError(`No case ${id} is visible to this API key.`, 'case_not_found')
   return found
+}
+
+export async function readCase(deps: CaseServiceDeps, principal: Principal, id: string): Promise<CaseView> {
+  const record = await getCaseForPrincipal(deps.db, principal, id)
+  return { record, context: await presentationContextFor(deps, principal) }
+}
+
+/** The opaque cursor of GET /v1/cases: newest first on (submitted_at, id). */
+const caseListCursor = keysetCursor<{ submittedAt: Date; id: string }>('cases', {
+  toValues: (key) => [key.submittedAt.toISOString(), key.id],
+  fromValues: ([submittedAt, id]) => (cursorValues.isoInstant(submittedAt) && cursorValues.uuid(id) ? { submittedAt: new Date(submittedAt), id } : undefined),
+})
+
+export interface CaseListPage {
+  records: CaseRecord[]
+  context: PresentationContext
+  nextCursor: string | null
+}
+
+/** The case list with its filters; a dispatch key lists its own organization's cases only. */
+export async function listCasesFor(deps: CaseServiceDeps, principal: Principal, query: CaseListQuery): Promise<CaseListPage> {
+  const now = deps.clock.now()
+  const context = await presentationContextFor(deps, principal, now)
+  // Decoded first: a bad cursor is a 400 whatever the other filters find.
+  const after = query.cursor ? caseListCursor.decode(query.cursor) : undefined
+  const organizationId = await resolveListOrganization(deps.db, principal, query.organization)
+  if (organizationId === null) return { records: [], context, nextCursor: null }
+  const dueBy = query.dueWithinWorkingDays === undefined ? undefined : { date: context.calendar.addWorkingDays(shanghaiDateOf(now), query.dueWithinWorkingDays).date, now }
+  const rows = await listCases(deps.db, {
+    overdue: query.overdue === undefined ? undefined : { value: query.overdue, now },
+    dueBy,
+    organizationId,
+    status: query.status,
+    route: query.route,
+    district: query.district,
+    submittedFrom: query.submittedFrom ? new Date(endOfShanghaiDay(addDays(query.submittedFrom, -1)).getTime() + 1) : undefined,
+    submittedBefore: query.submittedTo ? new Date(endOfShanghaiDay(query.submittedTo).getTime() + 1) : undefined,
+    after,
+    limit: query.limit + 1,
+  })
+  const page = pageOf(rows, query.limit, caseListCursor, (record) => ({ submittedAt: record.submittedAt, id: record.id }))
+  return { records: page.items, context, nextCursor: page.nextCursor }
+}
+
+/** A case's timeline as an auditor reads it, with the rule-set and calendar provenance of its deadlines. */
+export async function caseTimelineFor(deps: CaseServiceDeps, principal: Principal, id: string) {
+  const record = await getCaseForPrincipal(deps.db, principal, id)
+  const calendar = await deps.calendars.calendar()
+  const years = await deps.calendars.years()
+  return { record, timeline: buildTimeline(record.lifecycle, calendar, deps.clock.now()), calendarYears: years }
 }

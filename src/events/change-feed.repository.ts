@@ -1,9 +1,8 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../platform/database/database.types.ts'
-import { BadRequestError } from '../platform/errors/domain-errors.ts'
 import { toCaseEvent, type CaseEvent } from '../cases/case-event.repository.ts'
 
-/** A position in the change feed: the writing transaction's xid8 and the event id within it. */
+/** A position in the change feed: the writing transaction's xid8 (decimal) and the event id within it. */
 export interface FeedPosition {
   txId: string
   id: number
@@ -14,15 +13,8 @@ export interface FeedEvent extends CaseEvent {
   organizationId: string | null
 }
 
-export function encodeFeedCursor(position: FeedPosition): string {
-  return Buffer.from(`${position.txId}:${position.id}`).toString('base64url')
-}
-
-export function decodeFeedCursor(text: string): FeedPosition {
-  const match = /^(\d{1,20}):(\d{1,18})$/.exec(Buffer.from(text, 'base64url').toString('utf8'))
-  if (!match) throw new BadRequestError('The cursor is not one this feed issued: pass nextCursor back unchanged.', [{ path: 'query.after', message: 'invalid cursor' }], 'invalid_cursor')
-  return { txId: match[1] as string, id: Number(match[2]) }
-}
+/** Before every event: xid8 values start above 0 and event ids at 1. */
+export const FEED_START: FeedPosition = Object.freeze({ txId: '0', id: 0 })
 
 export interface FeedQuery {
   after?: FeedPosition | undefined

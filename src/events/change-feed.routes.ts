@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { commonProblemResponses } from '../platform/http/http-schemas.ts'
-import { caseEventSchema, presentCaseEvent } from '../cases/case-event.routes.ts'
-import { decodeFeedCursor, encodeFeedCursor, readFeed } from './change-feed.repository.ts'
+import { caseEventSchema, presentCaseEvent } from '../cases/case-event.presenter.ts'
+import { readChangeFeed } from './change-feed.service.ts'
 
 export const changeFeedRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -26,25 +26,17 @@ export const changeFeedRoutes: FastifyPluginAsyncZod = async (app) => {
         response: {
           200: z.object({
             items: z.array(caseEventSchema.extend({ caseId: z.string(), organizationId: z.string().nullable(), cursor: z.string() })),
-            nextCursor: z.string().nullable(),
+            nextCursor: z.string().meta({ description: 'Where to poll from next; also on an empty page' }),
           }),
           ...commonProblemResponses,
         },
       },
     },
     async (request) => {
-      const { principal } = request
-      const after = request.query.after ? decodeFeedCursor(request.query.after) : undefined
-      const events = await readFeed(app.db, {
-        after,
-        limit: request.query.limit,
-        organizationId: principal.role === 'dispatch' ? (principal.organizationId as string) : undefined,
-        types: request.query.types?.split(',').map((type) => type.trim()).filter(Boolean),
-      })
-      const last = events.at(-1)
+      const page = await readChangeFeed(app.db, request.principal, request.query)
       return {
-        items: events.map((event) => ({ ...presentCaseEvent(event), caseId: event.caseId, organizationId: event.organizationId, cursor: encodeFeedCursor(event.position) })),
-        nextCursor: last ? encodeFeedCursor(last.position) : (request.query.after ?? null),
+        items: page.items.map((event) => ({ ...presentCaseEvent(event), caseId: event.caseId, organizationId: event.organizationId, cursor: event.cursor })),
+        nextCursor: page.nextCursor,
       }
     },
   )

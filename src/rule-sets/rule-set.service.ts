@@ -6,16 +6,17 @@ import { DEFAULT_RULE_SET } from '../core/rules/default-rule-set.ts'
 import { selectRuleSet } from '../core/rules/route-decision.ts'
 import type { RuleSet } from '../core/rules/rule-set.schema.ts'
 import { validateRuleSetParameters } from '../core/rules/rule-set.validation.ts'
-import type { Clock } from '../platform/clock.ts'
+import { isFresh, type Clock } from '../platform/clock.ts'
 import { insertRuleSet, listRuleSets, type StoredRuleSet } from './rule-set.repository.ts'
 
 /**
  * The rule sets, cached per instance (they are few and change rarely). A version published through
- * another instance is picked up within `refreshMs`; it can only take effect on a future date anyway.
+ * another instance is picked up within `refreshMs` on the injected clock; it can only take effect on a future date anyway.
  */
 export class RuleSetService {
   #ruleSets: StoredRuleSet[] = []
-  #loadedAt = 0
+  /** When the copy was read, on the injected clock (ms); null before the first read. */
+  #loadedAt: number | null = null
   #loading: Promise<StoredRuleSet[]> | undefined
 
   constructor(
@@ -30,7 +31,7 @@ export class RuleSetService {
   }
 
   async all(): Promise<StoredRuleSet[]> {
-    if (this.#loadedAt > 0 && Date.now() - this.#loadedAt < this.refreshMs) return this.#ruleSets
+    if (isFresh(this.#loadedAt, this.clock.now().getTime(), this.refreshMs)) return this.#ruleSets
     this.#loading ??= this.#reload().finally(() => {
       this.#loading = undefined
     })
@@ -39,7 +40,7 @@ export class RuleSetService {
 
   async #reload(): Promise<StoredRuleSet[]> {
     this.#ruleSets = await listRuleSets(this.db)
-    this.#loadedAt = Date.now()
+    this.#loadedAt = this.clock.now().getTime()
     return this.#ruleSets
   }
 

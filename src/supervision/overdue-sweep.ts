@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import type { CalendarService } from '../calendar/calendar.service.ts'
 import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
-import { findCase } from '../cases/case.repository.ts'
+import { lockCasesPastDeadline, markOverdueChecked } from '../cases/case.repository.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import { appendCaseEvent } from '../cases/case-event.repository.ts'
 import { purgeExpiredIdempotencyKeys } from '../platform/idempotency/idempotency.repository.ts'
@@ -34,27 +34,13 @@ export async function sweepOverdueCases(deps: SweepDeps): Promise<number> {
   let marked = 0
   for (;;) {
     const batchMarked = await deps.db.transaction().execute(async (trx) => {
-      const due = await trx
-        .selectFrom('case')
-        .select('id')
-        .where('next_deadline_at', '<', now)
-        .where((eb) => eb.or([eb('overdue_marked_at', 'is', null), eb('overdue_marked_at', '<', eb.ref('next_deadline_at'))]))
-        .orderBy('next_deadline_at')
-        .limit(BATCH)
-        .forUpdate()
-        .skipLocked()
-        .execute()
+      const due = await lockCasesPastDeadline(trx, now, BATCH)
       let count = 0
-      for (const { id } of due) {
-        const record = await findCase(trx, id)
-        if (!record) continue
+      for (const record of due) {
+        const id = record.id
         const view = lifecycleView(record.lifecycle, calendar, now)
         // The columns said overdue; the lifecycle decides (and says which deadline).
-        await trx
-          .updateTable('case')
-          .set({ overdue_marked_at: now, ...(view.overdue ? { version: sql<number>`version + 1`, updated_at: now } : {}) })
-          .where('id', '=', id)
-          .execute()
+        await markOverdueChecked(trx, id, now, view.overdue)
         if (!view.overdue) continue
         const which = view.formalities?.overdue ? 'formalities' : view.clock?.overdue ? 'clock' : 'stage'
         await appendCaseEvent(trx, {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import type { Clock } from '../platform/clock.ts'
+import { HOUR_MS, SECOND_MS } from '../core/time.ts'
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../core/webhooks/webhook-backoff.ts'
 import {
   claimDueDeliveries,
@@ -70,8 +71,6 @@ export interface DeliverResult {
 
 type Outcome = keyof Omit<DeliverResult, 'attempted'>
 
-const HOUR_MS = 60 * 60 * 1000
-
 /** The Standard Webhooks headers and body of one attempt; webhook-timestamp is the time of this attempt. */
 export function webhookRequestOf(claimed: Pick<ClaimedDelivery, 'messageId' | 'payload' | 'secret' | 'url'>, at: Date) {
   const body = JSON.stringify(claimed.payload)
@@ -134,7 +133,7 @@ export async function deliverDueWebhooks(deps: DelivererDeps, options: DeliverOp
   const maxBatches = options.maxBatches ?? 50
   const result: DeliverResult = { attempted: 0, delivered: 0, retrying: 0, failed: 0, waiting: 0, lost: 0 }
   // The lease outlives the request's own timeout by a wide margin, so a slow but live sender keeps its attempt.
-  const leaseMs = deps.settings.timeoutMs * 2 + 30_000
+  const leaseMs = deps.settings.timeoutMs * 2 + 30 * SECOND_MS
   for (let batch = 0; batch < maxBatches; batch++) {
     const now = deps.clock.now()
     const claimed = await claimDueDeliveries(deps.db, {

@@ -19,7 +19,9 @@ import {
   listWebhookDeliveriesFor,
   listWebhookEndpointsFor,
   registerWebhookEndpoint,
+  type RegisteredEndpoint,
 } from './webhook.service.ts'
+import { runUnitOfWork, sendWriteResponse } from '../platform/idempotency/unit-of-work.ts'
 
 /** Dispatch keys manage their own organization's endpoints; office and admin keys any organization's. */
 const MANAGERS = ['dispatch', 'office', 'admin'] as const
@@ -88,21 +90,20 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const respond = (created: { endpoint: WebhookEndpointRecord; secret: string }) => ({
-        status: 201 as const,
-        headers: { location: `/v1/webhooks/${created.endpoint.id}` },
-        body: { ...presentWebhookEndpoint(created.endpoint), secret: created.secret },
-        schema: createdWebhookEndpointSchema,
-      })
-      const created = await registerWebhookEndpoint(
-        deps,
-        { principal: request.principal, beforeCommit: async (trx, registered) => request.idempotency?.storeInTransaction(trx, respond(registered)) },
-        request.body,
+      const { result, response } = await runUnitOfWork(
+        app.db,
+        request.idempotency,
+        (trx) => registerWebhookEndpoint(deps, trx, request.principal, request.body),
+        (created: RegisteredEndpoint) => ({
+          status: 201,
+          // The secret must not linger in caches (RFC 9111 §5.2.2.5).
+          headers: { location: `/v1/webhooks/${created.endpoint.id}`, 'cache-control': 'no-store' },
+          body: { ...presentWebhookEndpoint(created.endpoint), secret: created.secret },
+          schema: createdWebhookEndpointSchema,
+        }),
       )
-      request.log.info({ webhookEndpointId: created.endpoint.id, organization: created.endpoint.organizationCode }, 'webhook endpoint registered')
-      const response = respond(created)
-      // The secret must not linger in caches (RFC 9111 §5.2.2.5).
-      return reply.status(response.status).headers(response.headers).header('cache-control', 'no-store').send(response.body)
+      request.log.info({ webhookEndpointId: result.endpoint.id, organization: result.endpoint.organizationCode }, 'webhook endpoint registered')
+      return sendWriteResponse(reply, response)
     },
   )
 

@@ -29,7 +29,14 @@ t.test('If-Match: missing 428, malformed 400, stale 412 with the current version
   t.equal(stale.json().currentVersion, 2)
   t.equal(stale.headers.etag, '"2"')
   t.same(await snapshotDatabase(testApp.database.db), before, 'refused transitions write nothing')
-  t.equal((await client.act(office, submitted.id, approval, 'W/"2"')).statusCode, 200, 'a weak ETag of the current version is accepted')
+  // RFC 9110 §13.1.1: If-Match uses the strong comparison; a weak tag never matches, even of the current version.
+  const weak = await client.act(office, submitted.id, approval, 'W/"2"')
+  t.equal(weak.statusCode, 412, 'a weak ETag never matches')
+  t.equal(weak.json().code, 'precondition_failed')
+  t.equal(weak.json().currentVersion, 2)
+  t.equal(weak.headers.etag, '"2"', 'the strong tag to retry with')
+  t.same(await snapshotDatabase(testApp.database.db), before, 'a weak tag changes nothing')
+  t.equal((await client.act(office, submitted.id, approval, '"2"')).statusCode, 200, 'the strong ETag of the current version matches')
 })
 
 t.test('every action × role through the API: forbidden roles 403, wrong state 409 with allowed actions, other organization 404', async (t) => {

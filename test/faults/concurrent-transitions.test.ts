@@ -236,7 +236,8 @@ t.test('concurrent random transitions on one case keep the lifecycle legal and t
             const command = commands[next++] as Command
             for (let tries = 0; tries < 4; tries++) {
               const status = await attempt(command)
-              if (status !== 412 || (command.ifMatch !== 'fresh' && command.ifMatch !== 'weak')) break
+              // A weak tag never matches (RFC 9110 §13.1.1): only a fresh strong tag is worth retrying.
+              if (status !== 412 || command.ifMatch !== 'fresh') break
             }
           }
         }

@@ -1,3 +1,5 @@
+import { HOUR_MS, SECOND_MS } from '../time.ts'
+
 /**
  * Retry delays: exponential backoff with "full jitter" (M. Brooker, "Exponential Backoff And Jitter", AWS
  * Architecture Blog, 2015): wait a uniformly random time between 0 and min(cap, base · 2^(attempt−1)). The
@@ -10,7 +12,7 @@ export interface BackoffPolicy {
   floorMs: number
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 5_000, capMs: 60 * 60 * 1000, floorMs: 1_000 }
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 5_000, capMs: HOUR_MS, floorMs: SECOND_MS }
 
 /** Delay after the `attempt`-th failed attempt (1 = the first). `random` returns [0, 1), like Math.random. */
 export function retryDelayMs(attempt: number, random: () => number = Math.random, policy: BackoffPolicy = DEFAULT_BACKOFF): number {

@@ -46,15 +46,17 @@ function header(headers: WebhookHeaders, name: string): string | undefined {
 /**
  * For integrators (and our tests): checks a received webhook. `body` must be the raw request body exactly as
  * received (re-serialised JSON does not verify). Throws WebhookVerificationError when a header is missing, the
- * timestamp is further than `toleranceSeconds` from `now` (the spec's replay protection; 5 minutes is usual), or
+ * timestamp is further than `toleranceSeconds` from `now` (the spec's replay protection), or
  * no `v1` signature matches; returns the message id and timestamp otherwise. Comparison is constant-time.
  */
 export function verifyWebhookSignature(
   secret: string,
   headers: WebhookHeaders,
   body: string | Buffer,
-  toleranceSeconds = 300,
-  now: Date = new Date(),
+  /** The spec's replay window; 300 (5 minutes) is usual. */
+  toleranceSeconds: number,
+  /** The receiver's current time: passed in, as every instant in the core. */
+  now: Date,
 ): { messageId: string; timestamp: number } {
   const messageId = header(headers, 'webhook-id')
   const timestampText = header(headers, 'webhook-timestamp')

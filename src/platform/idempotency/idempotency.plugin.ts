@@ -6,6 +6,8 @@ import { safeEncode, type $ZodType } from 'zod/v4/core'
 import type { Database } from '../database/database.types.ts'
 import { BadRequestError, DomainError } from '../errors/domain-errors.ts'
 import { canonicalJson } from '../../core/audit/case-event-hash.ts'
+import type { WriteResponse } from './unit-of-work.ts'
+import { MINUTE_MS } from '../../core/time.ts'
 import {
   claimIdempotencyKey,
   releaseIdempotencyKey,
@@ -23,18 +25,10 @@ declare module 'fastify' {
   }
 }
 
-export interface ResponseToStore {
-  status: number
-  headers: Record<string, string>
-  body: unknown
-  /** The route's response schema: the stored body is serialized exactly as the reply will be. */
-  schema: unknown
-}
-
 export interface IdempotencyHandle {
   key: string
-  /** Stores the response inside the transaction that does the work (issue 4: same transaction). */
-  storeInTransaction(trx: Kysely<Database>, response: ResponseToStore): Promise<void>
+  /** Stores the response inside the transaction that does the work (see unit-of-work.ts). */
+  storeInTransaction(trx: Kysely<Database>, response: WriteResponse<unknown>): Promise<void>
 }
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/
@@ -48,7 +42,7 @@ class IdempotencyError extends DomainError {}
  * first is still running gets 409 with Retry-After. Keys are kept IDEMPOTENCY_RETENTION_HOURS.
  */
 async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours: number; lockMs?: number }) {
-  const lockMs = options.lockMs ?? 60_000
+  const lockMs = options.lockMs ?? MINUTE_MS
   const states = new WeakMap<FastifyRequest, { apiKeyId: string; key: string; stored: boolean }>()
 
   app.decorateRequest('idempotency', null)

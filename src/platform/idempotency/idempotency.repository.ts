@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../database/database.types.ts'
+import { HOUR_MS } from '../../core/time.ts'
 
 export interface StoredResponse {
   status: number
@@ -31,7 +32,7 @@ export interface ClaimInput {
  */
 export async function claimIdempotencyKey(db: Kysely<Database>, input: ClaimInput): Promise<ClaimOutcome> {
   const lockedUntil = new Date(input.now.getTime() + input.lockMs)
-  const expiresAt = new Date(input.now.getTime() + input.retentionHours * 3_600_000)
+  const expiresAt = new Date(input.now.getTime() + input.retentionHours * HOUR_MS)
   for (let attempt = 0; attempt < 3; attempt++) {
     const inserted = await db
       .insertInto('idempotency_key')
