@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util'
 import { ROLES, type Role } from './core/access/principal.ts'
-import { listApiKeys, revokeApiKey } from './api-keys/api-key.repository.ts'
-import { createApiKey } from './api-keys/api-key.service.ts'
+import { formatShanghaiInstant } from './core/calendar/civil-date.ts'
+import { findApiKey, listApiKeys, revokeApiKey } from './api-keys/api-key.repository.ts'
+import { createApiKey, ORGANIZATION_CODE_PATTERN } from './api-keys/api-key.service.ts'
 import { ConfigError, loadConfig } from './platform/config/config.ts'
 import { createDatabase } from './platform/database/database.ts'
 import { resolveDatabaseUrl } from './platform/database/database-url.ts'
 import { prepareDatabase } from './prepare-database.ts'
 import { DomainError } from './platform/errors/domain-errors.ts'
+import { uuidSchema } from './platform/http/http-schemas.ts'
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -14,62 +16,157 @@ Commands:
   api-keys create --role <${ROLES.join('|')}> [--org <organization code>] [--name <label>]
                          Creates a key and prints it as the last line (shown once).
                          A dispatch key needs --org; the organization is created on first use.
-  api-keys list          Lists keys (never the secrets).
-  api-keys revoke <id>   Revokes a key.
+  api-keys list          Lists keys with their creation dates (never the secrets).
+  api-keys revoke <id>   Revokes a key (its id is the first column of \`api-keys list\`).
   migrate                Applies pending migrations and seeds reference data.
 
 Uses DATABASE_URL, or the embedded PostgreSQL of \`npm start\` (started for the command if not running).`
 
-async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  })
-  const [area, action, target] = positionals
-  if (values.help || !area) {
-    console.log(USAGE)
-    return values.help ? 0 : 64
+/** sysexits(3): the command line was wrong. */
+const EX_USAGE = 64
+
+type Command =
+  | { kind: 'migrate' }
+  | { kind: 'create'; role: Role; organizationCode: string | undefined; name: string | undefined }
+  | { kind: 'list' }
+  | { kind: 'revoke'; id: string }
+
+class UsageError extends Error {}
+
+/**
+ * The whole command line is checked before any database is touched, so a typo costs nothing (no embedded
+ * PostgreSQL is started for a command that cannot run) and the message names what to change.
+ */
+function parseCommand(argv: string[]): Command | 'help' {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const { positionals, values } = parsed
+  if (values.help) return 'help'
+  const [area, action, ...rest] = positionals
+  const noMore = (expected: number) => {
+    const extra = positionals.slice(expected)
+    const command = positionals.slice(0, expected).join(' ')
+    if (extra.length > 0) throw new UsageError(`Unexpected argument${extra.length > 1 ? 's' : ''} after \`${command}\`: ${extra.join(' ')}`)
   }
 
+  if (area === undefined) throw new UsageError('Name a command.')
+  if (area === 'migrate') {
+    noMore(1)
+    return { kind: 'migrate' }
+  }
+  if (area !== 'api-keys') throw new UsageError(`Unknown command \`${area}\`.`)
+  if (action === 'create') {
+    noMore(2)
+    const role = values.role
+    if (role === undefined) throw new UsageError(`api-keys create needs --role <${ROLES.join('|')}>.`)
+    if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of: ${ROLES.join(', ')} (got \`${role}\`).`)
+    if (role === 'dispatch' && !values.org) {
+      throw new UsageError('A dispatch key belongs to one organization: give its code with --org <organization code>, e.g. --org SGCC-ZZ.')
+    }
+    if (values.org !== undefined && !ORGANIZATION_CODE_PATTERN.test(values.org)) {
+      throw new UsageError(`--org \`${values.org}\` is not an organization code: 2 to 32 letters, digits, "-" or "_", starting with a letter or digit.`)
+    }
+    return { kind: 'create', role: role as Role, organizationCode: values.org, name: values.name }
+  }
+  if (action === 'list') {
+    noMore(2)
+    return { kind: 'list' }
+  }
+  if (action === 'revoke') {
+    const id = rest[0]
+    if (id === undefined) throw new UsageError('api-keys revoke needs the id of the key: the first column of `api-keys list`.')
+    noMore(3)
+    if (!uuidSchema.safeParse(id).success) {
+      const keyOrPrefix = id.startsWith('gck_') || /^[a-z0-9]{8}$/.test(id)
+      const hint = keyOrPrefix ? "that looks like the key or its prefix; give the key's id instead" : 'ids are UUIDs such as 0b6c3c9e-4f5a-4c1e-9d47-2f1a8e6b5c3d'
+      throw new UsageError(`\`${id}\` is not an API key id: ${hint} (the first column of \`api-keys list\`).`)
+    }
+    return { kind: 'revoke', id }
+  }
+  throw new UsageError(action === undefined ? 'api-keys needs a command: create, list or revoke.' : `Unknown command \`api-keys ${action}\`: use create, list or revoke.`)
+}
+
+function table(rows: string[][]): string {
+  return rows.map((row) => row.join('\t')).join('\n')
+}
+
+async function run(command: Command): Promise<number> {
   const config = loadConfig()
   const { connectionString, embedded } = await resolveDatabaseUrl(config, (message) => console.error(message))
   const database = createDatabase({ connectionString, poolMax: 2 })
   try {
     // Every command works on a migrated database, so a first `api-keys create` before `npm start` works too.
     await prepareDatabase(database.db)
-    if (area === 'migrate') {
-      console.log('Database migrated.')
-      return 0
-    }
-    if (area === 'api-keys' && action === 'create') {
-      const role = values.role as Role | undefined
-      if (!role || !ROLES.includes(role)) {
-        console.error(`--role must be one of: ${ROLES.join(', ')}`)
-        return 64
+    switch (command.kind) {
+      case 'migrate':
+        console.log('Database migrated.')
+        return 0
+      case 'create': {
+        const { key, record } = await createApiKey(database.db, { role: command.role, organizationCode: command.organizationCode, name: command.name })
+        console.log(`Created ${record.role} key ${record.id}${record.organizationCode ? ` for ${record.organizationCode}` : ''}. It is shown only once:`)
+        console.log(key)
+        return 0
       }
-      const { key, record } = await createApiKey(database.db, { role, organizationCode: values.org, name: values.name })
-      console.log(`Created ${record.role} key ${record.id}${record.organizationCode ? ` for ${record.organizationCode}` : ''}. It is shown only once:`)
-      console.log(key)
-      return 0
-    }
-    if (area === 'api-keys' && action === 'list') {
-      for (const key of await listApiKeys(database.db)) {
-        console.log([key.id, key.prefix, key.role, key.organizationCode ?? '-', key.revokedAt ? 'revoked' : 'active', key.name ?? ''].join('\t'))
+      case 'list': {
+        const keys = await listApiKeys(database.db)
+        const header = ['ID', 'PREFIX', 'ROLE', 'ORGANIZATION', 'STATUS', 'CREATED', 'NAME']
+        const rows = keys.map((key) => [
+          key.id,
+          key.prefix,
+          key.role,
+          key.organizationCode ?? '-',
+          key.revokedAt ? 'revoked' : 'active',
+          formatShanghaiInstant(key.createdAt),
+          key.name ?? '',
+        ])
+        console.log(table([header, ...rows]))
+        if (keys.length === 0) console.error('No API keys yet: create one with `api-keys create --role admin`.')
+        return 0
       }
-      return 0
+      case 'revoke': {
+        const existing = await findApiKey(database.db, command.id)
+        if (!existing) {
+          console.error(`No API key has the id ${command.id} (see \`api-keys list\`).`)
+          return 1
+        }
+        if (await revokeApiKey(database.db, command.id, new Date())) {
+          console.log(`Revoked ${command.id}.`)
+          return 0
+        }
+        console.log(`${command.id} was already revoked.`)
+        return 0
+      }
+      default:
+        return command satisfies never
     }
-    if (area === 'api-keys' && action === 'revoke' && target) {
-      const revoked = await revokeApiKey(database.db, target, new Date())
-      console.log(revoked ? `Revoked ${target}.` : `No active key ${target}.`)
-      return revoked ? 0 : 1
-    }
-    console.error(USAGE)
-    return 64
   } finally {
     await database.close()
     await embedded?.stop()
   }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let command
+  try {
+    command = parseCommand(argv)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    console.error(`${error.message}\n\n${USAGE}`)
+    return EX_USAGE
+  }
+  if (command === 'help') {
+    console.log(USAGE)
+    return 0
+  }
+  return await run(command)
 }
 
 main(process.argv.slice(2)).then(
