@@ -379,11 +379,11 @@ function checkLifecycle(p: RuleSetParameters): FieldIssue[] {
       if (terms.requiresJointReview) {
         issues.push({
           path: `${path}.requiresJointReview`,
-          message: `a ${route} case is never accepted for review, so it cannot run through joint-review stages; set requiresJointReview to false`,
+          message: `a case on the ${route} route is never accepted for review, so it cannot run through joint-review stages; set requiresJointReview to false`,
         })
       }
       if (extension !== null) {
-        issues.push({ path: `${path}.extension`, message: `a ${route} case has no review clock to extend; set extension to null` })
+        issues.push({ path: `${path}.extension`, message: `a case on the ${route} route has no review clock to extend; set extension to null` })
       }
     }
     if (route === 'emergency_repair') {
