@@ -149,3 +149,44 @@ t.test('concurrent writers and a polling reader: every event exactly once, in a 
   t.equal(bad.json().code, 'invalid_cursor')
   t.equal((await testApp.app.inject({ method: 'GET', url: '/v1/events', headers: bearer(await testApp.key('admin')) })).statusCode, 403)
 })
+
+t.test('an empty first page still returns a cursor to poll with; cursors of another list or edited ones are refused', async (t) => {
+  const testApp = await buildTestApp(t, { clock: new ManualClock(sh('2026-02-12T10:00:00')) })
+  const client = lifecycleClient(testApp)
+  const dispatch = await testApp.key('dispatch')
+  const office = await testApp.key('office')
+  const read = async (query: string) => await testApp.app.inject({ method: 'GET', url: `/v1/events${query}`, headers: bearer(office) })
+
+  const empty = (await read('')).json()
+  t.same(empty.items, [], 'nothing has happened yet')
+  t.type(empty.nextCursor, 'string', 'but there is a cursor (README: returned for an empty page too)')
+  const again = (await read(`?after=${empty.nextCursor}`)).json()
+  t.same(again, empty, 'polling an empty feed keeps the cursor')
+
+  const submitted = await client.submit(dispatch)
+  const first = (await read(`?after=${empty.nextCursor}`)).json()
+  t.same(first.items.map((e: FeedItem) => [e.caseId, e.type]), [[submitted.id, 'case.submitted']], 'the cursor of the empty page sees what came after')
+  t.equal(first.nextCursor, first.items[0].cursor)
+  t.same((await read(`?after=${first.nextCursor}`)).json().items, [])
+
+  // A position issued in the feed's earlier cursor format (base64url of "<txId>:<id>") is still read.
+  const { tx_id: txId } = await testApp.database.db.selectFrom('case_event').select((eb) => eb.cast<string>('tx_id', 'text').as('tx_id')).where('case_id', '=', submitted.id).executeTakeFirstOrThrow()
+  const earlier = Buffer.from(`${BigInt(txId) - 1n}:0`).toString('base64url')
+  t.same((await read(`?after=${earlier}`)).json().items.map((e: FeedItem) => e.caseId), [submitted.id])
+
+  await client.submit(dispatch)
+  const page = (await testApp.app.inject({ method: 'GET', url: '/v1/cases?limit=1', headers: bearer(office) })).json()
+  t.type(page.nextCursor, 'string')
+  for (const [what, cursor] of [
+    ['a cursor of the case list', page.nextCursor as string],
+    ['an edited cursor', `${(first.nextCursor as string).slice(0, -2)}AA`],
+  ] as const) {
+    const refused = await read(`?after=${cursor}`)
+    t.equal(refused.statusCode, 400, what)
+    t.equal(refused.json().code, 'invalid_cursor')
+    t.same(refused.json().errors, [{ path: 'query.after', message: 'invalid cursor' }])
+  }
+  const feedCursorOnCases = await testApp.app.inject({ method: 'GET', url: `/v1/cases?cursor=${first.nextCursor}`, headers: bearer(office) })
+  t.equal(feedCursorOnCases.statusCode, 400, 'a feed cursor on the case list')
+  t.same(feedCursorOnCases.json().errors, [{ path: 'query.cursor', message: 'invalid cursor' }])
+})
