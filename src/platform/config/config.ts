@@ -44,12 +44,24 @@ const configSchema = z.object({
   WEBHOOK_WORKER_ENABLED: booleanFlag('WEBHOOK_WORKER_ENABLED').default(true),
   WEBHOOK_POLL_INTERVAL_MS: integer('WEBHOOK_POLL_INTERVAL_MS', 50, 600_000).default(1_000),
   WEBHOOK_TIMEOUT_MS: integer('WEBHOOK_TIMEOUT_MS', 100, 60_000).default(5_000),
-  /** Retries continue for at least this long before a delivery is given up (issue 4: at least 24 hours). */
+  /** Retries continue for at least this long before a delivery is given up (never less than 24 hours). */
   WEBHOOK_RETRY_HOURS: integer('WEBHOOK_RETRY_HOURS', 24, 24 * 14).default(72),
   /** An endpoint failing continuously for this long is disabled until its owner re-enables it. */
   WEBHOOK_DISABLE_AFTER_HOURS: integer('WEBHOOK_DISABLE_AFTER_HOURS', 1, 24 * 14).default(72),
   /** Link-local and cloud metadata addresses are refused as webhook targets unless this is true. */
   WEBHOOK_ALLOW_LINK_LOCAL: booleanFlag('WEBHOOK_ALLOW_LINK_LOCAL').default(false),
+}).superRefine((config, context) => {
+  // The embedded PostgreSQL is a development and test convenience: its binaries are not in the production
+  // image, and a production database started on the fly would keep its data inside the container.
+  if (config.NODE_ENV === 'production' && config.DATABASE_URL === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['DATABASE_URL'],
+      message:
+        'DATABASE_URL is required when NODE_ENV=production: set it to the PostgreSQL server, e.g. postgres://user:password@host:5432/database ' +
+        '(the embedded PostgreSQL is for development and tests only, and the production image does not contain it)',
+    })
+  }
 })
 
 export type AppConfig = z.infer<typeof configSchema>
@@ -73,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const key = issue.path.join('.')
-        const shown = key === 'DATABASE_URL' ? '(hidden)' : JSON.stringify(relevant[key])
+        const shown = relevant[key] === undefined ? '(unset)' : key === 'DATABASE_URL' ? '(hidden)' : JSON.stringify(relevant[key])
         return `${key}=${shown}: ${issue.message}`
       }),
     )
