@@ -8,6 +8,7 @@
  * variant (once accepted, and then every joint-review intake under it was a 500) are always among them.
  */
 import fc from 'fast-check'
+import type { InjectOptions } from 'fastify'
 import t from 'tap'
 import { addDays, shanghaiDateOf } from '../../src/core/calendar/civil-date.ts'
 import { ManualClock } from '../../src/platform/clock.ts'
@@ -30,7 +31,7 @@ t.test('every rule set the API accepts takes a case of each of its routes throug
   let published = 0
   let reference = 0
 
-  const send = async (label: string, request: Parameters<typeof app.inject>[0] & object) => {
+  const send = async (label: string, request: InjectOptions) => {
     const response = await app.inject(request)
     if (response.statusCode >= 500) problems.push(`${label}: ${response.statusCode} ${response.body.slice(0, 300)}`)
     return response
