@@ -53,7 +53,7 @@ export async function submitCase(deps: CaseServiceDeps, trx: Kysely<Database>, c
   const submittedAt = deps.clock.now()
   const organization = await resolveActingOrganization(trx, context.principal, body.organization, {
     ownOnly: 'A dispatch key submits for its own organization only.',
-    required: { detail: 'An office key submits on behalf of an applicant: name its organization code.', message: 'required when an office key submits a case' },
+    required: { detail: 'An office key submits on behalf of an applicant: name its organization code.', message: (role) => `required when an ${role} key submits a case` },
   })
   const ruleSet = await deps.ruleSets.inForce(shanghaiDateOf(submittedAt))
   const decision = decideRoute(ruleSet, routeInputOf(body))

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { confinedOrganizationId, organizationScopeOf, type Principal } from '../core/access/principal.ts'
+import { confinedOrganizationId, organizationScopeOf, type Principal, type Role } from '../core/access/principal.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import { ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { findOrganizationByCode } from './organization.repository.ts'
@@ -13,8 +13,8 @@ export interface OrganizationRef {
 export interface ActingPurpose {
   /** Detail when a dispatch key names another organization, e.g. "A dispatch key submits for its own organization only." */
   ownOnly: string
-  /** Detail and field message when another role names none. */
-  required: { detail: string; message: string }
+  /** Detail and field message when a key of another role names none. */
+  required: { detail: string; message: (role: Role) => string }
 }
 
 /**
@@ -34,7 +34,7 @@ export async function resolveActingOrganization(
     }
     return { id: own, code: principal.organizationCode as string }
   }
-  if (!requestedCode) throw new ValidationFailedError(purpose.required.detail, [{ path: 'organization', message: purpose.required.message }])
+  if (!requestedCode) throw new ValidationFailedError(purpose.required.detail, [{ path: 'organization', message: purpose.required.message(principal.role) }])
   const organization = await findOrganizationByCode(db, requestedCode)
   if (!organization) throw new ValidationFailedError(`No organization has the code ${requestedCode}.`, [{ path: 'organization', message: 'unknown organization code' }])
   return { id: organization.id, code: organization.code }

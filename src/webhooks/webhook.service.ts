@@ -3,7 +3,7 @@ import { confinedOrganizationId, type Principal } from '../core/access/principal
 import type { Database } from '../platform/database/database.types.ts'
 import { NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { cursorValues, keysetCursor, pageOf, type Page } from '../platform/http/keyset-pagination.ts'
-import { resolveActingOrganization, resolveListOrganization } from '../organizations/organization.service.ts'
+import { resolveActingOrganization, resolveListOrganization, type ActingPurpose } from '../organizations/organization.service.ts'
 import type { Clock } from '../platform/clock.ts'
 import { abandonDeliveries, listDeliveries, resumeDeliveries, type WebhookDeliveryRecord, type WebhookDeliveryStatus } from './webhook-delivery.repository.ts'
 import {
@@ -29,9 +29,9 @@ export interface WebhookServiceDeps {
  * for any existing organization, named by code — the office sets up notifications on an applicant's behalf, an
  * admin repairs an integration. Auditors have no part in webhooks (they read the feed and the reports).
  */
-const REGISTRATION = {
+const REGISTRATION: ActingPurpose = {
   ownOnly: 'A dispatch key registers webhooks for its own organization only.',
-  required: { detail: 'Name the organization whose case events the endpoint receives.', message: 'required when an office or admin key registers a webhook' },
+  required: { detail: 'Name the organization whose case events the endpoint receives.', message: (role) => `required when an ${role} key registers a webhook` },
 }
 
 /** Another organization's endpoint does not exist for a dispatch key (404, no existence leak). */
