@@ -11,7 +11,7 @@ export async function findOrganizationByCode(db: Kysely<Database>, code: string)
   return await db.selectFrom('organization').select(['id', 'code', 'name']).where('code', '=', code).executeTakeFirst()
 }
 
-/** Organizations are created on first use (issue 2): an insert that tolerates a concurrent twin. */
+/** Organizations are created on first use (an API key for a new organization code creates it): an insert that tolerates a concurrent twin. */
 export async function ensureOrganization(db: Kysely<Database>, code: string, name?: string): Promise<Organization> {
   await db
     .insertInto('organization')

@@ -7,11 +7,11 @@
  * zone: `new Date(y, m, d)`, `getDate()`, `toDateString()` and friends are deliberately never used,
  * because the service must give the same answer on a server in UTC, in California or in Kiribati.
  */
+import { DAY_MS, HOUR_MS } from '../time.ts'
 
 /** A calendar date 'YYYY-MM-DD' (year 0000..9999), with no time and no zone attached. */
 export type CivilDate = string
 
-const MS_PER_DAY = 86_400_000
 const SHANGHAI = 'Asia/Shanghai'
 
 const CIVIL_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
@@ -187,7 +187,7 @@ function requireInstant(instant: Date): number {
  * fast path off rather than be overridden by it.
  */
 const FIXED_OFFSET_FROM_MS = Date.UTC(1992, 0, 1)
-const FIXED_OFFSET_MS = 8 * 3_600_000
+const FIXED_OFFSET_MS = 8 * HOUR_MS
 let fixedOffsetConfirmed: boolean | undefined
 
 function confirmFixedOffset(): boolean {
@@ -197,7 +197,7 @@ function confirmFixedOffset(): boolean {
 
 function intlWallClockOffset(ms: number): number {
   const wall = intlWallClock(ms)
-  return dayNumberFromParts(wall.year, wall.month, wall.day) * MS_PER_DAY + ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000 + (((ms % 1000) + 1000) % 1000) - ms
+  return dayNumberFromParts(wall.year, wall.month, wall.day) * DAY_MS + ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000 + (((ms % 1000) + 1000) % 1000) - ms
 }
 
 /** Shanghai wall-clock fields of an instant (whole seconds; milliseconds never shift with the zone). */
@@ -247,7 +247,7 @@ function intlWallClock(ms: number): WallClock {
 function shanghaiOffsetMs(ms: number): number {
   const wall = shanghaiWallClock(ms)
   const wallMs =
-    dayNumberFromParts(wall.year, wall.month, wall.day) * MS_PER_DAY +
+    dayNumberFromParts(wall.year, wall.month, wall.day) * DAY_MS +
     ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000 +
     (((ms % 1000) + 1000) % 1000)
   return wallMs - ms
@@ -264,7 +264,7 @@ export function shanghaiDateOf(instant: Date): CivilDate {
  * "at the end of the N-th working day" (domain.md §3) expires.
  */
 export function endOfShanghaiDay(date: CivilDate): Date {
-  const localMs = (toDayNumber(date) + 1) * MS_PER_DAY - 1
+  const localMs = (toDayNumber(date) + 1) * DAY_MS - 1
   // In the fixed-offset era the answer is the wall time minus 8 h. Taking it directly also keeps the last
   // representable day working: the guess below would read the wall clock of 9999-12-31T23:59:59.999Z,
   // which is already year 10000 in Shanghai.
@@ -331,7 +331,7 @@ export function parseInstant(value: string): Date | null {
   }
   const millis = fraction === undefined ? 0 : Number(fraction.padEnd(3, '0').slice(0, 3))
   const ms =
-    dayNumberFromParts(...parts) * MS_PER_DAY +
+    dayNumberFromParts(...parts) * DAY_MS +
     ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 +
     millis
   const instant = new Date(ms)

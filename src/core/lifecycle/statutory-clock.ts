@@ -27,6 +27,7 @@ import {
 } from '../calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
 import type { Actor, ClockEntryKind, ClockLedgerEntry, ClockStatus, FormalitiesRecord, StatutoryClock } from './lifecycle.types.ts'
+import { HOUR_MS } from '../time.ts'
 
 /** Thrown for a ledger operation that makes no sense (resume a running clock, time going backwards, …). */
 export class ClockError extends Error {
@@ -446,7 +447,6 @@ export function clockView(clock: StatutoryClock, calendar: WorkingDayCalendar, n
 // Emergency formalities: clock hours, not working days
 // ---------------------------------------------------------------------------------------------------
 
-const HOUR_MS = 3_600_000
 
 /**
  * emergency_repair: dig first, notify at once, complete the approval formalities within 24 hours

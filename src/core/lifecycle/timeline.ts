@@ -24,6 +24,7 @@ import {
 } from './statutory-clock.ts'
 import { recomputeLifecycle } from './lifecycle-state.ts'
 import type { CaseStatus, LifecycleState } from './lifecycle.types.ts'
+import { HOUR_MS } from '../time.ts'
 
 export type TimelinePhaseKind = 'acceptance' | 'filing' | 'formalities' | 'review' | 'stage' | 'works' | 'reinstatement'
 
@@ -158,7 +159,7 @@ export function buildTimeline(stored: LifecycleState, calendar: WorkingDayCalend
           start: f.notifiedAt,
           end: f.completedAt,
           workingDaysTaken: null,
-          hoursTaken: endMs === null ? null : Math.round(((endMs - startMs) / 3_600_000) * 100) / 100,
+          hoursTaken: endMs === null ? null : Math.round(((endMs - startMs) / HOUR_MS) * 100) / 100,
           limit: state.plan.timeLimit,
           dueDate: dateOf(f.dueAt),
           dueAt: f.dueAt,

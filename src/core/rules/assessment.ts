@@ -2,6 +2,7 @@ import { endOfShanghaiDay, formatShanghaiInstant, shanghaiDateOf, type CivilDate
 import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
 import { decideRoute, type RouteDecision, type RouteInput } from './route-decision.ts'
 import type { RuleSet } from './rule-set.schema.ts'
+import { HOUR_MS } from '../time.ts'
 
 export interface Deadline {
   dueDate: CivilDate | null
@@ -17,7 +18,6 @@ export interface Assessment extends Deadline {
   calendarFingerprint: string
 }
 
-const HOUR_MS = 3_600_000
 
 /**
  * The deadline a decision sets when the clock starts at `startedAt`. Working days are counted in
