@@ -11,6 +11,7 @@
  *   `calendarFingerprint`): a pure function of the facts and the working-day calendar, recomputed on every
  *   action and by `recomputeLifecycle` when a new year's holiday schedule is loaded.
  */
+import type { Role } from '../access/principal.ts'
 import type { CivilDate } from '../calendar/civil-date.ts'
 import type { Route, TimeLimit } from '../rules/rule-set.schema.ts'
 
@@ -65,8 +66,8 @@ export const actions = [
 ] as const
 export type Action = (typeof actions)[number]
 
-export const roles = ['dispatch', 'office', 'auditor', 'admin'] as const
-export type Role = (typeof roles)[number]
+/** The roles are the access model's (src/core/access): one list. */
+export type { Role } from '../access/principal.ts'
 
 /** Who took an action: the API key and the role it had at the time. */
 export interface Actor {

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
+import type { Role } from '../../core/access/principal.ts'
 
 /** Kysely's view of the tables (snake_case, as in SQL); repositories map rows to camelCase domain objects. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>
@@ -15,7 +16,7 @@ export interface ApiKeyTable {
   id: Generated<string>
   prefix: string
   key_hash: string
-  role: 'dispatch' | 'office' | 'auditor' | 'admin'
+  role: Role
   organization_id: string | null
   name: string | null
   created_at: CreatedAt

@@ -15,7 +15,8 @@ import {
   transitionRequestSchema,
 } from '../../../src/core/lifecycle/case-state-machine.ts'
 import { initialLifecycleState, lifecycleView } from '../../../src/core/lifecycle/lifecycle-state.ts'
-import { type Action, type LifecycleState, type Role, actions, caseStatuses, roles } from '../../../src/core/lifecycle/lifecycle.types.ts'
+import { ROLES as roles } from '../../../src/core/access/principal.ts'
+import { type Action, type LifecycleState, type Role, actions, caseStatuses } from '../../../src/core/lifecycle/lifecycle.types.ts'
 
 const calendar = new WorkingDayCalendar(builtinCalendarYears())
 const actorOf = (role: Role) => ({ keyId: `key-${role}`, role })
