@@ -22,6 +22,12 @@
  * type, Authorization, other headers, method), so that it gets past the checks it is not about: the roles
  * each route admits are probed first and a key of such a role is used by default.
  *
+ * Boundary values of the right type are generated too, so that they pass the shape checks and reach the
+ * rules, the calendar and the lifecycle: lengths a hair off two decimals (49.99000000000001, 0.1 + 0.2,
+ * 1e-9), huge and near-safe-integer numbers, dates and instants at the ends of the supported range and
+ * near years 0 and 9999 (with extreme offsets), and periods spanning centuries. A `boundary` mutation swaps
+ * one date, instant, number or period of a valid body or query for such a value of the same kind.
+ *
  * FAULTS_RUNS (default 40) sets the number of generated requests per route; FAULTS_SEED replays a run;
  * FAULTS_DEBUG=<openapi path> prints every request sent to that route and its answer; FAULTS_ONLY=<openapi
  * path>[,…] generates requests for those routes only.
@@ -56,8 +62,37 @@ const weirdStrings = [
 ]
 const weirdNumbers = [0, -0, -1, 1, 0.5, 0.001, 0.125, 1e308, -1e308, 1e21, 2 ** 31, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), Number.MIN_VALUE, 49.999, 50, 200.001, 10000, 10001, 400, 401]
 
+// Values of the right type at the edges of what the domain takes.
+/** Near two decimals but not exactly (once a 500: the HTTP check tolerated 1e-6, the rules engine was exact), and the edges of the bounds. */
+const nearTwoDecimals = [49.99000000000001, 0.1 + 0.2, 1e-9, 50 - 1e-12, 200.00000000000003, 10.000000001, 0.7000000000000001]
+const boundaryNumbers = [
+  ...nearTwoDecimals, 49.99, 50, 200, 200.01, 0.01, 99_999.99, 100_000, 100_000.01, 1_000_000, 1_000_001,
+  Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, Number.MAX_VALUE, Number.MIN_VALUE, Number.EPSILON, -0, 3650, 3651, 4_294_967_296,
+]
+const boundaryDates = ['0001-01-01', '0000-01-01', '9999-12-31', '9999-12-30', '1000-01-01', '1899-12-31', '1970-01-01', '1989-12-31', '1990-01-01', '2100-12-31', '2101-01-01', '2024-02-29', '2100-02-29', '2019-10-31']
+const boundaryInstants = [
+  '0000-01-01T00:00:00+23:59', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '9999-12-31T23:59:59.999-23:59', '1969-12-31T23:59:59.999Z', '1989-12-31T15:59:59.999Z',
+  '1989-12-31T16:00:00Z', '2100-12-31T15:59:59.999Z', '2100-12-31T16:00:00Z', '2026-02-12T10:00:00.123456789+08:00', '2026-02-12T23:59:59-23:59', '2019-10-31T16:00:00Z',
+]
+const boundaryPeriods = [
+  { from: '1990-01-01', to: '2100-12-31' }, { from: '0001-01-01', to: '9999-12-31' }, { from: '2026-03-02', to: '9999-12-31' }, { from: '9999-12-31', to: '9999-12-31' },
+  { from: '2026-03-02', to: '2100-12-31' }, { from: '2100-12-31', to: '2026-03-02' },
+]
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T/
+/** A value of the same kind as `current` taken from the boundary lists (undefined when `current` has no such kind). */
+function boundaryLike(current: unknown, at: number): unknown {
+  const pick = <T>(list: readonly T[]) => list[at % list.length]
+  if (typeof current === 'number') return at % 2 === 0 ? pick(nearTwoDecimals) : pick(boundaryNumbers)
+  if (typeof current === 'string' && DATE_RE.test(current)) return pick(boundaryDates)
+  if (typeof current === 'string' && INSTANT_RE.test(current)) return pick(boundaryInstants)
+  if (current && typeof current === 'object' && 'from' in current && 'to' in current) return structuredClone(pick(boundaryPeriods))
+  return undefined
+}
+
 const weirdScalar: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.constantFrom<unknown>(null, true, false, ...weirdNumbers, ...weirdStrings), weight: 6 },
+  { arbitrary: fc.constantFrom<unknown>(...boundaryNumbers, ...boundaryDates, ...boundaryInstants), weight: 2 },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 40 }), weight: 1 },
   { arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }), weight: 1 },
   { arbitrary: fc.integer(), weight: 1 },
@@ -78,7 +113,7 @@ const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.tuple(fc.constantFrom(10, 200), fc.constantFrom<'object' | 'array'>('object', 'array')).map(([d, k]) => nest(d, k)), weight: 1 },
 )
 
-type Op = { kind: 'set' | 'delete' | 'add' | 'wrap' | 'poison'; at: number; value: unknown; name: string; char: string }
+type Op = { kind: 'set' | 'delete' | 'add' | 'wrap' | 'poison' | 'boundary'; at: number; value: unknown; name: string; char: string }
 /** Characters slipped into an otherwise valid string: PostgreSQL cannot store the first three. */
 const poisons = ['\u0000', LONE_SURROGATE, '\udfff', '\u202e', '\ufeff', '\uffff', '\u0085', '\r\n']
 const opArb: fc.Arbitrary<Op> = fc.record({
@@ -90,6 +125,7 @@ const opArb: fc.Arbitrary<Op> = fc.record({
 })
 
 const poisonOpArb: fc.Arbitrary<Op> = opArb.map((op) => ({ ...op, kind: 'poison' as const }))
+const boundaryOpArb: fc.Arbitrary<Op> = opArb.map((op) => ({ ...op, kind: 'boundary' as const }))
 
 /** Every (container, key) of a JSON value, the root included as [null, null]. */
 function slots(value: unknown, out: Array<[Record<string, unknown> | unknown[] | null, string | number | null]> = [[null, null]]) {
@@ -106,6 +142,15 @@ function slots(value: unknown, out: Array<[Record<string, unknown> | unknown[] |
 function mutate(seed: unknown, ops: Op[]): unknown {
   let root = structuredClone(seed)
   for (const op of ops) {
+    if (op.kind === 'boundary') {
+      // A date, instant, number or period of the valid body swapped for an edge value of the same kind.
+      const candidates = slots(root).filter(([c, k]) => c !== null && boundaryLike((c as Record<string | number, unknown>)[k as string], 0) !== undefined)
+      if (candidates.length === 0) continue
+      const [container, key] = candidates[op.at % candidates.length]!
+      const record = container as Record<string | number, unknown>
+      record[key as string] = boundaryLike(record[key as string], Math.floor(op.at / candidates.length))
+      continue
+    }
     if (op.kind === 'poison') {
       // A valid string with one bad character in it: only the character is wrong.
       const strings = slots(root).filter(([c, k]) => c !== null && typeof (c as Record<string | number, unknown>)[k as string] === 'string')
@@ -196,6 +241,10 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
   }
   const own = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(keys.dispatch), payload: caseBody({ excavationLengthMeters: 120 }) })).json()
   const foreign = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(keys.otherDispatch), payload: caseBody() })).json()
+  // A fast-track case under review: an approval reaches the lifecycle at once, and its period is stored and
+  // then read back by the timeline, the export and the reports.
+  const fast = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(keys.dispatch), payload: caseBody({ excavationLengthMeters: 30, externalReference: 'FAST-1' }) })).json()
+  t.equal((await app.inject({ method: 'POST', url: `/v1/cases/${fast.id}/transitions`, headers: { ...bearer(keys.office), 'if-match': '"1"' }, payload: { action: 'accept' } })).statusCode, 200, 'a case under review to aim at')
   t.ok(own.id && foreign.id, 'cases to aim at')
   const ruleSet = (await app.inject({ method: 'GET', url: '/v1/rule-sets/zz-green-channel', headers: bearer(keys.admin) })).json()
 
@@ -212,8 +261,13 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
     { action: 'not_accept', reason: 'incomplete' },
     { action: 'request_supplement', items: [{ item: 'plan', detail: 'signed' }] },
     { action: 'approve', approvedPosition: 'north side', approvedArea: { lengthMeters: 30, widthMeters: 0.8 }, approvedPeriod: { from: '2026-03-02', to: '2026-03-10' } },
+    { action: 'approve', approvedPosition: 'north side', approvedArea: { lengthMeters: 30 }, approvedPeriod: { from: '2026-03-02', to: '2100-12-31' } },
+    { action: 'approve', approvedPosition: 'north side', approvedArea: 'the whole carriageway', approvedPeriod: { from: '1990-01-01', to: '2026-03-10' } },
     { action: 'extend_time_limit', approver: { name: 'W', title: 'D' }, reason: 'x' },
     { action: 'request_change', kind: 'extend', description: 'x', requestedPeriod: { from: '2026-03-02', to: '2026-03-12' } },
+    { action: 'complete_stage', stage: 'joint_survey' },
+    { action: 'complete_stage', stage: 'consultation' },
+    { action: 'start_works' },
   ]
 
   // --- Routes, from the OpenAPI document the app serves.
@@ -243,8 +297,34 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
     return fc.constantFrom(...uuids, ...generic)
   }
 
+  /** A valid query for routes that need one (or filter by dates), so that other faults are tested against it. */
+  const normalQuery: Record<string, string> = {
+    '/v1/calendar/due-date': 'from=2026-02-12&workingDays=5',
+    '/v1/reports/sla': 'from=2026-01-01&to=2026-12-31&groupBy=route',
+    '/v1/reports/timelines': 'from=2026-01-01&to=2026-12-31',
+  }
+  /** The route's valid query (or one date filter) with one value swapped for an edge value of the same kind. */
+  const boundaryQueryArb = (route: RouteInfo): fc.Arbitrary<string> => {
+    const base = normalQuery[route.path] ?? (route.queryParams.includes('submittedFrom') ? 'submittedFrom=2026-01-01&submittedTo=2026-12-31' : null)
+    if (base === null) return fc.constant('')
+    const params = base.split('&').map((p) => p.split('=') as [string, string])
+    const edgeIntegers = ['0', '-0', '3650', '3651', '9007199254740993', '1e3', '0x10', '4294967296']
+    return fc.tuple(fc.nat(), fc.nat(), fc.boolean()).map(([which, at, allDates]) => {
+      const i = which % params.length
+      return params
+        .map(([k, v], j) => {
+          // Every date of the query at once (from = to = 0001-01-01 passes a span check), or one value.
+          if (allDates && DATE_RE.test(v)) return `${k}=${boundaryDates[at % boundaryDates.length]}`
+          if (j !== i) return `${k}=${v}`
+          const edge = DATE_RE.test(v) ? boundaryDates[at % boundaryDates.length] : /^\d+$/.test(v) ? edgeIntegers[at % edgeIntegers.length] : v
+          return `${k}=${encodeURIComponent(edge!)}`
+        })
+        .join('&')
+    })
+  }
   const queryValue: fc.Arbitrary<string> = fc.oneof(
     fc.constantFrom('1', '10', '100', '1000', '0', '-1', '1.5', '1e3', '1e309', 'NaN', '', 'true', 'yes', 'submitted', 'joint_review', 'ORG-A', 'ORG-B', '2026-02-12', '2026-02-30', '2026-02-12T10:00:00+08:00', 'case.accepted,case.approved', ',,,', '9'.repeat(40)),
+    fc.constantFrom(...boundaryDates, ...boundaryInstants, '9007199254740993', '3650', '3651'),
     weirdScalar.map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? 'null')),
   )
   const encode = (value: string) => {
@@ -255,6 +335,8 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
     }
   }
   const queryArb = (route: RouteInfo): fc.Arbitrary<string> =>
+    fc.oneof({ arbitrary: anyQueryArb(route), weight: 3 }, { arbitrary: boundaryQueryArb(route), weight: 2 })
+  const anyQueryArb = (route: RouteInfo): fc.Arbitrary<string> =>
     fc
       .array(
         fc.oneof(
@@ -285,6 +367,8 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
       { arbitrary: fc.tuple(seed, fc.array(opArb, { minLength: 1, maxLength: 3 })).map(([s, ops]) => mutate(s, ops)), weight: 8 },
       // A valid body with only a bad character in one of its strings: it passes the schema and reaches the database.
       { arbitrary: fc.tuple(seed, fc.array(poisonOpArb, { minLength: 1, maxLength: 2 })).map(([s, ops]) => mutate(s, ops)), weight: 3 },
+      // A valid body with one or two edge values of the right type: it passes the shape checks it is not about.
+      { arbitrary: fc.tuple(seed, fc.array(boundaryOpArb, { minLength: 1, maxLength: 2 })).map(([s, ops]) => mutate(s, ops)), weight: 4 },
       { arbitrary: seed, weight: 1 },
       { arbitrary: weirdValue, weight: 2 },
     )
@@ -323,9 +407,9 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
     // dispatch first: it submits cases without naming an organization.
     allowedKeys.set(route, allowed.sort((a, b) => Number(b === `Bearer ${keys.dispatch}`) - Number(a === `Bearer ${keys.dispatch}`)))
   }
-  const normalQuery: Record<string, string> = { '/v1/calendar/due-date': 'from=2026-02-12&workingDays=5' }
-  const normalParam = (route: RouteInfo, name: string) =>
-    name === 'year' ? (route.method === 'PUT' ? '2031' : '2026') : route.path.includes('/rule-sets') ? 'zz-green-channel' : route.path.includes('/api-keys') ? (sacrificial[0] as string) : (own.id as string)
+  const targets = [own.id as string, fast.id as string]
+  const normalParam = (route: RouteInfo, name: string, target: number) =>
+    name === 'year' ? (route.method === 'PUT' ? '2031' : '2026') : route.path.includes('/rule-sets') ? 'zz-green-channel' : route.path.includes('/api-keys') ? (sacrificial[0] as string) : targets[target % targets.length]!
 
   type Fault = 'params' | 'query' | 'body' | 'contentType' | 'auth' | 'headers' | 'method'
   const faultArb = (route: RouteInfo) =>
@@ -355,6 +439,7 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
       normalAuth: fc.nat(),
       headers: headerArb,
       wrongMethod: fc.constantFrom('PATCH', 'PUT', 'DELETE', 'POST', 'GET'),
+      target: fc.nat(),
     })
   type Generated = ReturnType<typeof requestArb> extends fc.Arbitrary<infer G> ? G : never
 
@@ -372,7 +457,7 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
   async function check(route: RouteInfo, request: Generated): Promise<boolean> {
     const faulty = new Set(request.faults)
     let url = route.path
-    route.pathParams.forEach((name, i) => (url = url.replace(`{${name}}`, faulty.has('params') ? (request.params[i] as string) : normalParam(route, name))))
+    route.pathParams.forEach((name, i) => (url = url.replace(`{${name}}`, faulty.has('params') ? (request.params[i] as string) : normalParam(route, name, request.target))))
     const query = faulty.has('query') ? request.query : (normalQuery[route.path] ?? '')
     if (query) url += `?${query}`
     const allowed = allowedKeys.get(route) ?? []
@@ -397,7 +482,7 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
       if (request.headers.accept !== null) headers.accept = request.headers.accept
     } else if (route.path === '/v1/cases/{id}/transitions') {
       // The case's current version, so that the body decides.
-      const current = await db.selectFrom('case').select('version').where('id', '=', own.id).executeTakeFirst()
+      const current = await db.selectFrom('case').select('version').where('id', '=', targets[request.target % targets.length]!).executeTakeFirst()
       headers['if-match'] = `"${current?.version ?? 1}"`
     }
     const method = (faulty.has('method') ? request.wrongMethod : route.method) as 'GET'
@@ -433,11 +518,18 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
         return false
       }
     } else if (response.statusCode >= 200 && response.statusCode < 300) {
-      if (!contentType.startsWith('application/json')) {
+      if (contentType.startsWith('text/csv') && route.path.startsWith('/v1/reports/')) {
+        // A streamed export that failed after its header ends with an error marker instead of a status.
+        if (/(^|\r\n)#error,/.test(response.body)) {
+          problems.push(`${response.statusCode} CSV ending with an error marker for ${what}: ${response.body.slice(-300)}`)
+          return false
+        }
+      } else if (!contentType.startsWith('application/json')) {
         problems.push(`${response.statusCode} with ${contentType} for ${what}`)
         return false
+      } else {
+        response.json()
       }
-      response.json()
     } else {
       problems.push(`unexpected ${response.statusCode} for ${what}`)
       return false
