@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the service against the limits of this machine, in one run (issue 5, "The benchmark").
+ * `npm run bench`: the service against the limits of this machine, in one run.
  *
  *  1. PostgreSQL: DATABASE_URL's server, or a throwaway embedded one; a fresh database, migrated and seeded
  *     with reference data (prepareDatabase), API keys, and BENCH_CASES (1,000,000) cases via bench/seed-cases.ts.

@@ -1,5 +1,5 @@
 /**
- * Bulk seeding for the benchmark (issue 5): `seedCases(db, count)` inserts `count` realistic cases with
+ * Bulk seeding for the benchmark: `seedCases(db, count)` inserts `count` realistic cases with
  * set-based SQL (one INSERT … SELECT over generate_series per worker connection), then rebuilds the SLA
  * summary from them with one statement (`rebuildSlaSummary`) and refreshes the planner statistics.
  *

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 
 // Frozen in time: never edit a migration that has shipped; add a new one.
-// Webhooks (issue 4). case_event, written in the same transaction as every case change, is the
+// Webhooks. case_event, written in the same transaction as every case change, is the
 // transactional outbox; the relay copies it into webhook_delivery (one row per event × subscribed
 // endpoint) and the deliverer sends those rows. See src/webhooks/.
 export async function up(db: Kysely<any>): Promise<void> {

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely'
 
 // Frozen in time: never edit a migration that has shipped; add a new one.
 //
-// SLA reporting for auditors (issue 4). The report must answer in well under a second over a million
+// SLA reporting for auditors. The report must answer in well under a second over a million
 // cases, so it never scans cases for its decided-case figures:
 // - each case carries its SLA facts, written with the lifecycle document by the same statement
 //   (sla_decided_on is the Shanghai date the statutory clock stopped by a decision: approve or refuse,

@@ -6,7 +6,7 @@ import path from 'node:path'
 import type { LoadResult, TimedResult } from './load.ts'
 import { REPO_ROOT } from './processes.ts'
 
-/** issue 5: ratios on the same machine in the same run, latency, timed queries, memory, errors. */
+/** What a run reports: ratios on the same machine in the same run, latency, timed queries, memory, errors. */
 export const TARGETS = {
   ratios: { intake: 0.7, read: 0.7, assessments: 0.5 } as Record<string, number>,
   p99Ms: 100,

@@ -4,7 +4,7 @@
  * Only the package's data files are used (dist/years/<year>.json, one per State Council notice).
  * Its date functions are deliberately not: they read the process time zone (wrong west of UTC)
  * and silently answer "weekday = working day" for years it has no notice for, which would hide
- * exactly the `provisional` case the domain requires us to flag (domain.md §3).
+ * exactly the `provisional` case the domain requires us to flag (docs/domain.md §3).
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'

@@ -22,7 +22,7 @@ const BATCH = 200
 /**
  * Marks cases overdue once their pending deadline (clock, current "4+2+1+1" stage, or the 24-hour emergency
  * formalities) has passed: one `case.overdue` event per deadline, which flows to the feed and webhooks.
- * Overdue is reported, never approval by default (domain.md §2).
+ * Overdue is reported, never approval by default (docs/domain.md §2).
  *
  * Several instances may sweep at once: each case is taken FOR UPDATE SKIP LOCKED and the "not yet marked
  * for this deadline" condition is checked under that lock, so each deadline is reported exactly once.

@@ -55,7 +55,7 @@ t.test('assessment details: stages, dueAt, emergency +24 h, boundary explanation
   t.equal(joint.requiresJointReview, true)
   t.ok(joint.explanation.some((i: { code: string }) => i.code === 'boundary.length.exactly_at_threshold'), 'exactly 50 m: the boundary rule is named')
 
-  // 16:30Z on Feb 12 is already 00:30 on Feb 13 in Shanghai (domain.md worked example).
+  // 16:30Z on Feb 12 is already 00:30 on Feb 13 in Shanghai (docs/domain.md worked example).
   const lateNight = await assess({ voltageVolts: 10000, excavationLengthMeters: 10, acceptedAt: '2026-02-12T16:30:00Z' })
   t.equal(lateNight.dueDate, '2026-02-24')
   t.equal(lateNight.acceptedAt, '2026-02-13T00:30:00.000+08:00')

@@ -1,5 +1,5 @@
 /**
- * Concurrency (issue 5, "Faults and load"): many concurrent transitions on one case — random mixes of valid
+ * Concurrency: many concurrent transitions on one case — random mixes of valid
  * and invalid actions, right, stale, future and missing If-Match values, from dispatch and office keys —
  * never produce an illegal state or a broken hash chain.
  *

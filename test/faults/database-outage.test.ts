@@ -1,5 +1,5 @@
 /**
- * Database outage (issue 5, "Faults and load"): PostgreSQL is stopped in the middle of steady traffic and
+ * Database outage: PostgreSQL is stopped in the middle of steady traffic and
  * started again on the same port, while the app keeps running.
  *
  * This file runs its OWN embedded PostgreSQL (a persistent cluster in a temp folder, on a fixed free port)

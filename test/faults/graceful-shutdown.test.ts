@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown (issue 5, "Faults and load"): the REAL server process (`node --import tsx src/server.ts`)
+ * Graceful shutdown: the REAL server process (`node --import tsx src/server.ts`)
  * gets SIGTERM while requests are in flight.
  *
  * It runs on a database of its own (cloned from the template like every test database, dropped at the end),

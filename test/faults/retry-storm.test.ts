@@ -1,5 +1,5 @@
 /**
- * Retry storm (issue 5, "Faults and load"): many concurrent identical submissions with one Idempotency-Key
+ * Retry storm: many concurrent identical submissions with one Idempotency-Key
  * create exactly one case — over real sockets, spread over TWO app instances on one database (the claim
  * lives in PostgreSQL, not in a process), repeated over several rounds, with clients that keep retrying
  * until they get the answer (409 in progress → retry → the replayed 201). Also: a storm of transitions with

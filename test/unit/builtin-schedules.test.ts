@@ -28,7 +28,7 @@ t.test('source names the package and its version', async (t) => {
   for (const s of years) t.equal(s.source, 'chinese-days@1.5.7', String(s.year))
 })
 
-t.test('2026 matches domain.md §3 exactly', async (t) => {
+t.test('2026 matches docs/domain.md §3 exactly', async (t) => {
   const s = byYear.get(2026)
   t.ok(s)
   t.same(s?.holidays, [

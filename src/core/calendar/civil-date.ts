@@ -1,7 +1,7 @@
 /**
  * Civil (wall-calendar) dates and Asia/Shanghai instants.
  *
- * Every date in the domain is a date in Asia/Shanghai (domain.md §3). A civil date is therefore kept
+ * Every date in the domain is a date in Asia/Shanghai (docs/domain.md §3). A civil date is therefore kept
  * as a plain 'YYYY-MM-DD' string and all arithmetic on it is integer arithmetic on a day number
  * (days since 1970-01-01 in the proleptic Gregorian calendar). Nothing here reads the process time
  * zone: `new Date(y, m, d)`, `getDate()`, `toDateString()` and friends are deliberately never used,
@@ -261,7 +261,7 @@ export function shanghaiDateOf(instant: Date): CivilDate {
 
 /**
  * The last millisecond of `date` in Shanghai, 23:59:59.999 local time: the moment a deadline
- * "at the end of the N-th working day" (domain.md §3) expires.
+ * "at the end of the N-th working day" (docs/domain.md §3) expires.
  */
 export function endOfShanghaiDay(date: CivilDate): Date {
   const localMs = (toDayNumber(date) + 1) * DAY_MS - 1

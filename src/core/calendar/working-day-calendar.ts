@@ -1,5 +1,5 @@
 /**
- * The working-day calendar (domain.md §3).
+ * The working-day calendar (docs/domain.md §3).
  *
  * A working day is Monday to Friday, minus the statutory holidays, plus the weekend make-up
  * workdays (调休) that the State Council announces each year (usually in November for the next

@@ -1,5 +1,5 @@
 /**
- * The case lifecycle as a pure state machine (domain.md §4, issue 3).
+ * The case lifecycle as a pure state machine (docs/domain.md §4).
  *
  * applyAction checks, in this order: the role may take the action at all (role_not_allowed), the case's
  * state allows it now (action_not_allowed, with the actions that are allowed), the payload is valid
@@ -43,7 +43,7 @@ import { fieldIssuesOf, type FieldIssue } from '../validation/field-issue.ts'
 
 export * from './transition.schema.ts'
 
-/** Who may take each action (issue 3). Auditors and admins change no case. */
+/** Who may take each action (docs/domain.md §4). Auditors and admins change no case. */
 export const actionRoles: Record<Action, Role[]> = {
   accept: ['office'],
   not_accept: ['office'],

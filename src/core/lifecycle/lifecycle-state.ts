@@ -25,7 +25,7 @@ export type LifecycleRouteDecision = Pick<
   'route' | 'requiresApproval' | 'timeLimit' | 'extension' | 'stages' | 'approvingAuthority'
 >
 
-/** The status a case starts in on each route (domain.md §4). */
+/** The status a case starts in on each route (docs/domain.md §4). */
 export function initialStatusOf(route: RouteDecision['route']): CaseStatus {
   return route === 'commitment_filing' ? 'filed' : route === 'emergency_repair' ? 'notified' : 'submitted'
 }

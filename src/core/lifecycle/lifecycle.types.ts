@@ -1,5 +1,5 @@
 /**
- * The lifecycle state of one excavation case (domain.md §4, issue 3) as plain JSON-serialisable data.
+ * The lifecycle state of one excavation case (docs/domain.md §4) as plain JSON-serialisable data.
  *
  * It is stored as jsonb, so: instants are ISO-8601 strings with an offset (written with
  * formatShanghaiInstant, e.g. "2026-02-12T10:00:00.000+08:00", read back with parseInstant), civil dates

@@ -1,5 +1,5 @@
 /**
- * The statutory clock as pure functions of its ledger and the working-day calendar (domain.md §3).
+ * The statutory clock as pure functions of its ledger and the working-day calendar (docs/domain.md §3).
  *
  * - Acceptance starts it. The day of acceptance is not counted (民法典 art. 201): the due date is the
  *   N-th working day after the acceptance date, and the case is due by the end of that Shanghai day.

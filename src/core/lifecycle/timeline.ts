@@ -1,5 +1,5 @@
 /**
- * The case's timeline as an auditor needs it (issue 3): each phase with its start and end, the working
+ * The case's timeline as an auditor needs it: each phase with its start and end, the working
  * days it took, its limit and due date, whether it was on time, and the paused intervals, all derived
  * again from the recorded facts with the given calendar (whose fingerprint is reported).
  *

@@ -1,5 +1,5 @@
 /**
- * The first rule set: domain.md §2, i.e. the November 2019 notice of the Zhangzhou city business-environment
+ * The first rule set: docs/domain.md §2, i.e. the November 2019 notice of the Zhangzhou city business-environment
  * office (seed article) read together with the national rules it sits under. Every boundary reading the
  * notice leaves open is stated on the bound itself (`reading`, `decidedBy`), and every rule cites its basis.
  */
@@ -245,7 +245,7 @@ const DEFAULT: RuleSet = {
         approvingAuthorityBasis: ROADS_ART_30,
       },
     ],
-    // No public source defines the four stages of "4+2+1+1"; this plan is the rule set's choice (domain.md §2).
+    // No public source defines the four stages of "4+2+1+1"; this plan is the rule set's choice (docs/domain.md §2).
     jointReviewStages: [
       {
         key: 'joint_survey',

@@ -1,5 +1,5 @@
 /**
- * The one definition of the quantities the rules compare (domain.md §2): voltages are whole volts,
+ * The one definition of the quantities the rules compare (docs/domain.md §2): voltages are whole volts,
  * lengths and widths are metres with at most two decimals. The HTTP layer validates requests with these
  * schemas and the rules engine checks its input with the same ones, so a value the API accepts is one the
  * engine can decide, and a value it cannot decide is a 400 naming the field.

@@ -1,5 +1,5 @@
 /**
- * Which route an excavation takes (domain.md §2), as a pure function of a rule set and the application.
+ * Which route an excavation takes (docs/domain.md §2), as a pure function of a rule set and the application.
  *
  * The rule set is data; nothing here knows 400 V, 200 m, 10 kV or 50 m. Routes are evaluated in the rule
  * set's `routeOrder` and the first that matches wins: a condition route (emergency repair, protected road)
@@ -38,7 +38,7 @@ export interface RouteInput {
   roadProtected: boolean
 }
 
-/** The same constraints as data, with the quantity schemas the HTTP layer uses: nothing else is accepted (domain.md §2). */
+/** The same constraints as data, with the quantity schemas the HTTP layer uses: nothing else is accepted (docs/domain.md §2). */
 const routeInputSchema = z.strictObject({
   voltageVolts: voltageVoltsSchema,
   excavationLengthMeters: excavationLengthMetersSchema,

@@ -1,5 +1,5 @@
 /**
- * The shape of a green-channel rule set (domain.md §2): every threshold, boundary reading, time limit,
+ * The shape of a green-channel rule set (docs/domain.md §2): every threshold, boundary reading, time limit,
  * stage and approving authority is data here, so a new notice (say, fast track under 80 m) is a new
  * rule-set version with an effective date, not a code change.
  *

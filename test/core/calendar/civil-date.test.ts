@@ -134,7 +134,7 @@ t.test('shanghaiDateOf around midnight in Shanghai', async (t) => {
   const table: Array<[string, string]> = [
     ['2026-02-12T15:59:59.999Z', '2026-02-12'], // 23:59:59.999 in Shanghai
     ['2026-02-12T16:00:00.000Z', '2026-02-13'], // 00:00 in Shanghai, still Feb 12 in UTC
-    ['2026-02-12T16:30:00Z', '2026-02-13'], // domain.md worked example
+    ['2026-02-12T16:30:00Z', '2026-02-13'], // docs/domain.md worked example
     ['2026-02-12T00:00:00Z', '2026-02-12'],
     ['2026-12-31T16:00:00Z', '2027-01-01'],
     ['2026-02-12T23:59:59.999-08:00', '2026-02-13'],

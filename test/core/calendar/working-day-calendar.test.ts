@@ -14,7 +14,7 @@ function range(first: CivilDate, last: CivilDate): CivilDate[] {
   return out
 }
 
-/** 2026 as printed in domain.md §3 (State Council notice of 2025-11-04), typed in by hand. */
+/** 2026 as printed in docs/domain.md §3 (State Council notice of 2025-11-04), typed in by hand. */
 const HOLIDAYS_2026: CivilDate[] = [
   ...range('2026-01-01', '2026-01-03'), // New Year
   ...range('2026-02-15', '2026-02-23'), // Spring Festival
@@ -30,7 +30,7 @@ const schedule2026: CalendarYearSchedule = {
   year: 2026,
   holidays: HOLIDAYS_2026,
   makeupWorkdays: MAKEUP_2026,
-  source: 'State Council notice 2025-11-04 (domain.md)',
+  source: 'State Council notice 2025-11-04 (docs/domain.md)',
 }
 
 const calendar = new WorkingDayCalendar([schedule2026])
@@ -59,7 +59,7 @@ t.test('every 2026 holiday is a day off and every make-up workday is worked', as
   }
 })
 
-t.test('domain.md worked examples', async (t) => {
+t.test('docs/domain.md worked examples', async (t) => {
   t.same(calendar.addWorkingDays('2026-02-12', 2), { date: '2026-02-14', provisional: false }, 'Thu +2 → make-up Sat')
   t.same(calendar.addWorkingDays('2026-02-12', 8), { date: '2026-03-02', provisional: false }, 'Thu +8 → Mon Mar 2')
   const accepted = shanghaiDateOf(new Date('2026-02-12T16:30:00Z'))
@@ -204,7 +204,7 @@ t.test('validateCalendarYear', async (t) => {
     source: 'test',
   })
   t.same(validateCalendarYear(base()), [], 'a valid schedule has no issues')
-  t.same(validateCalendarYear(schedule2026), [], 'the domain.md 2026 schedule is valid')
+  t.same(validateCalendarYear(schedule2026), [], 'the docs/domain.md 2026 schedule is valid')
   t.same(validateCalendarYear({ ...base(), holidays: [], makeupWorkdays: [] }), [], 'empty lists are valid')
 
   const table: Array<[string, CalendarYearSchedule, Array<{ path: string; message: RegExp }>]> = [

@@ -138,7 +138,7 @@ const PATHS: Array<[Route, Step[]]> = [
 const fixtures = PATHS.flatMap(([route, steps]) => walk(route, steps))
 
 /**
- * The transition table restated independently of the implementation (domain.md §4 and issue 3, with the
+ * The transition table restated independently of the implementation (docs/domain.md §4, with the
  * default "4+2+1+1" stage keys), so that the exhaustive test checks the rules and not only that
  * allowedActions and applyAction agree with each other.
  */

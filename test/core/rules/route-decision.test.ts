@@ -29,7 +29,7 @@ function item(d: RouteDecision, code: string) {
   return d.explanation.find((e) => e.code === code)
 }
 
-t.test('every voltage and length boundary (domain.md §2)', async (t) => {
+t.test('every voltage and length boundary (docs/domain.md §2)', async (t) => {
   const lengths = [0.01, 49.99, 50, 50.01, 199.99, 200, 200.01] as const
   const C = 'commitment_filing'
   const F = 'fast_track'
