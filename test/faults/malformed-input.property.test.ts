@@ -1,5 +1,5 @@
 /**
- * Bad input at volume (issue 5, "Faults and load"): fast-check generates malformed and boundary requests
+ * Bad input at volume: fast-check generates malformed and boundary requests
  * for EVERY route of the OpenAPI document (`app.swagger()`, so routes added later are covered too):
  * path parameters (valid, foreign, unknown and malformed ids), query strings (wrong types, huge and
  * NaN-like numbers, repeated keys, broken percent-encoding, unicode), bodies (valid bodies mutated field
