@@ -105,6 +105,17 @@ t.test('a stored case with a far-future approved period: its timeline and the ex
   const lines = csv.body.trimEnd().split('\r\n')
   for (const id of ids) t.ok(lines.some((line) => line.startsWith(`${id},`)), `the export has the rows of case ${id}`)
   t.notOk(lines.some((line) => line.startsWith('#error')), 'and no error marker')
+
+  // A stored case whose timeline cannot be computed at all (a ledger instant that does not parse): the
+  // export keeps every other case and ends with the marker naming the one left out.
+  await sql`update "case" set lifecycle = jsonb_set(lifecycle, '{clock,ledger,0,at}', '"not an instant"') where id = ${ids[0]}`.execute(testApp.database.db)
+  const partial = await app.inject({ method: 'GET', url: '/v1/reports/timelines?from=2026-02-12&to=2026-02-12', headers: bearer(auditor) })
+  t.equal(partial.statusCode, 200, 'the status was sent before the rows')
+  t.ok(partial.body.endsWith('\r\n'), 'the last record is complete')
+  const records = partial.body.trimEnd().split('\r\n')
+  for (const id of ids.slice(1)) t.ok(records.some((line) => line.startsWith(`${id},`)), `the rows of case ${id} are all there`)
+  t.notOk(records.some((line) => line.startsWith(`${ids[0]},`)), 'the broken case has no rows')
+  t.match(records.at(-1), new RegExp(`^#error,${partial.headers['request-id']},.*1 case\\(s\\).*${ids[0]}`), 'the export ends with #error,<requestId>,<message> naming it')
 })
 
 t.test('rule sets the lifecycle could not run are refused with 422 naming the path', async (t) => {
