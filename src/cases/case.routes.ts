@@ -87,7 +87,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['cases'],
         summary: 'Move a case through its lifecycle',
         description:
-          'The body is `{ "action", ...payload }`; send `If-Match` with the case\'s ETag. Missing If-Match: 428; stale: 412 with the current version; ' +
+          'The body is `{ "action", ...payload }`; send `If-Match` with the case\'s ETag. Missing If-Match: 428; stale: 412 with the current version ' +
+          '(If-Match compares strongly, RFC 9110 §13.1.1: a weak tag such as W/"3" never matches, also 412); ' +
           'an action the state does not allow: 409 with the allowed actions; an action the role may not take: 403 (another organization\'s case: 404). ' +
           'The response is the updated case with its new ETag; the change and its hash-chained event are written in one transaction.',
         params: z.object({ id: uuidSchema }),
