@@ -40,7 +40,7 @@ export function formatFilingReceiptNumber(caseNumber: string): string {
 }
 
 /** What a case looks like depends on when and who asks: the calendar in force now and the caller's role. */
-export async function presentationContextFor(deps: Pick<CaseServiceDeps, 'calendars' | 'clock'>, principal: Principal, now = deps.clock.now()): Promise<PresentationContext> {
+async function presentationContextFor(deps: Pick<CaseServiceDeps, 'calendars' | 'clock'>, principal: Principal, now = deps.clock.now()): Promise<PresentationContext> {
   return { calendar: await deps.calendars.calendar(), now, role: principal.role }
 }
 

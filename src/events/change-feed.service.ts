@@ -5,7 +5,7 @@ import { cursorValues, InvalidCursorError, keysetCursor } from '../platform/http
 import { FEED_START, readFeed, type FeedEvent, type FeedPosition } from './change-feed.repository.ts'
 
 /** The feed's cursor: a position (transaction id, event id), in the one cursor format of the API. */
-export const feedCursor = keysetCursor<FeedPosition>('events', {
+const feedCursor = keysetCursor<FeedPosition>('events', {
   toValues: (position) => [position.txId, position.id],
   fromValues: ([txId, id]) => (cursorValues.unsignedDecimal(txId) && cursorValues.safeInteger(id) ? { txId, id } : undefined),
 })

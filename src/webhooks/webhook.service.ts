@@ -48,8 +48,8 @@ export interface RegisteredEndpoint {
 }
 
 /**
- * Registers an endpoint inside the caller's unit of work. The URL is checked (and its name resolved) before
- * anything is written.
+ * Registers an endpoint inside the caller's unit of work. The URL is checked before anything is written; its name
+ * is resolved while the transaction is open (registrations are rare; the system resolver's timeout bounds it).
  */
 export async function registerWebhookEndpoint(
   deps: WebhookServiceDeps,
