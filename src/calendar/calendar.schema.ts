@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { civilDateSchema } from '../platform/http/http-schemas.ts'
+import { calendarYearNumberSchema, civilDateSchema } from '../platform/http/http-schemas.ts'
 
 export const calendarYearSchema = z
   .object({
@@ -12,7 +12,7 @@ export const calendarYearSchema = z
   })
   .meta({ id: 'CalendarYear' })
 
-export const calendarYearParamsSchema = z.object({ year: z.coerce.number().int().min(1990).max(2100) })
+export const calendarYearParamsSchema = z.object({ year: calendarYearNumberSchema })
 
 export const calendarYearRequestSchema = z.object({
   holidays: z.array(civilDateSchema).max(366),

@@ -86,7 +86,7 @@ export const instantSchema = z
   })
 
 /** A calendar year within the supported range (path parameters come as text, hence the coercion). */
-export const calendarYearSchema = z.coerce
+export const calendarYearNumberSchema = z.coerce
   .number()
   .int('must be a whole year')
   .min(FIRST_SUPPORTED_YEAR, `must be a year from ${FIRST_SUPPORTED_YEAR} to ${LAST_SUPPORTED_YEAR}`)

@@ -6,7 +6,7 @@ import { fieldIssueSchema } from '../../core/validation/field-issue.ts'
  * shape) are defined once in the core, where the rules and the lifecycle check the same values; the date
  * schemas are re-exported here for the routes.
  */
-export { calendarYearSchema, civilDateSchema, instantSchema, SUPPORTED_DATES } from '../../core/calendar/date.schema.ts'
+export { calendarYearNumberSchema, civilDateSchema, instantSchema, SUPPORTED_DATES } from '../../core/calendar/date.schema.ts'
 
 export const problemSchema = z
   .object({
