@@ -64,12 +64,6 @@ export class ConflictError extends DomainError {
   }
 }
 
-export class ServiceUnavailableError extends DomainError {
-  constructor(detail: string, retryAfterSeconds = 5) {
-    super(503, 'service_unavailable', 'Service unavailable', detail, {}, { 'retry-after': String(retryAfterSeconds) })
-  }
-}
-
 export class PreconditionRequiredError extends DomainError {
   constructor(detail: string) {
     super(428, 'precondition_required', 'Precondition required', detail)

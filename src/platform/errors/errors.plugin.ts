@@ -24,7 +24,7 @@ const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '08000
 const NODE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'])
 
 /** True for errors that mean "the database is not reachable right now", as opposed to a bug or bad input. */
-export function isDatabaseUnavailable(error: unknown): boolean {
+function isDatabaseUnavailable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false
   const { code, message } = error as { code?: unknown; message?: unknown }
   if (typeof code === 'string' && (PG_UNAVAILABLE_CODES.has(code) || NODE_NETWORK_CODES.has(code))) return true
@@ -41,7 +41,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * value (22021, 22P05), an unpaired UTF-16 surrogate ("\ud800") in a jsonb value (22P02 on type json).
  * The statement fails before anything is written (and its transaction rolls back).
  */
-export function isUnstorableText(error: unknown): boolean {
+function isUnstorableText(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false
   const { code, message } = error as { code?: unknown; message?: unknown }
   if (code === '22021' || code === '22P05') return true

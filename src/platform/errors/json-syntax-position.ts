@@ -41,14 +41,14 @@ export function jsonSyntaxErrorOffset(text: string): number | null {
       }
       if (code < 0x20) return false
       if (code === 0x5c) {
-        const escape = text[i + 1]
-        if (escape === 'u') {
+        const escaped = text[i + 1]
+        if (escaped === 'u') {
           if (!HEX4.test(text.slice(i + 2, i + 6))) {
             i++
             return false
           }
           i += 6
-        } else if (escape !== undefined && ESCAPES.has(escape)) i += 2
+        } else if (escaped !== undefined && ESCAPES.has(escaped)) i += 2
         else {
           i++
           return false

@@ -11,7 +11,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
  * The service's version is the one in package.json (the OpenAPI `info.version`), found by walking up from
  * this module so it is the same from the sources (src/…) and from the build (dist/…).
  */
-export function packageVersion(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+function packageVersion(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'package.json')
     // A package.json without a version (such as one that only sets "type" for a build folder) is not the project's.
