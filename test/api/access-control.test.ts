@@ -166,7 +166,7 @@ t.test('api keys: created with a role and organization, listed without secrets, 
 
   const noOrg = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(admin), payload: { role: 'dispatch' } })
   t.equal(noOrg.statusCode, 400)
-  t.same(noOrg.json().errors, [{ path: 'organization', message: 'required for the dispatch role' }])
+  t.same(noOrg.json().errors, [{ path: 'body.organization', message: 'required for the dispatch role' }])
 
   const missing = await app.inject({ method: 'DELETE', url: '/v1/api-keys/00000000-0000-4000-8000-000000000000', headers: bearer(admin) })
   t.equal(missing.statusCode, 404)

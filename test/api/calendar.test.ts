@@ -47,9 +47,9 @@ t.test('calendar refusals: invalid schedules and queries change nothing', async 
   const { app, database, key } = await buildTestApp(t)
   const admin = await key('admin')
   const attempts: Array<[string, string, unknown, number, string[]]> = [
-    ['make-up workday on a weekday', '2027', { holidays: [], makeupWorkdays: ['2027-01-04'] }, 422, ['makeupWorkdays.0']],
-    ['date both holiday and make-up', '2027', { holidays: ['2027-01-09'], makeupWorkdays: ['2027-01-09'] }, 422, ['makeupWorkdays.0']],
-    ['date outside the year', '2027', { holidays: ['2026-12-31'], makeupWorkdays: [] }, 422, ['holidays.0']],
+    ['make-up workday on a weekday', '2027', { holidays: [], makeupWorkdays: ['2027-01-04'] }, 422, ['body.makeupWorkdays.0']],
+    ['date both holiday and make-up', '2027', { holidays: ['2027-01-09'], makeupWorkdays: ['2027-01-09'] }, 422, ['body.makeupWorkdays.0']],
+    ['date outside the year', '2027', { holidays: ['2026-12-31'], makeupWorkdays: [] }, 422, ['body.holidays.0']],
     ['malformed date', '2027', { holidays: ['2027-13-01'], makeupWorkdays: [] }, 400, ['body.holidays.0']],
     ['year out of range', '1800', { holidays: [], makeupWorkdays: [] }, 400, ['path.year']],
   ]

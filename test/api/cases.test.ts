@@ -86,16 +86,16 @@ t.test('intake refusals: 4xx problem+json with field paths, and nothing written'
   const dispatch = await key('dispatch', 'ORG-A')
   const office = await key('office')
   const cases: Array<[string, string, Record<string, unknown>, number, string[]]> = [
-    ['commitment missing', dispatch, caseBody({ voltageVolts: 380, excavationLengthMeters: 20 }), 422, ['commitment']],
+    ['commitment missing', dispatch, caseBody({ voltageVolts: 380, excavationLengthMeters: 20 }), 422, ['body.commitment']],
     ['end before start', dispatch, caseBody({ plannedStartDate: '2026-03-10', plannedEndDate: '2026-03-01' }), 400, ['body.plannedEndDate']],
     ['impossible date', dispatch, caseBody({ plannedStartDate: '2026-02-30' }), 400, ['body.plannedStartDate']],
     ['missing nested fields', dispatch, caseBody({ works: {}, location: { district: '' }, contact: { name: 'x' } }), 400, ['body.works.title', 'body.location.district', 'body.location.roadName', 'body.contact.phone']],
     ['bad geometry', dispatch, caseBody({ location: { district: 'Longwen', roadName: 'R', geometry: { type: 'LineString', coordinates: [[200, 10]] } } }), 400, ['body.location.geometry.coordinates', 'body.location.geometry.coordinates.0.0']],
     ['open polygon', dispatch, caseBody({ location: { district: 'Longwen', roadName: 'R', geometry: { type: 'Polygon', coordinates: [[[117.6, 24.5], [117.7, 24.5], [117.7, 24.6], [117.6, 24.7]]] } } }), 400, ['body.location.geometry.coordinates.0']],
     ['a point is not accepted', dispatch, caseBody({ location: { district: 'Longwen', roadName: 'R', geometry: { type: 'Point', coordinates: [117.6, 24.5] } } }), 400, ['body.location.geometry.type']],
-    ['dispatch for another organization', dispatch, caseBody({ organization: 'ORG-B' }), 400, ['organization']],
-    ['office without organization', office, caseBody(), 400, ['organization']],
-    ['office with unknown organization', office, caseBody({ organization: 'NOPE' }), 400, ['organization']],
+    ['dispatch for another organization', dispatch, caseBody({ organization: 'ORG-B' }), 400, ['body.organization']],
+    ['office without organization', office, caseBody(), 400, ['body.organization']],
+    ['office with unknown organization', office, caseBody({ organization: 'NOPE' }), 400, ['body.organization']],
   ]
   for (const [label, key_, payload, status, paths] of cases) {
     const before = await snapshotDatabase(database.db)

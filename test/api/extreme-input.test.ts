@@ -133,14 +133,14 @@ t.test('rule sets the lifecycle could not run are refused with 422 naming the pa
   const emergency = (p: Record<string, any>) => p.routeTerms.find((r: { route: string }) => r.route === 'emergency_repair')
   const standard = (p: Record<string, any>) => p.routeTerms.find((r: { route: string }) => r.route === 'standard')
   const cases: Array<[string, unknown, number, RegExp]> = [
-    ['a joint review of a single stage', variant((p) => (p.jointReviewStages = [{ key: 'all', workingDays: 8, name: 'all', description: 'all at once' }])), 422, /^parameters\.jointReviewStages$/],
-    ['emergency formalities counted in working days', variant((p) => (emergency(p).timeLimit = { amount: 1, unit: 'working_days' })), 422, /^parameters\.routeTerms\.\d+\.timeLimit/],
-    ['emergency formalities without a limit', variant((p) => (emergency(p).timeLimit = null)), 422, /^parameters\.routeTerms\.\d+\.timeLimit/],
-    ['an extension of 0 working days', variant((p) => (standard(p).extension = { amount: 0, unit: 'working_days' })), 422, /^parameters\.routeTerms\.\d+\.extension/],
+    ['a joint review of a single stage', variant((p) => (p.jointReviewStages = [{ key: 'all', workingDays: 8, name: 'all', description: 'all at once' }])), 422, /^body\.parameters\.jointReviewStages$/],
+    ['emergency formalities counted in working days', variant((p) => (emergency(p).timeLimit = { amount: 1, unit: 'working_days' })), 422, /^body\.parameters\.routeTerms\.\d+\.timeLimit/],
+    ['emergency formalities without a limit', variant((p) => (emergency(p).timeLimit = null)), 422, /^body\.parameters\.routeTerms\.\d+\.timeLimit/],
+    ['an extension of 0 working days', variant((p) => (standard(p).extension = { amount: 0, unit: 'working_days' })), 422, /^body\.parameters\.routeTerms\.\d+\.extension/],
     ['a limit of a million working days', variant((p) => (standard(p).timeLimit = { amount: 1_000_000, unit: 'working_days' })), 400, /^body\.parameters\.routeTerms\.\d+\.timeLimit\.amount$/],
     ['a stage key no complete_stage can name', variant((p) => (p.jointReviewStages[0].key = `k${'x'.repeat(70)}`)), 400, /^body\.parameters\.jointReviewStages\.0\.key$/],
-    ['a joint review on the emergency route', variant((p) => (emergency(p).requiresJointReview = true)), 422, /^parameters\.routeTerms\.\d+\.requiresJointReview$/],
-    ['an hour limit on a reviewed route', variant((p) => (joint(p).requiresJointReview = false, joint(p).timeLimit = { amount: 8, unit: 'hours' })), 422, /^parameters\.routeTerms\.\d+\.timeLimit\.unit$/],
+    ['a joint review on the emergency route', variant((p) => (emergency(p).requiresJointReview = true)), 422, /^body\.parameters\.routeTerms\.\d+\.requiresJointReview$/],
+    ['an hour limit on a reviewed route', variant((p) => (joint(p).requiresJointReview = false, joint(p).timeLimit = { amount: 8, unit: 'hours' })), 422, /^body\.parameters\.routeTerms\.\d+\.timeLimit\.unit$/],
     ['a length bound of 49.99000000000001 m', variant((p) => (p.voltageTiers[1].lengthBands[0].max.value = 49.99000000000001, p.voltageTiers[1].lengthBands[1].min.value = 49.99000000000001)), 422, /lengthBands\.\d\.(max|min)\.value$/],
   ]
   for (const [label, payload, status, path] of cases) {

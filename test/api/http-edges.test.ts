@@ -76,7 +76,7 @@ t.test('validation_failed has one status, 400, whether the schema or a service f
 
   const byService = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(admin), payload: { role: 'dispatch' } })
   t.equal(byService.statusCode, 400)
-  t.same(isProblem(t, byService, 400, 'validation_failed').errors, [{ path: 'organization', message: 'required for the dispatch role' }])
+  t.same(isProblem(t, byService, 400, 'validation_failed').errors, [{ path: 'body.organization', message: 'required for the dispatch role' }])
 
   const caseWithoutOrganization = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(office), payload: caseBody() })
   t.equal(caseWithoutOrganization.statusCode, 400)

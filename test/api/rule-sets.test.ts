@@ -23,7 +23,7 @@ t.test('rule sets: list, read, publish a future version, refuse invalid ones wit
     return { ...base, parameters }
   }
   const refusals: Array<[string, unknown, number, RegExp]> = [
-    ['effective today or earlier', { ...base, effectiveFrom: '2026-02-12', parameters: one.parameters }, 422, /^effectiveFrom$/],
+    ['effective today or earlier', { ...base, effectiveFrom: '2026-02-12', parameters: one.parameters }, 422, /^body\.effectiveFrom$/],
     ['stages not adding up to 8', broken((p) => (p.jointReviewStages[0].workingDays = 5)), 422, /jointReviewStages|routeTerms/],
     ['a gap in the voltage tiers', broken((p) => (p.voltageTiers[1].min.value = 500)), 422, /voltageTiers/],
     ['overlapping length bands', broken((p) => (p.voltageTiers[1].lengthBands[1].min.value = 40)), 422, /lengthBands/],

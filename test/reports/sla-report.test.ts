@@ -497,7 +497,7 @@ t.test('who may ask, and what is refused', async (t) => {
   await refused('from=2026-02-30&to=2026-03-01', 'query.from')
   await refused('from=2026-03-01&to=2026-04-30&groupBy=week', 'query.groupBy')
   await refused('to=2026-04-30', 'query.from')
-  await refused('from=2026-03-01&to=2026-04-30&organization=ORG-A', 'query')
+  await refused('from=2026-03-01&to=2026-04-30&organization=ORG-A', 'query.organization')
   t.equal((await report('from=2024-01-01&to=2026-12-31')).statusCode, 200, '1096 days is the longest period')
   const timelines = await app.inject({ method: 'GET', url: '/v1/reports/timelines?from=2026-04-30&to=2026-03-01', headers: bearer(auditor) })
   t.equal(timelines.statusCode, 400)

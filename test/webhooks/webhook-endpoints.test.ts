@@ -39,11 +39,11 @@ t.test('register, read, list, delete: the secret is shown once; roles and organi
   const { secret: _secret, ...withoutSecret } = endpoint
   t.same(read.json(), withoutSecret)
 
-  t.equal((await post(dispatchA, { url: hook, eventTypes: ['*'], organization: 'ORG-B' })).json().errors[0].path, 'organization', 'a dispatch key registers for its own organization only')
+  t.equal((await post(dispatchA, { url: hook, eventTypes: ['*'], organization: 'ORG-B' })).json().errors[0].path, 'body.organization', 'a dispatch key registers for its own organization only')
   t.equal((await post(dispatchA, { url: hook, eventTypes: ['*'], organization: 'ORG-A' })).statusCode, 201, 'naming its own organization is fine')
   const noOrg = await post(office, { url: hook, eventTypes: ['*'] })
   t.equal(noOrg.statusCode, 400)
-  t.same(noOrg.json().errors, [{ path: 'organization', message: 'required when an office key registers a webhook' }])
+  t.same(noOrg.json().errors, [{ path: 'body.organization', message: 'required when an office key registers a webhook' }])
   t.equal((await post(office, { url: hook, eventTypes: ['*'], organization: 'NOPE' })).json().errors[0].message, 'unknown organization code')
   const byOffice = await post(office, { url: hook, eventTypes: ['*', 'case.accepted'], organization: 'ORG-B' })
   t.equal(byOffice.statusCode, 201, 'the office registers on behalf of an organization')
@@ -126,7 +126,7 @@ t.test('URL policy: only http(s), no credentials, no link-local or metadata addr
     t.equal(response.statusCode, 422, `${url} is refused`)
     const body = response.json()
     t.equal(body.code, 'webhook_url_refused')
-    t.equal(body.errors[0].path, 'url')
+    t.equal(body.errors[0].path, 'body.url')
     t.match(body.errors[0].message, reason, `${url}: says why`)
   }
   for (const url of ['http://127.0.0.1:8080/hooks', 'http://localhost:3000/hooks', 'http://[::1]:8080/', 'https://10.1.2.3/hooks', 'http://192.168.1.20/']) {

@@ -90,6 +90,21 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   return sendProblem(reply, problem(request, 500, 'internal_error', 'Internal server error', 'An unexpected error occurred. Quote the requestId when reporting it.'))
 }
 
+/**
+ * Services and the core name a field relative to the request body (`organization`, `parameters.routeOrder`):
+ * they do not know HTTP. At the boundary every issue gets the location prefix the schema errors carry
+ * (`body.organization`), so a client reads one path format whichever layer found the problem.
+ */
+const LOCATED_PATH = /^(body|query|path|header)(\.|$)/
+function locatedExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
+  const errors = extensions.errors
+  if (!Array.isArray(errors)) return extensions
+  return {
+    ...extensions,
+    errors: errors.map((issue: { path: string; message: string }) => (LOCATED_PATH.test(issue.path) ? issue : { ...issue, path: issue.path === '' ? 'body' : `body.${issue.path}` })),
+  }
+}
+
 const contextNames: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' }
 
 /** The request part a validation context refers to, as fastify parsed it (before the schema saw it). */
@@ -201,7 +216,7 @@ async function errorsPlugin(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) {
       if (error.status >= 500) request.log.warn({ err: error }, 'request failed: %s', error.code)
-      return sendProblem(reply, problem(request, error.status, error.code, error.title, error.message, error.extensions), error.headers)
+      return sendProblem(reply, problem(request, error.status, error.code, error.title, error.message, locatedExtensions(error.extensions)), error.headers)
     }
 
     if (hasZodFastifySchemaValidationErrors(error)) {
