@@ -33,7 +33,14 @@ function database(): pg.Pool {
   const connectionString = process.env.DATABASE_URL
   if (!connectionString) throw new Error('DATABASE_URL is required for this baseline')
   // The service's pool settings (src/platform/database/database.ts), plain pg with its default type parsing.
-  pool = new pg.Pool({ connectionString, max: poolMax, connectionTimeoutMillis: 3_000, statement_timeout: 15_000, idleTimeoutMillis: 30_000, application_name: `bench-baseline-${mode}` })
+  pool = new pg.Pool({
+    connectionString,
+    max: poolMax,
+    connectionTimeoutMillis: 3_000,
+    statement_timeout: 15_000,
+    idleTimeoutMillis: 30_000,
+    application_name: `bench-baseline-${mode}`,
+  })
   pool.on('error', () => {})
   return pool
 }
@@ -53,11 +60,30 @@ if (mode === 'intake') {
   const json = (value: unknown) => (value === null ? null : JSON.stringify(value))
   // Every NOT NULL column and every FK as the service fills them; values are the template's (constants).
   const caseColumns = [
-    template.organization_id, template.route, template.status, template.rule_set_id, template.rule_set_version, json(template.decision),
-    template.voltage_volts, template.excavation_length_meters, template.excavation_width_meters, template.emergency, template.road_protected,
-    json(template.works), json(template.location), template.district, template.planned_start_date, template.planned_end_date,
-    json(template.contact), json(template.commitment), template.formalities_due_at, template.created_by_key_id, json(template.lifecycle),
-    template.due_date, template.due_at, template.current_stage,
+    template.organization_id,
+    template.route,
+    template.status,
+    template.rule_set_id,
+    template.rule_set_version,
+    json(template.decision),
+    template.voltage_volts,
+    template.excavation_length_meters,
+    template.excavation_width_meters,
+    template.emergency,
+    template.road_protected,
+    json(template.works),
+    json(template.location),
+    template.district,
+    template.planned_start_date,
+    template.planned_end_date,
+    json(template.contact),
+    json(template.commitment),
+    template.formalities_due_at,
+    template.created_by_key_id,
+    json(template.lifecycle),
+    template.due_date,
+    template.due_at,
+    template.current_stage,
   ]
   const insertCase = `
     insert into "case" (number, external_reference, submitted_at, updated_at,
@@ -82,7 +108,18 @@ if (mode === 'intake') {
       await client.query('begin')
       const { rows } = await client.query(insertCase, [typeof externalReference === 'string' ? externalReference : null, ...caseColumns])
       const id = rows[0].id as string
-      await client.query(insertEvent, [id, event.organization_id, event.type, event.to_status, event.actor_key_id, event.actor_role, event.actor_organization_id, request.id, eventPayload, event.hash])
+      await client.query(insertEvent, [
+        id,
+        event.organization_id,
+        event.type,
+        event.to_status,
+        event.actor_key_id,
+        event.actor_role,
+        event.actor_organization_id,
+        request.id,
+        eventPayload,
+        event.hash,
+      ])
       await client.query('commit')
       return reply.status(201).send({ id })
     } catch (error) {

@@ -32,17 +32,7 @@ import { createDatabase, type DatabaseHandle } from '../src/platform/database/da
 import { startThrowawayPostgres, type EmbeddedPostgresHandle } from '../src/platform/database/embedded-postgres.ts'
 import { prepareDatabase } from '../src/prepare-database.ts'
 import { adminQuery, withDatabase } from '../scripts/test-database.ts'
-import {
-  assessmentBodies,
-  cloneCase,
-  countCases,
-  intakeBody,
-  loadSeedModule,
-  postJson,
-  reportsRouteExists,
-  sampleCaseIds,
-  SEED_MODULE_PATH,
-} from './lib/fixtures.ts'
+import { assessmentBodies, cloneCase, countCases, intakeBody, loadSeedModule, postJson, reportsRouteExists, sampleCaseIds, SEED_MODULE_PATH } from './lib/fixtures.ts'
 import { runLoad, stopActiveLoad, timeSequentialCalls, type LoadResult, type LoadScenario, type LoadSettings, type TimedResult } from './lib/load.ts'
 import { freePort, killAllChildrenNow, postmasterPidOf, REPO_ROOT, spawnNode, stopAllChildren, stopProcess, type ManagedProcess } from './lib/processes.ts'
 import { evaluate, formatReport, machineInfo, TARGETS, writeReport, type BenchReport } from './lib/report.ts'
@@ -207,18 +197,23 @@ async function main(): Promise<number> {
   const postgresVersion = (await sql<{ version: string }>`select version()`.execute(db)).rows[0]?.version.replace(/ on .*/, '').replace(/,.*/, '') ?? 'unknown'
   log(`database ${dbName} ready (${postgresVersion})`)
   // PostgreSQL's CPU is measured when the cluster is local (the embedded one, or DATABASE_URL on this machine as a superuser).
-  const dataDirectory = embedded?.dataDir ?? (await sql<{ data_directory: string }>`show data_directory`.execute(db).then((r) => r.rows[0]?.data_directory ?? null, () => null))
+  const dataDirectory =
+    embedded?.dataDir ??
+    (await sql<{ data_directory: string }>`show data_directory`.execute(db).then(
+      (r) => r.rows[0]?.data_directory ?? null,
+      () => null,
+    ))
   const postmasterPid = dataDirectory ? postmasterPidOf(dataDirectory) : null
   if (postmasterPid === null) notes.push('PostgreSQL is not a local cluster this run can see: its CPU share is not measured')
 
   if (!useTemplate && settings.seedCases > 0 && wantsBigData) await seedInto(database)
-  if (useTemplate && seedResult && typeof seedResult === 'object' && 'clonedFrom' in seedResult) seeded = Math.max(0, (await countCases(db)))
+  if (useTemplate && seedResult && typeof seedResult === 'object' && 'clonedFrom' in seedResult) seeded = Math.max(0, await countCases(db))
 
   // The dispatch key of an established organization (the seed's largest, known to the planner's statistics):
   // the steady state of a dispatch system. A brand-new organization meets stale statistics; see bench/README.md.
   const intakeOrganization =
-    (await sql<{ code: string }>`select o.code from "case" c join organization o on o.id = c.organization_id group by o.code order by count(*) desc, o.code limit 1`.execute(db)).rows[0]?.code ??
-    'BENCH-DISPATCH'
+    (await sql<{ code: string }>`select o.code from "case" c join organization o on o.id = c.organization_id group by o.code order by count(*) desc, o.code limit 1`.execute(db))
+      .rows[0]?.code ?? 'BENCH-DISPATCH'
   const dispatch = (await createApiKey(db, { role: 'dispatch', organizationCode: intakeOrganization, name: 'bench dispatch' })).key
   const office = (await createApiKey(db, { role: 'office', name: 'bench office' })).key
 
@@ -277,7 +272,10 @@ async function main(): Promise<number> {
   // -- HTTP scenarios --
   const load: LoadResult[] = []
   const baselineRss: Record<string, number | null> = {}
-  const runPair = async (baselineScenario: (Omit<LoadScenario, 'target'> & { mode: string; env?: Record<string, string> }) | null, serviceScenario: Omit<LoadScenario, 'target'>) => {
+  const runPair = async (
+    baselineScenario: (Omit<LoadScenario, 'target'> & { mode: string; env?: Record<string, string> }) | null,
+    serviceScenario: Omit<LoadScenario, 'target'>,
+  ) => {
     if (baselineScenario && wants(baselineScenario.name)) {
       const port = await freePort()
       const baseline = await spawnNode({
@@ -335,7 +333,12 @@ async function main(): Promise<number> {
         },
       ],
     },
-    { name: 'intake', baseline: 'intake-baseline', description: `POST /v1/cases (dispatch key of ${intakeOrganization}, joint_review case, new externalReference each)`, requests: intakeRequests() },
+    {
+      name: 'intake',
+      baseline: 'intake-baseline',
+      description: `POST /v1/cases (dispatch key of ${intakeOrganization}, joint_review case, new externalReference each)`,
+      requests: intakeRequests(),
+    },
   )
 
   // Read: rotate over ids spread over the whole table (office key: any organization's case).
@@ -352,8 +355,19 @@ async function main(): Promise<number> {
   // Compute: the rules and the calendar, nothing stored; the baseline returns the same-size constant body.
   const bodies = (pathName: string): AutocannonRequest[] => assessmentBodies.map((body) => ({ method: 'POST', path: pathName, headers: { ...auth(dispatch), ...json }, body }))
   await runPair(
-    { name: 'compute-baseline', mode: 'compute', env: { BASELINE_BODY: JSON.stringify(assessment.body) }, description: 'POST /assessments: bare fastify, constant JSON body (an assessment response), pino at warn', requests: bodies('/assessments') },
-    { name: 'assessments', baseline: 'compute-baseline', description: 'POST /v1/assessments (three bodies: joint review, fast track, standard)', requests: bodies('/v1/assessments') },
+    {
+      name: 'compute-baseline',
+      mode: 'compute',
+      env: { BASELINE_BODY: JSON.stringify(assessment.body) },
+      description: 'POST /assessments: bare fastify, constant JSON body (an assessment response), pino at warn',
+      requests: bodies('/assessments'),
+    },
+    {
+      name: 'assessments',
+      baseline: 'compute-baseline',
+      description: 'POST /v1/assessments (three bodies: joint review, fast track, standard)',
+      requests: bodies('/v1/assessments'),
+    },
   )
 
   // Accept under load: each request a fresh submitted case at version 1 (copies of the template).
@@ -366,40 +380,37 @@ async function main(): Promise<number> {
     let measuring = false
     let exhausted = false
     let batch = 0
-    await runPair(
-      null,
-      {
-        name: 'accept',
-        description: 'POST /v1/cases/{id}/transitions {"action":"accept"}, If-Match "1" (office key, a fresh submitted case each)',
-        requests: [
-          {
-            method: 'POST',
-            headers: { ...auth(office), ...json, 'if-match': '"1"' },
-            body: '{"action":"accept"}',
-            setupRequest: (request) => {
-              if (next >= transitionIds.length) {
-                // Out of prepared cases: stop rather than send requests that can only fail.
-                if (measuring) exhausted = true
-                stopActiveLoad()
-                next = transitionIds.length - 1
-              }
-              return { ...request, path: `/v1/cases/${transitionIds[next++]}/transitions` }
-            },
+    await runPair(null, {
+      name: 'accept',
+      description: 'POST /v1/cases/{id}/transitions {"action":"accept"}, If-Match "1" (office key, a fresh submitted case each)',
+      requests: [
+        {
+          method: 'POST',
+          headers: { ...auth(office), ...json, 'if-match': '"1"' },
+          body: '{"action":"accept"}',
+          setupRequest: (request) => {
+            if (next >= transitionIds.length) {
+              // Out of prepared cases: stop rather than send requests that can only fail.
+              if (measuring) exhausted = true
+              stopActiveLoad()
+              next = transitionIds.length - 1
+            }
+            return { ...request, path: `/v1/cases/${transitionIds[next++]}/transitions` }
           },
-        ],
-        beforeMeasure: async (warmup: AutocannonResult) => {
-          const rate = warmup.requests.total / Math.max(warmup.duration, 1)
-          const needed = Math.ceil(rate * settings.durationSeconds * 2) + settings.connections * 10
-          const remaining = transitionIds.length - next
-          if (remaining < needed) {
-            log(`accept: ${Math.round(rate)} req/s in the warm-up; preparing ${(needed - remaining).toLocaleString('en-US')} more cases`)
-            transitionIds = transitionIds.concat(await cloneCase(db, templateId, needed - remaining, `BT-${runTag}-${++batch}`))
-          }
-          measuring = true
         },
-        exhausted: () => exhausted,
+      ],
+      beforeMeasure: async (warmup: AutocannonResult) => {
+        const rate = warmup.requests.total / Math.max(warmup.duration, 1)
+        const needed = Math.ceil(rate * settings.durationSeconds * 2) + settings.connections * 10
+        const remaining = transitionIds.length - next
+        if (remaining < needed) {
+          log(`accept: ${Math.round(rate)} req/s in the warm-up; preparing ${(needed - remaining).toLocaleString('en-US')} more cases`)
+          transitionIds = transitionIds.concat(await cloneCase(db, templateId, needed - remaining, `BT-${runTag}-${++batch}`))
+        }
+        measuring = true
       },
-    )
+      exhausted: () => exhausted,
+    })
   }
 
   // -- the end: the service's peak memory over the whole run, then stop it --
@@ -460,7 +471,9 @@ async function databaseExists(serverUrl: string, name: string): Promise<boolean>
 
 function printLine(result: LoadResult): void {
   for (const { share, query } of result.activeQueries ?? []) log(`    pg ${share.toFixed(2)} backends  ${query}`)
-  const codes = Object.entries(result.statusCodes).map(([code, count]) => `${code}×${count}`).join(' ')
+  const codes = Object.entries(result.statusCodes)
+    .map(([code, count]) => `${code}×${count}`)
+    .join(' ')
   log(
     `  → ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50} ms, p97.5 ${result.latencyMs.p97_5} ms, p99 ${result.latencyMs.p99} ms; ` +
       `${codes}; errors ${result.errors}, timeouts ${result.timeouts}; CPU % server ${result.cpu.serverPercent} pg ${result.cpu.postgresPercent} load ${result.cpu.loadGeneratorPercent} other ${result.cpu.otherPercent}`,
@@ -481,7 +494,21 @@ async function runTimedQueries(context: {
   const { db, base, office, timed, noSeed, notes } = context
   const headers = { authorization: `Bearer ${office}` }
   const skip = (name: string, description: string, targetMs: number, reason: string) =>
-    timed.push({ name, description, path: '', calls: 0, coldMs: NaN, medianMs: NaN, maxMs: NaN, minMs: NaN, errors: 0, statusCodes: {}, resultSize: null, targetMs, skipped: reason })
+    timed.push({
+      name,
+      description,
+      path: '',
+      calls: 0,
+      coldMs: NaN,
+      medianMs: NaN,
+      maxMs: NaN,
+      minMs: NaN,
+      errors: 0,
+      statusCodes: {},
+      resultSize: null,
+      targetMs,
+      skipped: reason,
+    })
   const time = async (name: string, description: string, pathName: string, targetMs: number, key = headers) => {
     log(`${name}: ${settings.timedCalls} sequential calls of GET ${pathName}`)
     const startMonotonicUs = context.monotonicUs()
@@ -536,7 +563,9 @@ async function runTimedQueries(context: {
       for (const name of listNames) skip(name, 'GET /v1/cases', TARGETS.listPageMs, noSeed)
       return
     }
-    const district = (await sql<{ district: string }>`select district from "case" where route = 'joint_review' group by district order by count(*) desc limit 1`.execute(db)).rows[0]?.district ?? 'Longwen'
+    const district =
+      (await sql<{ district: string }>`select district from "case" where route = 'joint_review' group by district order by count(*) desc limit 1`.execute(db)).rows[0]?.district ??
+      'Longwen'
     const page1 = `/v1/cases?route=joint_review&district=${encodeURIComponent(district)}&limit=50`
     let cursor: string | null = null
     if (wants('list-page-1') || wants('list-page-2')) {
@@ -555,9 +584,15 @@ async function runTimedQueries(context: {
       ).rows[0]?.code
       if (organization) {
         const key = (await createApiKey(db, { role: 'dispatch', organizationCode: organization, name: 'bench dispatch (largest organization)' })).key
-        await time('list-dispatch-open', `GET /v1/cases?status=accepted as a dispatch key of ${organization} (its own cases under review)`, '/v1/cases?status=accepted&limit=50', TARGETS.listPageMs, {
-          authorization: `Bearer ${key}`,
-        })
+        await time(
+          'list-dispatch-open',
+          `GET /v1/cases?status=accepted as a dispatch key of ${organization} (its own cases under review)`,
+          '/v1/cases?status=accepted&limit=50',
+          TARGETS.listPageMs,
+          {
+            authorization: `Bearer ${key}`,
+          },
+        )
       }
     }
   }

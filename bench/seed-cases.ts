@@ -147,7 +147,11 @@ export async function seedCases(db: Kysely<Database>, count: number, options: Se
   await sql`vacuum (analyze) sla_daily_summary`.execute(db)
   const summaryMs = Date.now() - summaryStarted
   // Counted from the summary: a count over the fresh cases would read the whole table (no visibility map yet).
-  const decided = await db.selectFrom('sla_daily_summary').select((eb) => eb.fn.sum<number>('cases').as('n')).where('dimension', '=', 'all').executeTakeFirstOrThrow()
+  const decided = await db
+    .selectFrom('sla_daily_summary')
+    .select((eb) => eb.fn.sum<number>('cases').as('n'))
+    .where('dimension', '=', 'all')
+    .executeTakeFirstOrThrow()
   return { cases: count, decided: Number(decided.n ?? 0), summaryRows, insertMs, summaryMs, totalMs: Date.now() - started }
 }
 
@@ -238,13 +242,90 @@ function lifecycleDocument(decisions: Record<string, RouteDecision>, fingerprint
       provisional: num(fields.provisional),
     })
   const ledger = arrayOf([
-    [null, ledgerEntry('start', { at: 'i.acc_txt', date: 's.a_d', reason: 'accepted (受理): the statutory clock starts', actor: OFFICE, used: '0', due: 't.start_due_d', provisional: 'coalesce(t.start_due_d > k.loaded_until, false)' })],
-    ['s.pause_done', ledgerEntry('pause', { at: 'i.pause_txt', date: 's.p_d', reason: 'supplement (补正) requested, 1 item(s): the clock pauses until the applicant answers (行政许可法 art. 32, 45)', actor: OFFICE, used: 'o.p_off', due: 'null::date', provisional: 's.p_d > k.loaded_until' })],
-    ['s.resume_done', ledgerEntry('resume', { at: 'i.resume_txt', date: 's.r_d', reason: 'supplement submitted: the clock resumes with the working days left; the resubmission day is not counted (民法典 art. 201)', actor: DISPATCH, used: 'o.p_off', due: 't.final_due_d', provisional: 'coalesce(greatest(s.r_d, t.final_due_d) > k.loaded_until, false)' })],
-    ["s.stopped and q.fate = 'withdrawn'", ledgerEntry('stop', { at: 'i.stop_txt', date: 's.s_d', reason: 'withdrawn by the applicant; the clock stops', actor: DISPATCH, used: 'q.w', due: 't.final_due_d', provisional: 'i.provisional' })],
-    ["s.stopped and q.fate = 'refused'", ledgerEntry('stop', { at: 'i.stop_txt', date: 's.s_d', reason: 'decision: refused; the clock stops', actor: OFFICE, used: 'q.w', due: 't.final_due_d', provisional: 'i.provisional' })],
-    ["s.stopped and q.fate = 'approved' and r.route = 'joint_review'", ledgerEntry('stop', { at: 'i.stop_txt', date: 's.s_d', reason: 'permit issued: the joint review is complete and the clock stops', actor: OFFICE, used: 'q.w', due: 't.final_due_d', provisional: 'i.provisional' })],
-    ["s.stopped and q.fate = 'approved' and r.route <> 'joint_review'", ledgerEntry('stop', { at: 'i.stop_txt', date: 's.s_d', reason: 'decision: approved; the clock stops', actor: OFFICE, used: 'q.w', due: 't.final_due_d', provisional: 'i.provisional' })],
+    [
+      null,
+      ledgerEntry('start', {
+        at: 'i.acc_txt',
+        date: 's.a_d',
+        reason: 'accepted (受理): the statutory clock starts',
+        actor: OFFICE,
+        used: '0',
+        due: 't.start_due_d',
+        provisional: 'coalesce(t.start_due_d > k.loaded_until, false)',
+      }),
+    ],
+    [
+      's.pause_done',
+      ledgerEntry('pause', {
+        at: 'i.pause_txt',
+        date: 's.p_d',
+        reason: 'supplement (补正) requested, 1 item(s): the clock pauses until the applicant answers (行政许可法 art. 32, 45)',
+        actor: OFFICE,
+        used: 'o.p_off',
+        due: 'null::date',
+        provisional: 's.p_d > k.loaded_until',
+      }),
+    ],
+    [
+      's.resume_done',
+      ledgerEntry('resume', {
+        at: 'i.resume_txt',
+        date: 's.r_d',
+        reason: 'supplement submitted: the clock resumes with the working days left; the resubmission day is not counted (民法典 art. 201)',
+        actor: DISPATCH,
+        used: 'o.p_off',
+        due: 't.final_due_d',
+        provisional: 'coalesce(greatest(s.r_d, t.final_due_d) > k.loaded_until, false)',
+      }),
+    ],
+    [
+      "s.stopped and q.fate = 'withdrawn'",
+      ledgerEntry('stop', {
+        at: 'i.stop_txt',
+        date: 's.s_d',
+        reason: 'withdrawn by the applicant; the clock stops',
+        actor: DISPATCH,
+        used: 'q.w',
+        due: 't.final_due_d',
+        provisional: 'i.provisional',
+      }),
+    ],
+    [
+      "s.stopped and q.fate = 'refused'",
+      ledgerEntry('stop', {
+        at: 'i.stop_txt',
+        date: 's.s_d',
+        reason: 'decision: refused; the clock stops',
+        actor: OFFICE,
+        used: 'q.w',
+        due: 't.final_due_d',
+        provisional: 'i.provisional',
+      }),
+    ],
+    [
+      "s.stopped and q.fate = 'approved' and r.route = 'joint_review'",
+      ledgerEntry('stop', {
+        at: 'i.stop_txt',
+        date: 's.s_d',
+        reason: 'permit issued: the joint review is complete and the clock stops',
+        actor: OFFICE,
+        used: 'q.w',
+        due: 't.final_due_d',
+        provisional: 'i.provisional',
+      }),
+    ],
+    [
+      "s.stopped and q.fate = 'approved' and r.route <> 'joint_review'",
+      ledgerEntry('stop', {
+        at: 'i.stop_txt',
+        date: 's.s_d',
+        reason: 'decision: approved; the clock stops',
+        actor: OFFICE,
+        used: 'q.w',
+        due: 't.final_due_d',
+        provisional: 'i.provisional',
+      }),
+    ],
   ])
   const clock = obj({
     ledger,
@@ -277,7 +358,14 @@ function lifecycleDocument(decisions: Record<string, RouteDecision>, fingerprint
     })
   }
   const completed = (index: number, started: string, done: string) =>
-    stage(index, { status: constant('completed'), startedAt: str(started), startedOn: str(`left(${started}, 10)`), completedAt: str(done), completedOn: str(`left(${done}, 10)`), completedBy: OFFICE })
+    stage(index, {
+      status: constant('completed'),
+      startedAt: str(started),
+      startedOn: str(`left(${started}, 10)`),
+      completedAt: str(done),
+      completedOn: str(`left(${done}, 10)`),
+      completedBy: OFFICE,
+    })
   // Four stages completed at the joint-review decision; otherwise the survey is in progress.
   const stageTimes = ['i.acc_txt', 'i.c1_txt', 'i.c2_txt', 'i.decision_txt', 'i.stop_txt']
   const decidedStages = `('[' || ${jrStages.map((_, n) => completed(n, stageTimes[n] as string, stageTimes[n + 1] as string)).join(` || ',' || `)} || ']')`
@@ -358,7 +446,16 @@ function lifecycleDocument(decisions: Record<string, RouteDecision>, fingerprint
     ),
     works: when(
       "r.route = 'emergency_repair'",
-      obj({ startedAt: str('i.sub_txt'), startedBy: JSON_NULL, completedAt: JSON_NULL, completedBy: JSON_NULL, startNote: JSON_NULL, completionNote: JSON_NULL, startedOutsideApprovedPeriod: JSON_NULL, completedAfterApprovedPeriod: JSON_NULL }),
+      obj({
+        startedAt: str('i.sub_txt'),
+        startedBy: JSON_NULL,
+        completedAt: JSON_NULL,
+        completedBy: JSON_NULL,
+        startNote: JSON_NULL,
+        completionNote: JSON_NULL,
+        startedOutsideApprovedPeriod: JSON_NULL,
+        completedAfterApprovedPeriod: JSON_NULL,
+      }),
       when(
         't.closed',
         obj({
@@ -374,7 +471,11 @@ function lifecycleDocument(decisions: Record<string, RouteDecision>, fingerprint
         emptyWorks,
       ),
     ),
-    inspections: when('t.closed', `'[' || ${obj({ passed: JSON_TRUE, at: str(`(s.s_d + 12)::text || 'T10:00:00.000+08:00'`), inspector: constant('Chen'), notes: JSON_NULL, by: OFFICE })} || ']'`, JSON_EMPTY),
+    inspections: when(
+      't.closed',
+      `'[' || ${obj({ passed: JSON_TRUE, at: str(`(s.s_d + 12)::text || 'T10:00:00.000+08:00'`), inspector: constant('Chen'), notes: JSON_NULL, by: OFFICE })} || ']'`,
+      JSON_EMPTY,
+    ),
     pendingChange: JSON_NULL,
     changes: JSON_EMPTY,
     withdrawal: when("s.stopped and q.fate = 'withdrawn'", obj({ at: str('i.stop_txt'), by: DISPATCH, reason: constant('route redesigned') })),

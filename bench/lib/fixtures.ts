@@ -16,7 +16,14 @@ export function intakeBody(externalReference: string): string {
     location: {
       district: 'Longwen',
       roadName: 'Shuixian Avenue',
-      geometry: { type: 'LineString', coordinates: [[117.647, 24.513], [117.6495, 24.514], [117.652, 24.515]] },
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [117.647, 24.513],
+          [117.6495, 24.514],
+          [117.652, 24.515],
+        ],
+      },
     },
     plannedStartDate: '2026-12-07',
     plannedEndDate: '2026-12-18',

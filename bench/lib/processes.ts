@@ -286,7 +286,9 @@ export class CpuMeter {
     const postgresPercent = pids.length > 0 ? percent(postgres) : null
     const machineBusyPercent = Math.round(((machine.busy - this.#machine.busy) / Math.max(machine.total - this.#machine.total, 1e-9)) * 1000) / 10
     const otherPercent =
-      serverPercent === null || postgresPercent === null ? null : Math.max(0, Math.round((machineBusyPercent * cpus().length - serverPercent - postgresPercent - loadGeneratorPercent) * 10) / 10)
+      serverPercent === null || postgresPercent === null
+        ? null
+        : Math.max(0, Math.round((machineBusyPercent * cpus().length - serverPercent - postgresPercent - loadGeneratorPercent) * 10) / 10)
     return { serverPercent, loadGeneratorPercent, postgresPercent, machineBusyPercent, otherPercent }
   }
 }

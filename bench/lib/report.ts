@@ -146,7 +146,11 @@ export function formatReport(report: BenchReport): string {
     ]
   })
   out.push(
-    table(['scenario', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms (< 100)', 'errors', 'ratio vs baseline', 'CPU % server/pg/load/other', 'CPU ms/req server+pg', 'RSS peak'], rows, [1, 2, 3, 4]),
+    table(
+      ['scenario', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms (< 100)', 'errors', 'ratio vs baseline', 'CPU % server/pg/load/other', 'CPU ms/req server+pg', 'RSS peak'],
+      rows,
+      [1, 2, 3, 4],
+    ),
   )
   if (report.timed.length > 0) {
     out.push('')
@@ -156,7 +160,16 @@ export function formatReport(report: BenchReport): string {
         report.timed.map((t) =>
           t.skipped
             ? [t.name, '-', '-', '-', '-', `< ${t.targetMs} ms`, '-', `n/a: ${t.skipped}`]
-            : [t.name, String(t.calls), fixed(t.coldMs), fixed(t.medianMs), fixed(t.maxMs), `< ${t.targetMs} ms`, String(t.resultSize ?? '-'), verdict(t.medianMs < t.targetMs && t.errors === 0) + (t.errors ? ` (${t.errors} errors)` : '')],
+            : [
+                t.name,
+                String(t.calls),
+                fixed(t.coldMs),
+                fixed(t.medianMs),
+                fixed(t.maxMs),
+                `< ${t.targetMs} ms`,
+                String(t.resultSize ?? '-'),
+                verdict(t.medianMs < t.targetMs && t.errors === 0) + (t.errors ? ` (${t.errors} errors)` : ''),
+              ],
         ),
         [1, 2, 3, 4],
       ),

@@ -54,12 +54,7 @@ export async function findPrincipalByHash(db: Kysely<Database>, hash: string): P
 }
 
 export async function findApiKey(db: Kysely<Database>, id: string): Promise<ApiKeyRecord | undefined> {
-  return await db
-    .selectFrom('api_key')
-    .leftJoin('organization', 'organization.id', 'api_key.organization_id')
-    .select(columns)
-    .where('api_key.id', '=', id)
-    .executeTakeFirst()
+  return await db.selectFrom('api_key').leftJoin('organization', 'organization.id', 'api_key.organization_id').select(columns).where('api_key.id', '=', id).executeTakeFirst()
 }
 
 export async function listApiKeys(db: Kysely<Database>): Promise<ApiKeyRecord[]> {

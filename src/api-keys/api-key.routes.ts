@@ -67,7 +67,10 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
         createdByKeyId: request.principal.keyId,
       })
       request.log.info({ apiKeyId: record.id, role: record.role }, 'api key created')
-      return reply.status(201).header('location', `/v1/api-keys/${record.id}`).send({ ...present(record), key })
+      return reply
+        .status(201)
+        .header('location', `/v1/api-keys/${record.id}`)
+        .send({ ...present(record), key })
     },
   )
 

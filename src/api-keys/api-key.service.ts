@@ -18,9 +18,7 @@ export interface CreateApiKeyInput {
 /** Creates a key; the secret is returned once and only its hash is stored. */
 export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInput): Promise<{ key: string; record: ApiKeyRecord }> {
   if (input.role === 'dispatch' && !input.organizationCode) {
-    throw new ValidationFailedError('A dispatch key belongs to one organization: give its code.', [
-      { path: 'organization', message: 'required for the dispatch role' },
-    ])
+    throw new ValidationFailedError('A dispatch key belongs to one organization: give its code.', [{ path: 'organization', message: 'required for the dispatch role' }])
   }
   if (input.organizationCode !== undefined && !ORGANIZATION_CODE_PATTERN.test(input.organizationCode)) {
     throw new ValidationFailedError('An organization code is 2 to 32 letters, digits, "-" or "_".', [

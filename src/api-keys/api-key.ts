@@ -7,7 +7,11 @@ const KEY_PATTERN = /^gck_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/
  * hash per request). The short public prefix lets operators tell keys apart without the secret.
  */
 export function generateApiKey(): { key: string; prefix: string; hash: string } {
-  const prefix = randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 8)
+  const prefix = randomBytes(6)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 8)
   const key = `gck_${prefix}_${randomBytes(32).toString('base64url')}`
   return { key, prefix, hash: hashApiKey(key) }
 }

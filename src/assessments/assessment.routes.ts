@@ -21,10 +21,7 @@ export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { acceptedAt: acceptedAtText, ...input } = request.body
       const acceptedAt = acceptedAtText ? (parseInstant(acceptedAtText) as Date) : app.clock.now()
-      const [ruleSet, calendar] = await Promise.all([
-        app.ruleSetService.inForce(shanghaiDateOf(acceptedAt)),
-        app.calendarService.calendar(),
-      ])
+      const [ruleSet, calendar] = await Promise.all([app.ruleSetService.inForce(shanghaiDateOf(acceptedAt)), app.calendarService.calendar()])
       return presentAssessment(assess(ruleSet, calendar, input, acceptedAt))
     },
   )

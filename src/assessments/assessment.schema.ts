@@ -13,10 +13,7 @@ export const routeInputFields = {
     example: 49.5,
   }),
   emergency: z.boolean().default(false).meta({ description: 'Emergency repair of a failed buried line' }),
-  roadProtected: z
-    .boolean()
-    .default(false)
-    .meta({ description: 'The road is in its protection period (5 years after construction, 3 after overhaul)' }),
+  roadProtected: z.boolean().default(false).meta({ description: 'The road is in its protection period (5 years after construction, 3 after overhaul)' }),
 }
 
 export const assessmentRequestSchema = z.strictObject({

@@ -22,11 +22,7 @@ export async function listCalendarYears(db: Kysely<Database>): Promise<StoredCal
 }
 
 /** Inserts the bundled schedules for years not yet loaded; a year an admin replaced is left alone. */
-export async function insertMissingCalendarYears(
-  db: Kysely<Database>,
-  schedules: ReadonlyArray<CalendarYearSchedule & { fingerprint: string }>,
-  loadedAt: Date,
-): Promise<void> {
+export async function insertMissingCalendarYears(db: Kysely<Database>, schedules: ReadonlyArray<CalendarYearSchedule & { fingerprint: string }>, loadedAt: Date): Promise<void> {
   if (schedules.length === 0) return
   await db
     .insertInto('calendar_year')

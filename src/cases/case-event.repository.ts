@@ -32,9 +32,7 @@ export async function appendCaseEvent(
   known?: { seq: number; hash: string } | null,
 ): Promise<CaseEvent> {
   const last =
-    known !== undefined
-      ? known
-      : await trx.selectFrom('case_event').select(['seq', 'hash']).where('case_id', '=', event.caseId).orderBy('seq', 'desc').limit(1).executeTakeFirst()
+    known !== undefined ? known : await trx.selectFrom('case_event').select(['seq', 'hash']).where('case_id', '=', event.caseId).orderBy('seq', 'desc').limit(1).executeTakeFirst()
   // Round-trip the payload through JSON so the hash covers exactly what jsonb will hold.
   const payload = JSON.parse(JSON.stringify(event.payload)) as Record<string, unknown>
   const hashable: HashableCaseEvent = {

@@ -31,7 +31,7 @@ export const caseEventRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['cases'],
         summary: "Recompute a case's hash chain and report the first break",
         description:
-          'Each event stores the SHA-256 of its content and of the previous event\'s hash. Any row changed, removed or reordered behind the service\'s back breaks the chain from that event on.',
+          "Each event stores the SHA-256 of its content and of the previous event's hash. Any row changed, removed or reordered behind the service's back breaks the chain from that event on.",
         params,
         response: {
           200: z.object({
@@ -39,9 +39,7 @@ export const caseEventRoutes: FastifyPluginAsyncZod = async (app) => {
             valid: z.boolean(),
             events: z.number().int(),
             lastHash: z.string().nullable(),
-            firstBreak: z
-              .object({ seq: z.number().int(), reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'seq_gap']), expected: z.string(), found: z.string() })
-              .nullable(),
+            firstBreak: z.object({ seq: z.number().int(), reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'seq_gap']), expected: z.string(), found: z.string() }).nullable(),
           }),
           404: problemSchema,
           ...commonProblemResponses,

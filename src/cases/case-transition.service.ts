@@ -54,7 +54,10 @@ export async function transitionCase(
     )
   }
   if (current.version !== expectedVersion) {
-    throw new PreconditionFailedError(`The case is at version ${current.version}, not ${expectedVersion}: read it again and retry with If-Match: "${current.version}".`, current.version)
+    throw new PreconditionFailedError(
+      `The case is at version ${current.version}, not ${expectedVersion}: read it again and retry with If-Match: "${current.version}".`,
+      current.version,
+    )
   }
   const at = deps.clock.now()
   let result

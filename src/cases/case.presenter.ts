@@ -100,6 +100,7 @@ export function parseIfMatch(header: string | undefined): number | 'weak' {
     throw new PreconditionRequiredError('Send If-Match with the case\'s current ETag (e.g. If-Match: "3") so a change never overwrites one you have not seen.')
   }
   const match = /^\s*(W\/)?"(\d{1,9})"\s*$/.exec(header)
-  if (!match) throw new BadRequestError('If-Match must be the ETag of the case, e.g. "3".', [{ path: 'header.if-match', message: 'must be a quoted version like "3"' }], 'invalid_if_match')
+  if (!match)
+    throw new BadRequestError('If-Match must be the ETag of the case, e.g. "3".', [{ path: 'header.if-match', message: 'must be a quoted version like "3"' }], 'invalid_if_match')
   return match[1] ? 'weak' : Number(match[2])
 }

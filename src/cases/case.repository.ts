@@ -179,12 +179,28 @@ export async function updateCaseLifecycle(db: Kysely<Database>, id: string, stat
     .from(
       db
         .selectFrom('case as previous')
-        .select(['previous.id', 'previous.sla_decided_on', 'previous.sla_working_days', 'previous.sla_paused_working_days', 'previous.sla_within_limit', 'previous.sla_had_supplement'])
+        .select([
+          'previous.id',
+          'previous.sla_decided_on',
+          'previous.sla_working_days',
+          'previous.sla_paused_working_days',
+          'previous.sla_within_limit',
+          'previous.sla_had_supplement',
+        ])
         .where('previous.id', '=', id)
         .as('before'),
     )
     .whereRef('case.id', '=', 'before.id')
-    .returning(['case.route', 'case.district', 'case.organization_id', 'before.sla_decided_on', 'before.sla_working_days', 'before.sla_paused_working_days', 'before.sla_within_limit', 'before.sla_had_supplement'])
+    .returning([
+      'case.route',
+      'case.district',
+      'case.organization_id',
+      'before.sla_decided_on',
+      'before.sla_working_days',
+      'before.sla_paused_working_days',
+      'before.sla_within_limit',
+      'before.sla_had_supplement',
+    ])
     .executeTakeFirst()
   if (!before) return undefined
   return {
@@ -253,10 +269,7 @@ export async function findCase(db: Kysely<Database>, id: string, organizationId?
 }
 
 export async function findCaseByExternalReference(db: Kysely<Database>, organizationId: string, externalReference: string): Promise<CaseRecord | undefined> {
-  const row = await selectCases(db)
-    .where('case.organization_id', '=', organizationId)
-    .where('case.external_reference', '=', externalReference)
-    .executeTakeFirst()
+  const row = await selectCases(db).where('case.organization_id', '=', organizationId).where('case.external_reference', '=', externalReference).executeTakeFirst()
   return row ? toRecord(row as CaseRow) : undefined
 }
 
@@ -286,9 +299,7 @@ export async function listCases(db: Kysely<Database>, filter: CaseListFilter): P
   if (filter.submittedBefore) query = query.where('case.submitted_at', '<', filter.submittedBefore)
   if (filter.overdue) {
     const { value, now } = filter.overdue
-    query = value
-      ? query.where('case.next_deadline_at', '<', now)
-      : query.where((eb) => eb.or([eb('case.next_deadline_at', 'is', null), eb('case.next_deadline_at', '>=', now)]))
+    query = value ? query.where('case.next_deadline_at', '<', now) : query.where((eb) => eb.or([eb('case.next_deadline_at', 'is', null), eb('case.next_deadline_at', '>=', now)]))
   }
   if (filter.dueBy) {
     query = query.where('case.due_at', '>=', filter.dueBy.now).where('case.due_date', '<=', filter.dueBy.date)

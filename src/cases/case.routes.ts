@@ -68,7 +68,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['cases'],
         summary: 'List cases, newest first (keyset pagination)',
-        description: 'A dispatch key lists its own organization\'s cases only. Pass `nextCursor` as `cursor` for the next page.',
+        description: "A dispatch key lists its own organization's cases only. Pass `nextCursor` as `cursor` for the next page.",
         querystring: caseListQuerySchema,
         response: { 200: z.object({ items: z.array(caseResponseSchema), nextCursor: z.string().nullable() }), ...commonProblemResponses },
       },
@@ -89,7 +89,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'The body is `{ "action", ...payload }`; send `If-Match` with the case\'s ETag. Missing If-Match: 428; stale: 412 with the current version ' +
           '(If-Match compares strongly, RFC 9110 §13.1.1: a weak tag such as W/"3" never matches, also 412); ' +
-          'an action the state does not allow: 409 with the allowed actions; an action the role may not take: 403 (another organization\'s case: 404). ' +
+          "an action the state does not allow: 409 with the allowed actions; an action the role may not take: 403 (another organization's case: 404). " +
           'The response is the updated case with its new ETag; the change and its hash-chained event are written in one transaction.',
         params: z.object({ id: uuidSchema }),
         headers: z.object({ 'if-match': z.string().optional().meta({ description: 'The ETag of the case, e.g. "3"' }) }),

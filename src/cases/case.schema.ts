@@ -35,7 +35,12 @@ export const geometrySchema = z
 export const createCaseRequestSchema = z
   .strictObject({
     externalReference: text(100).optional().meta({ description: "The applicant's own reference; unique per organization" }),
-    organization: z.string().min(2).max(32).optional().meta({ description: 'Organization code: required when an office key submits on behalf of an applicant; a dispatch key always submits for its own' }),
+    organization: z
+      .string()
+      .min(2)
+      .max(32)
+      .optional()
+      .meta({ description: 'Organization code: required when an office key submits on behalf of an applicant; a dispatch key always submits for its own' }),
     ...routeInputFields,
     excavationWidthMeters: excavationWidthMetersSchema.optional().meta({ description: 'Width of the trench, metres, at most two decimals' }),
     works: z.strictObject({ title: text(200), description: text(5000).optional() }),
@@ -47,8 +52,17 @@ export const createCaseRequestSchema = z
     }),
     plannedStartDate: civilDateSchema,
     plannedEndDate: civilDateSchema,
-    contact: z.strictObject({ name: text(100), phone: z.string().trim().regex(/^\+?[0-9][0-9 -]{5,24}$/, 'must be a phone number of digits, spaces or dashes') }),
-    commitment: z.strictObject({ signedBy: text(100), statement: text(5000) }).optional().meta({ description: 'Required for commitment filing (≤ 400 V, ≤ 200 m)' }),
+    contact: z.strictObject({
+      name: text(100),
+      phone: z
+        .string()
+        .trim()
+        .regex(/^\+?[0-9][0-9 -]{5,24}$/, 'must be a phone number of digits, spaces or dashes'),
+    }),
+    commitment: z
+      .strictObject({ signedBy: text(100), statement: text(5000) })
+      .optional()
+      .meta({ description: 'Required for commitment filing (≤ 400 V, ≤ 200 m)' }),
   })
   .superRefine((body, ctx) => {
     if (body.plannedEndDate < body.plannedStartDate) {

@@ -33,11 +33,7 @@ export interface FeedQuery {
  * under concurrent writers; the server-wide xmin is the one that is provably safe.)
  */
 export async function readFeed(db: Kysely<Database>, query: FeedQuery): Promise<FeedEvent[]> {
-  let builder = db
-    .selectFrom('case_event')
-    .selectAll()
-    .select(sql<string>`tx_id::text`.as('tx_text'))
-    .where(sql<boolean>`tx_id < pg_snapshot_xmin(pg_current_snapshot())`)
+  let builder = db.selectFrom('case_event').selectAll().select(sql<string>`tx_id::text`.as('tx_text')).where(sql<boolean>`tx_id < pg_snapshot_xmin(pg_current_snapshot())`)
   if (query.after) builder = builder.where(sql<boolean>`(tx_id, id) > (${query.after.txId}::xid8, ${query.after.id}::bigint)`)
   if (query.organizationId) builder = builder.where('organization_id', '=', query.organizationId)
   if (query.types && query.types.length > 0) builder = builder.where('type', 'in', [...query.types])

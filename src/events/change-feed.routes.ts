@@ -13,15 +13,11 @@ export const changeFeedRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['events'],
         summary: 'The change feed: every case event in a stable order, with no gaps and no repeats',
         description:
-          'Poll with `after=<nextCursor>` to get what happened since. The order is fixed once an event is visible, even while many transactions commit concurrently. A dispatch key sees its own organization\'s events only. `nextCursor` is returned even for an empty page: keep it.',
+          "Poll with `after=<nextCursor>` to get what happened since. The order is fixed once an event is visible, even while many transactions commit concurrently. A dispatch key sees its own organization's events only. `nextCursor` is returned even for an empty page: keep it.",
         querystring: z.strictObject({
           after: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page; omit to start from the beginning' }),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
-          types: z
-            .string()
-            .max(2000)
-            .optional()
-            .meta({ description: 'Comma-separated event types, e.g. case.accepted,case.approved' }),
+          types: z.string().max(2000).optional().meta({ description: 'Comma-separated event types, e.g. case.accepted,case.approved' }),
         }),
         response: {
           200: z.object({

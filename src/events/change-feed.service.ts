@@ -48,7 +48,10 @@ export async function readChangeFeed(
     after,
     limit: query.limit,
     organizationId: confinedOrganizationId(principal),
-    types: query.types?.split(',').map((type) => type.trim()).filter(Boolean),
+    types: query.types
+      ?.split(',')
+      .map((type) => type.trim())
+      .filter(Boolean),
   })
   return {
     items: events.map((event) => ({ ...event, cursor: feedCursor.encode(event.position) })),

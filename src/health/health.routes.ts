@@ -6,11 +6,9 @@ const healthSchema = z.object({ status: z.enum(['ok', 'unavailable']), checks: z
 
 /** Liveness does no I/O (the process answers); readiness proves the database answers. */
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get(
-    '/health/live',
-    { config: { public: true }, schema: { tags: ['health'], security: [], summary: 'The process is up', response: { 200: healthSchema } } },
-    async () => ({ status: 'ok' as const }),
-  )
+  app.get('/health/live', { config: { public: true }, schema: { tags: ['health'], security: [], summary: 'The process is up', response: { 200: healthSchema } } }, async () => ({
+    status: 'ok' as const,
+  }))
 
   app.get(
     '/health/ready',
@@ -24,7 +22,10 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         return { status: 'ok' as const, checks: { database: 'ok' } }
       } catch (error) {
         request.log.warn({ err: error }, 'readiness check failed')
-        return reply.status(503).header('retry-after', '2').send({ status: 'unavailable' as const, checks: { database: 'unreachable' } })
+        return reply
+          .status(503)
+          .header('retry-after', '2')
+          .send({ status: 'unavailable' as const, checks: { database: 'unreachable' } })
       }
     },
   )

@@ -21,12 +21,7 @@ export interface ActingPurpose {
  * The organization a write acts for: a dispatch key always its own (naming another is a 422 on `organization`);
  * any other key must name an existing organization by code (it acts on an applicant's behalf).
  */
-export async function resolveActingOrganization(
-  db: Kysely<Database>,
-  principal: Principal,
-  requestedCode: string | undefined,
-  purpose: ActingPurpose,
-): Promise<OrganizationRef> {
+export async function resolveActingOrganization(db: Kysely<Database>, principal: Principal, requestedCode: string | undefined, purpose: ActingPurpose): Promise<OrganizationRef> {
   const own = confinedOrganizationId(principal)
   if (own !== undefined) {
     if (requestedCode && requestedCode !== principal.organizationCode) {

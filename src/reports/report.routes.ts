@@ -70,15 +70,16 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         from,
         to,
         requestId: request.id,
-        onError: (error, caseId) =>
-          request.log.error({ err: error, caseId }, caseId === null ? 'timeline export stopped early' : 'timeline export left a case out'),
+        onError: (error, caseId) => request.log.error({ err: error, caseId }, caseId === null ? 'timeline export stopped early' : 'timeline export left a case out'),
       })
-      return reply
-        .type(CSV_CONTENT_TYPE)
-        .header('content-disposition', attachment(`case-timelines_${from}_${to}.csv`))
-        .header('x-calendar-fingerprint', calendar.fingerprint())
-        // The typed reply knows the schema's string; fastify sends a stream as it comes (backpressure included).
-        .send(Readable.from(chunks, { objectMode: false }) as unknown as string)
+      return (
+        reply
+          .type(CSV_CONTENT_TYPE)
+          .header('content-disposition', attachment(`case-timelines_${from}_${to}.csv`))
+          .header('x-calendar-fingerprint', calendar.fingerprint())
+          // The typed reply knows the schema's string; fastify sends a stream as it comes (backpressure included).
+          .send(Readable.from(chunks, { objectMode: false }) as unknown as string)
+      )
     },
   )
 }

@@ -27,5 +27,4 @@ export function slaReportCsv(report: SlaReport): string {
   return header + report.groups.map((g) => row('group', g.group, g)).join('') + row('total', null, report.totals)
 }
 
-export const slaReportFilename = (report: Pick<SlaReport, 'from' | 'to' | 'groupBy'>) =>
-  attachment(`sla-report_${report.groupBy}_${report.from}_${report.to}.csv`)
+export const slaReportFilename = (report: Pick<SlaReport, 'from' | 'to' | 'groupBy'>) => attachment(`sla-report_${report.groupBy}_${report.from}_${report.to}.csv`)

@@ -17,7 +17,15 @@ export interface GroupedBucket extends SummaryBucket {
 export async function readDecidedBuckets(db: Kysely<Database>, groupBy: SlaGroupBy, from: CivilDate, to: CivilDate): Promise<GroupedBucket[]> {
   const dimension = groupBy === 'month' ? 'all' : groupBy
   const groupKey = groupBy === 'month' ? sql<string>`to_char(decided_on, 'YYYY-MM')` : sql<string>`group_key`
-  const { rows } = await sql<{ group_key: string; working_days: number; cases: number; with_time_limit: number; on_time: number; with_supplement: number; paused_working_days: number }>`
+  const { rows } = await sql<{
+    group_key: string
+    working_days: number
+    cases: number
+    with_time_limit: number
+    on_time: number
+    with_supplement: number
+    paused_working_days: number
+  }>`
     select ${groupKey} as group_key, working_days,
       sum(cases)::int8 as cases, sum(with_time_limit)::int8 as with_time_limit, sum(on_time)::int8 as on_time,
       sum(with_supplement)::int8 as with_supplement, sum(paused_working_days)::int8 as paused_working_days
@@ -58,7 +66,11 @@ export async function countOverdueOpenCases(db: Kysely<Database>, groupBy: SlaGr
 
 export async function organizationCodes(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map()
-  const rows = await db.selectFrom('organization').select(['id', 'code']).where('id', 'in', [...ids]).execute()
+  const rows = await db
+    .selectFrom('organization')
+    .select(['id', 'code'])
+    .where('id', 'in', [...ids])
+    .execute()
   return new Map(rows.map((row) => [row.id, row.code]))
 }
 

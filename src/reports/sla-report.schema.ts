@@ -30,9 +30,7 @@ export const slaGroupBySchema = z.enum(['route', 'month', 'district', 'organizat
 export const slaReportQuerySchema = z
   .strictObject({
     ...period,
-    groupBy: slaGroupBySchema
-      .default('route')
-      .meta({ description: 'route, month (YYYY-MM of the decision date), district, or organization (its code)' }),
+    groupBy: slaGroupBySchema.default('route').meta({ description: 'route, month (YYYY-MM of the decision date), district, or organization (its code)' }),
   })
   .superRefine(checkPeriod)
 

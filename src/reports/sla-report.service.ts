@@ -78,7 +78,8 @@ export async function buildSlaReport(deps: SlaReportDeps, query: SlaReportQuery)
     .execute(async (trx) => {
       const buckets = await readDecidedBuckets(trx, query.groupBy, query.from, query.to)
       const overdue = await countOverdueOpenCases(trx, query.groupBy, dueFrom, dueBefore)
-      const codes = query.groupBy === 'organization' ? await organizationCodes(trx, [...new Set([...buckets.map((b) => b.groupKey), ...overdue.keys()])]) : new Map<string, string>()
+      const codes =
+        query.groupBy === 'organization' ? await organizationCodes(trx, [...new Set([...buckets.map((b) => b.groupKey), ...overdue.keys()])]) : new Map<string, string>()
       return { buckets, overdue, codes }
     })
 

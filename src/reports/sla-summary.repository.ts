@@ -89,12 +89,7 @@ export async function recordSlaChange(db: Kysely<Database>, group: SlaGroupOf, b
           changes
             .filter((row) => row.cases < 0)
             .map((row) =>
-              eb.and([
-                eb('dimension', '=', row.dimension),
-                eb('decided_on', '=', row.decided_on),
-                eb('group_key', '=', row.group_key),
-                eb('working_days', '=', row.working_days),
-              ]),
+              eb.and([eb('dimension', '=', row.dimension), eb('decided_on', '=', row.decided_on), eb('group_key', '=', row.group_key), eb('working_days', '=', row.working_days)]),
             ),
         ),
       )

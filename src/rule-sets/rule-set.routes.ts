@@ -21,13 +21,19 @@ const ruleSetVersionSchema = z
   })
   .meta({ id: 'RuleSetVersion' })
 
-const idSchema = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a slug like "zz-green-channel"').max(64)
+const idSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a slug like "zz-green-channel"')
+  .max(64)
 
 export const ruleSetRoutes: FastifyPluginAsyncZod = async (app) => {
   /** in_force: the version selected today; scheduled: takes effect later; superseded: replaced. */
   function present(ruleSet: StoredRuleSet, all: StoredRuleSet[]) {
     const today = shanghaiDateOf(app.clock.now())
-    const current = selectRuleSet(all.filter((r) => r.id === ruleSet.id), today)
+    const current = selectRuleSet(
+      all.filter((r) => r.id === ruleSet.id),
+      today,
+    )
     const status = ruleSet.effectiveFrom > today ? 'scheduled' : current?.version === ruleSet.version ? 'in_force' : 'superseded'
     return {
       id: ruleSet.id,
@@ -100,7 +106,7 @@ export const ruleSetRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['rule-sets'],
         summary: 'Publish a new rule-set version with a future effective date',
         description:
-          'Validated before it is stored: voltage tiers and length bands must cover every value with no gaps or overlaps, and the joint-review stages must add up to the route\'s time limit. Cases keep the version they were decided under.',
+          "Validated before it is stored: voltage tiers and length bands must cover every value with no gaps or overlaps, and the joint-review stages must add up to the route's time limit. Cases keep the version they were decided under.",
         body: z.strictObject({
           id: idSchema,
           version: z.number().int().positive().optional().meta({ description: 'Default: the next version' }),

@@ -4,14 +4,7 @@ import type { Database } from '../platform/database/database.types.ts'
 import type { Clock } from '../platform/clock.ts'
 import { HOUR_MS, SECOND_MS } from '../core/time.ts'
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../core/webhooks/webhook-backoff.ts'
-import {
-  claimDueDeliveries,
-  lockOwnedAttempt,
-  markAttemptFailed,
-  markDelivered,
-  parkDeliveries,
-  type ClaimedDelivery,
-} from './webhook-delivery.repository.ts'
+import { claimDueDeliveries, lockOwnedAttempt, markAttemptFailed, markDelivered, parkDeliveries, type ClaimedDelivery } from './webhook-delivery.repository.ts'
 import { recordEndpointFailure, recordEndpointSuccess, setDisabledReason } from './webhook-endpoint.repository.ts'
 import { postWebhook, type WebhookResponse } from './webhook-http-client.ts'
 import { signWebhook } from '../core/webhooks/webhook-signature.ts'

@@ -67,10 +67,7 @@ export interface ClaimedDelivery {
  * endpoint, and none has yet to be relayed (a transaction can take its id before an earlier event's
  * transaction, so the feed may relay seq 3 of a case in an earlier batch than seq 2).
  */
-export async function claimDueDeliveries(
-  db: Kysely<Database>,
-  claim: { now: Date; leaseUntil: Date; giveUpAfter: Date; limit: number },
-): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(db: Kysely<Database>, claim: { now: Date; leaseUntil: Date; giveUpAfter: Date; limit: number }): Promise<ClaimedDelivery[]> {
   const { rows } = await sql<{
     id: number
     message_id: string

@@ -49,7 +49,10 @@ export function visibleInSnapshot(txId: string, snapshot: string): boolean {
   const tx = BigInt(txId)
   if (tx < BigInt(xmin as string)) return true
   if (tx >= BigInt(xmax as string)) return false
-  return !xip.split(',').filter(Boolean).some((inProgress) => BigInt(inProgress) === tx)
+  return !xip
+    .split(',')
+    .filter(Boolean)
+    .some((inProgress) => BigInt(inProgress) === tx)
 }
 
 /**
@@ -57,11 +60,7 @@ export function visibleInSnapshot(txId: string, snapshot: string): boolean {
  * after it registered — and never earlier history, whatever the relay's lag.
  */
 export function endpointWantsEvent(endpoint: RelayEndpoint, event: FeedEvent): boolean {
-  return (
-    endpoint.organizationId === event.organizationId &&
-    matchesEventType(endpoint.eventTypes, event.type) &&
-    !visibleInSnapshot(event.position.txId, endpoint.subscribedFrom)
-  )
+  return endpoint.organizationId === event.organizationId && matchesEventType(endpoint.eventTypes, event.type) && !visibleInSnapshot(event.position.txId, endpoint.subscribedFrom)
 }
 
 /** The message body (Standard Webhooks: id, type, timestamp of the event, data), fixed once at relay time. */

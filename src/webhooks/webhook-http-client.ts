@@ -41,7 +41,8 @@ export function guardedLookup(resolve: HostResolver, allowLinkLocal: boolean): L
         if (!allowLinkLocal) {
           for (const { address } of addresses) {
             const reason = refusedAddressReason(address)
-            if (reason) return callback(Object.assign(new Error(`refused by the webhook URL policy: ${hostname} resolves to ${address}: ${reason}`), { code: 'EWEBHOOKREFUSED' }), '', 0)
+            if (reason)
+              return callback(Object.assign(new Error(`refused by the webhook URL policy: ${hostname} resolves to ${address}: ${reason}`), { code: 'EWEBHOOKREFUSED' }), '', 0)
           }
         }
         if (options.all) return (callback as unknown as (error: null, addresses: { address: string; family: number }[]) => void)(null, addresses)
@@ -83,7 +84,9 @@ export async function postWebhook(request: WebhookRequest, options: WebhookSendO
       req.destroy()
       finish({ statusCode: null, error: `no response within ${options.timeoutMs} ms` })
     }, options.timeoutMs)
-    req.on('error', (error: NodeJS.ErrnoException) => finish({ statusCode: null, error: error.code && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message }))
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      finish({ statusCode: null, error: error.code && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message }),
+    )
     req.on('response', (res) => {
       const statusCode = res.statusCode ?? 0
       const chunks: Buffer[] = []

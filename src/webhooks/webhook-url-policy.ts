@@ -92,7 +92,10 @@ export function refusedAddressReason(address: string): string | null {
 
 /** The URL's host without IPv6 brackets or a trailing root dot, lower-cased. */
 export function hostOf(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase()
+  return url.hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase()
 }
 
 /** Checks the URL's form and its literal host, without DNS. */

@@ -68,7 +68,7 @@ export function presentWebhookDelivery(record: WebhookDeliveryRecord) {
 const params = z.object({ id: uuidSchema })
 
 const DELIVERY_DESCRIPTION =
-  'Each case event of the endpoint\'s organization whose type it asked for is POSTed as JSON `{ id, type, timestamp, data: { caseId, caseNumber, organization, seq, fromStatus, toStatus, occurredAt, payload } }` ' +
+  "Each case event of the endpoint's organization whose type it asked for is POSTed as JSON `{ id, type, timestamp, data: { caseId, caseNumber, organization, seq, fromStatus, toStatus, occurredAt, payload } }` " +
   'with the Standard Webhooks headers `webhook-id` (the same on every retry: deduplicate on it), `webhook-timestamp` (unix seconds of the attempt) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`). ' +
   'Delivery is at least once and in order per case; any 2xx answer acknowledges, redirects are not followed. Failed attempts are retried with exponential backoff and jitter for at least WEBHOOK_RETRY_HOURS; ' +
   'an endpoint failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled until its owner re-enables it. The endpoint receives events committed after it was registered.'
@@ -114,7 +114,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['webhooks'],
         summary: 'List webhook endpoints (never their secrets)',
-        description: 'A dispatch key lists its own organization\'s endpoints.',
+        description: "A dispatch key lists its own organization's endpoints.",
         querystring: webhookListQuerySchema,
         response: { 200: z.object({ items: z.array(webhookEndpointSchema) }), ...commonProblemResponses },
       },

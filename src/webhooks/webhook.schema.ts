@@ -12,7 +12,10 @@ export const createWebhookRequestSchema = z.strictObject({
     .trim()
     .min(1, 'must not be empty')
     .max(2048, 'must be at most 2048 characters')
-    .meta({ description: 'http(s) URL that receives POSTs; no user name or password; not link-local or a cloud metadata address', example: 'https://dispatch.example.com/hooks/green-channel' }),
+    .meta({
+      description: 'http(s) URL that receives POSTs; no user name or password; not link-local or a cloud metadata address',
+      example: 'https://dispatch.example.com/hooks/green-channel',
+    }),
   eventTypes: z
     .array(eventTypeSchema)
     .min(1, 'name at least one event type, or *')
@@ -25,7 +28,7 @@ export const createWebhookRequestSchema = z.strictObject({
     .min(2)
     .max(32)
     .optional()
-    .meta({ description: "Organization code whose case events the endpoint receives: required for office and admin keys; a dispatch key always registers for its own" }),
+    .meta({ description: 'Organization code whose case events the endpoint receives: required for office and admin keys; a dispatch key always registers for its own' }),
 })
 
 export type CreateWebhookRequest = z.infer<typeof createWebhookRequestSchema>
@@ -58,14 +61,14 @@ export const createdWebhookEndpointSchema = webhookEndpointSchema
   .meta({ id: 'CreatedWebhookEndpoint' })
 
 export const webhookListQuerySchema = z.strictObject({
-  organization: z.string().max(32).optional().meta({ description: 'Office and admin keys: only this organization\'s endpoints (a dispatch key always sees its own)' }),
+  organization: z.string().max(32).optional().meta({ description: "Office and admin keys: only this organization's endpoints (a dispatch key always sees its own)" }),
 })
 
 export const deliveryStatuses = ['pending', 'sending', 'delivered', 'failed'] as const
 
 export const webhookDeliverySchema = z
   .object({
-    id: z.string().meta({ description: 'The message id, sent as webhook-id and as the body\'s id; the same on every retry' }),
+    id: z.string().meta({ description: "The message id, sent as webhook-id and as the body's id; the same on every retry" }),
     eventType: z.string(),
     caseId: z.string(),
     seq: z.number().int().meta({ description: "The event's position in its case's history" }),
@@ -73,7 +76,7 @@ export const webhookDeliverySchema = z
     attempts: z.number().int(),
     lastStatusCode: z.number().int().nullable(),
     lastError: z.string().nullable(),
-    nextAttemptAt: z.string().nullable().meta({ description: 'When a pending delivery is tried next (a disabled endpoint\'s deliveries wait for it to be re-enabled)' }),
+    nextAttemptAt: z.string().nullable().meta({ description: "When a pending delivery is tried next (a disabled endpoint's deliveries wait for it to be re-enabled)" }),
     firstAttemptAt: z.string().nullable(),
     lastAttemptAt: z.string().nullable(),
     deliveredAt: z.string().nullable(),

@@ -51,12 +51,7 @@ export interface RegisteredEndpoint {
  * Registers an endpoint inside the caller's unit of work. The URL is checked before anything is written; its name
  * is resolved while the transaction is open (registrations are rare; the system resolver's timeout bounds it).
  */
-export async function registerWebhookEndpoint(
-  deps: WebhookServiceDeps,
-  trx: Kysely<Database>,
-  principal: Principal,
-  body: CreateWebhookRequest,
-): Promise<RegisteredEndpoint> {
+export async function registerWebhookEndpoint(deps: WebhookServiceDeps, trx: Kysely<Database>, principal: Principal, body: CreateWebhookRequest): Promise<RegisteredEndpoint> {
   const organization = await resolveActingOrganization(trx, principal, body.organization, REGISTRATION)
   const check = await checkWebhookUrl(body.url, deps.urlPolicy)
   if (!check.allowed) {

@@ -50,7 +50,18 @@ t.test('the table covers every route of the OpenAPI document', async (t) => {
   const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>)
     .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
     .filter((route) => !route.includes(' /health/'))
-  const tabled = new Set(routes.map((r) => `${r.method} ${r.url.split('?')[0]?.replace(NO_CASE, '{id}').replace('/2027', '/{year}').replace('/2026', '/{year}').replace('/zz-green-channel', '/{id}').replace(/\/v1\/api-keys\/00000000-0000-4000-8000-000000000000/, '/v1/api-keys/{id}')}`))
+  const tabled = new Set(
+    routes.map(
+      (r) =>
+        `${r.method} ${r.url
+          .split('?')[0]
+          ?.replace(NO_CASE, '{id}')
+          .replace('/2027', '/{year}')
+          .replace('/2026', '/{year}')
+          .replace('/zz-green-channel', '/{id}')
+          .replace(/\/v1\/api-keys\/00000000-0000-4000-8000-000000000000/, '/v1/api-keys/{id}')}`,
+    ),
+  )
   for (const route of documented) t.ok(tabled.has(route), `${route} is in the access table`)
 })
 
@@ -148,7 +159,12 @@ t.test('health and docs need no key', async (t) => {
 t.test('api keys: created with a role and organization, listed without secrets, secrets stored hashed', async (t) => {
   const { app, database, key } = await buildTestApp(t)
   const admin = await key('admin')
-  const created = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(admin), payload: { role: 'dispatch', organization: 'SGCC-NEW', name: 'dispatch system' } })
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/api-keys',
+    headers: bearer(admin),
+    payload: { role: 'dispatch', organization: 'SGCC-NEW', name: 'dispatch system' },
+  })
   t.equal(created.statusCode, 201)
   const body = created.json()
   t.match(body.key, /^gck_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/)

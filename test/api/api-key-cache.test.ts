@@ -30,7 +30,11 @@ t.test('the rule-set and calendar caches refresh on the injected clock', async (
   await testApp.database.db.deleteFrom('calendar_year').where('year', '=', 2019).execute()
   t.same(await years(), before, 'the cached copy is used within the refresh interval')
   clock.advanceMs(10_000)
-  t.same(await years(), before.filter((y: number) => y !== 2019), 'read again once the interval has passed on the app clock')
+  t.same(
+    await years(),
+    before.filter((y: number) => y !== 2019),
+    'read again once the interval has passed on the app clock',
+  )
 
   const ruleSets = async () => (await testApp.app.inject({ method: 'GET', url: '/v1/rule-sets', headers: bearer(key) })).json().items.length
   const count = await ruleSets()

@@ -29,8 +29,14 @@ t.test('POST /v1/assessments decides every route and boundary through the real a
     t.equal(body.route, route, label)
     t.equal(body.dueDate, dueDate, `${label}: due date`)
     t.same(body.ruleSet, { id: 'zz-green-channel', version: 1, effectiveFrom: '2019-11-01' }, `${label}: rule-set version`)
-    t.ok(body.explanation.some((item: { code: string }) => item.code === 'route.matched'), `${label}: explains the match`)
-    t.ok(body.explanation.every((item: { basis: string }) => item.basis.length > 0), `${label}: cites a basis`)
+    t.ok(
+      body.explanation.some((item: { code: string }) => item.code === 'route.matched'),
+      `${label}: explains the match`,
+    )
+    t.ok(
+      body.explanation.every((item: { basis: string }) => item.basis.length > 0),
+      `${label}: cites a basis`,
+    )
   }
   t.same(await snapshotDatabase(database.db), before, 'assessments store nothing')
 })
@@ -38,8 +44,7 @@ t.test('POST /v1/assessments decides every route and boundary through the real a
 t.test('assessment details: stages, dueAt, emergency +24 h, boundary explanation, Shanghai date of the instant', async (t) => {
   const { app, key } = await buildTestApp(t)
   const office = await key('office')
-  const assess = async (payload: Record<string, unknown>) =>
-    (await app.inject({ method: 'POST', url: '/v1/assessments', headers: bearer(office), payload })).json()
+  const assess = async (payload: Record<string, unknown>) => (await app.inject({ method: 'POST', url: '/v1/assessments', headers: bearer(office), payload })).json()
 
   const joint = await assess({ voltageVolts: 10000, excavationLengthMeters: 50, acceptedAt: '2026-02-12T10:00:00+08:00' })
   t.same(
@@ -53,7 +58,10 @@ t.test('assessment details: stages, dueAt, emergency +24 h, boundary explanation
   )
   t.equal(joint.dueAt, '2026-03-02T23:59:59.999+08:00')
   t.equal(joint.requiresJointReview, true)
-  t.ok(joint.explanation.some((i: { code: string }) => i.code === 'boundary.length.exactly_at_threshold'), 'exactly 50 m: the boundary rule is named')
+  t.ok(
+    joint.explanation.some((i: { code: string }) => i.code === 'boundary.length.exactly_at_threshold'),
+    'exactly 50 m: the boundary rule is named',
+  )
 
   // 16:30Z on Feb 12 is already 00:30 on Feb 13 in Shanghai (docs/domain.md worked example).
   const lateNight = await assess({ voltageVolts: 10000, excavationLengthMeters: 10, acceptedAt: '2026-02-12T16:30:00Z' })
@@ -93,10 +101,18 @@ t.test('bad assessment input: 400 problem+json listing each field path', async (
     const body = response.json()
     t.equal(body.code, 'validation_failed', label)
     t.same(body.errors.map((e: { path: string }) => e.path).sort(), [...paths].sort(), `${label}: paths`)
-    t.ok(body.errors.every((e: { message: string }) => e.message.length > 0), `${label}: messages`)
+    t.ok(
+      body.errors.every((e: { message: string }) => e.message.length > 0),
+      `${label}: messages`,
+    )
   }
 
-  const malformed = await app.inject({ method: 'POST', url: '/v1/assessments', headers: { ...bearer(dispatch), 'content-type': 'application/json' }, payload: '{"voltageVolts": 10' })
+  const malformed = await app.inject({
+    method: 'POST',
+    url: '/v1/assessments',
+    headers: { ...bearer(dispatch), 'content-type': 'application/json' },
+    payload: '{"voltageVolts": 10',
+  })
   t.equal(malformed.statusCode, 400)
   t.equal(malformed.json().code, 'malformed_json')
 

@@ -57,7 +57,11 @@ t.test('calendar refusals: invalid schedules and queries change nothing', async 
     const before = await snapshotDatabase(database.db)
     const response = await app.inject({ method: 'PUT', url: `/v1/calendar/years/${year}`, headers: bearer(admin), payload: payload as object })
     t.equal(response.statusCode, status, `${label}: ${response.body.slice(0, 300)}`)
-    t.same(response.json().errors.map((e: { path: string }) => e.path), paths, label)
+    t.same(
+      response.json().errors.map((e: { path: string }) => e.path),
+      paths,
+      label,
+    )
     t.same(await snapshotDatabase(database.db), before, `${label}: nothing written`)
   }
   for (const query of ['from=2026-02-30&workingDays=2', 'from=2026-02-12&workingDays=-1', 'from=2026-02-12&workingDays=1.5', 'from=2026-02-12', 'workingDays=2']) {

@@ -89,10 +89,50 @@ t.test('intake refusals: 4xx problem+json with field paths, and nothing written'
     ['commitment missing', dispatch, caseBody({ voltageVolts: 380, excavationLengthMeters: 20 }), 422, ['body.commitment']],
     ['end before start', dispatch, caseBody({ plannedStartDate: '2026-03-10', plannedEndDate: '2026-03-01' }), 400, ['body.plannedEndDate']],
     ['impossible date', dispatch, caseBody({ plannedStartDate: '2026-02-30' }), 400, ['body.plannedStartDate']],
-    ['missing nested fields', dispatch, caseBody({ works: {}, location: { district: '' }, contact: { name: 'x' } }), 400, ['body.works.title', 'body.location.district', 'body.location.roadName', 'body.contact.phone']],
-    ['bad geometry', dispatch, caseBody({ location: { district: 'Longwen', roadName: 'R', geometry: { type: 'LineString', coordinates: [[200, 10]] } } }), 400, ['body.location.geometry.coordinates', 'body.location.geometry.coordinates.0.0']],
-    ['open polygon', dispatch, caseBody({ location: { district: 'Longwen', roadName: 'R', geometry: { type: 'Polygon', coordinates: [[[117.6, 24.5], [117.7, 24.5], [117.7, 24.6], [117.6, 24.7]]] } } }), 400, ['body.location.geometry.coordinates.0']],
-    ['a point is not accepted', dispatch, caseBody({ location: { district: 'Longwen', roadName: 'R', geometry: { type: 'Point', coordinates: [117.6, 24.5] } } }), 400, ['body.location.geometry.type']],
+    [
+      'missing nested fields',
+      dispatch,
+      caseBody({ works: {}, location: { district: '' }, contact: { name: 'x' } }),
+      400,
+      ['body.works.title', 'body.location.district', 'body.location.roadName', 'body.contact.phone'],
+    ],
+    [
+      'bad geometry',
+      dispatch,
+      caseBody({ location: { district: 'Longwen', roadName: 'R', geometry: { type: 'LineString', coordinates: [[200, 10]] } } }),
+      400,
+      ['body.location.geometry.coordinates', 'body.location.geometry.coordinates.0.0'],
+    ],
+    [
+      'open polygon',
+      dispatch,
+      caseBody({
+        location: {
+          district: 'Longwen',
+          roadName: 'R',
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [117.6, 24.5],
+                [117.7, 24.5],
+                [117.7, 24.6],
+                [117.6, 24.7],
+              ],
+            ],
+          },
+        },
+      }),
+      400,
+      ['body.location.geometry.coordinates.0'],
+    ],
+    [
+      'a point is not accepted',
+      dispatch,
+      caseBody({ location: { district: 'Longwen', roadName: 'R', geometry: { type: 'Point', coordinates: [117.6, 24.5] } } }),
+      400,
+      ['body.location.geometry.type'],
+    ],
     ['dispatch for another organization', dispatch, caseBody({ organization: 'ORG-B' }), 400, ['body.organization']],
     ['office without organization', office, caseBody(), 400, ['body.organization']],
     ['office with unknown organization', office, caseBody({ organization: 'NOPE' }), 400, ['body.organization']],
@@ -102,12 +142,30 @@ t.test('intake refusals: 4xx problem+json with field paths, and nothing written'
     const response = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(key_), payload })
     t.equal(response.statusCode, status, `${label}: ${response.body.slice(0, 200)}`)
     t.match(response.headers['content-type'], /^application\/problem\+json/)
-    t.same(response.json().errors.map((e: { path: string }) => e.path).sort(), [...paths].sort(), `${label}: paths`)
+    t.same(
+      response
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+      [...paths].sort(),
+      `${label}: paths`,
+    )
     t.same(await snapshotDatabase(database.db), before, `${label}: nothing written`)
   }
 
-  const geometry = { type: 'LineString', coordinates: [[117.647, 24.513], [117.652, 24.515]] }
-  const withGeometry = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(office), payload: caseBody({ organization: 'ORG-A', location: { district: 'Longwen', roadName: 'R', geometry } }) })
+  const geometry = {
+    type: 'LineString',
+    coordinates: [
+      [117.647, 24.513],
+      [117.652, 24.515],
+    ],
+  }
+  const withGeometry = await app.inject({
+    method: 'POST',
+    url: '/v1/cases',
+    headers: bearer(office),
+    payload: caseBody({ organization: 'ORG-A', location: { district: 'Longwen', roadName: 'R', geometry } }),
+  })
   t.equal(withGeometry.statusCode, 201, 'an office key submits on behalf of a known organization')
   t.same(withGeometry.json().location.geometry, geometry)
 })
@@ -178,13 +236,21 @@ t.test('reading and listing: dispatch sees its own organization only; filters; k
   t.equal(pages, 4)
   t.equal(new Set(seen).size, 7, 'no repeats, no gaps')
   const all = (await app.inject({ method: 'GET', url: '/v1/cases?limit=50', headers: bearer(auditor) })).json()
-  t.same(seen, all.items.map((c: { id: string }) => c.id), 'pages concatenate to the full list')
+  t.same(
+    seen,
+    all.items.map((c: { id: string }) => c.id),
+    'pages concatenate to the full list',
+  )
   const submittedTimes = all.items.map((c: { submittedAt: string }) => c.submittedAt)
   t.same(submittedTimes, [...submittedTimes].sort().reverse(), 'newest first')
 
   const filtered = (await app.inject({ method: 'GET', url: '/v1/cases?route=joint_review&district=Longwen&organization=ORG-A', headers: bearer(auditor) })).json()
   t.ok(filtered.items.length > 0)
-  t.ok(filtered.items.every((c: { route: string; location: { district: string }; organization: string }) => c.route === 'joint_review' && c.location.district === 'Longwen' && c.organization === 'ORG-A'))
+  t.ok(
+    filtered.items.every(
+      (c: { route: string; location: { district: string }; organization: string }) => c.route === 'joint_review' && c.location.district === 'Longwen' && c.organization === 'ORG-A',
+    ),
+  )
   const byStatus = (await app.inject({ method: 'GET', url: '/v1/cases?status=submitted', headers: bearer(auditor) })).json()
   t.equal(byStatus.items.length, 7)
 

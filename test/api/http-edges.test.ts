@@ -33,7 +33,10 @@ t.test('a missing field says it is required, at its own path; a rule message of 
   const nested = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(dispatch), payload: caseBody({ works: {}, contact: { name: 'Li Ming', phone: 12 } }) })
   t.equal(nested.statusCode, 400)
   const errors = nested.json().errors as Array<{ path: string; message: string }>
-  t.same(errors.find((e) => e.path === 'body.works.title'), { path: 'body.works.title', message: 'required' })
+  t.same(
+    errors.find((e) => e.path === 'body.works.title'),
+    { path: 'body.works.title', message: 'required' },
+  )
   const phone = errors.find((e) => e.path === 'body.contact.phone')
   t.ok(phone, 'the phone of the wrong type is named')
   t.not(phone?.message, 'required', 'a value that is present is not called missing')
@@ -47,7 +50,12 @@ t.test('an unknown field is reported at its own path with its name, one issue pe
   const { app, key } = await buildTestApp(t)
   const dispatch = await key('dispatch')
 
-  const top = await app.inject({ method: 'POST', url: '/v1/assessments', headers: bearer(dispatch), payload: { voltageVolts: 380, excavationLengthMeters: 10, foo: 1, voltage: 2 } })
+  const top = await app.inject({
+    method: 'POST',
+    url: '/v1/assessments',
+    headers: bearer(dispatch),
+    payload: { voltageVolts: 380, excavationLengthMeters: 10, foo: 1, voltage: 2 },
+  })
   t.equal(top.statusCode, 400)
   const body = isProblem(t, top, 400, 'validation_failed')
   t.same(body.errors, [
@@ -92,9 +100,16 @@ t.test('validation_failed has one status, 400, whether the schema or a service f
 t.test('a malformed JSON body is answered with where it breaks: line, column and what was found', async (t) => {
   const { app, key, database } = await buildTestApp(t)
   const dispatch = await key('dispatch')
-  const post = (payload: string) =>
-    app.inject({ method: 'POST', url: '/v1/cases', headers: { ...bearer(dispatch), 'content-type': 'application/json' }, payload })
-  const countCases = async () => Number((await database.db.selectFrom('case').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  const post = (payload: string) => app.inject({ method: 'POST', url: '/v1/cases', headers: { ...bearer(dispatch), 'content-type': 'application/json' }, payload })
+  const countCases = async () =>
+    Number(
+      (
+        await database.db
+          .selectFrom('case')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
 
   const truncated = await post('{"voltageVolts": 10')
   t.equal(truncated.statusCode, 400)

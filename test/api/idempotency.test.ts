@@ -77,7 +77,9 @@ t.test('a duplicate arriving while the first is still running gets 409 with Retr
   // Claim the key the way a first request does, as if it were still running in another instance.
   const first = await post()
   t.equal(first.statusCode, 201)
-  await sql`update idempotency_key set state = 'in_progress', locked_until = ${new Date(clock.now().getTime() + 60_000)}, response_status = null where api_key_id = ${me.keyId}`.execute(testApp.database.db)
+  await sql`update idempotency_key set state = 'in_progress', locked_until = ${new Date(clock.now().getTime() + 60_000)}, response_status = null where api_key_id = ${me.keyId}`.execute(
+    testApp.database.db,
+  )
   const during = await post()
   t.equal(during.statusCode, 409)
   t.equal(during.json().code, 'idempotency_key_in_progress')
@@ -102,7 +104,10 @@ t.test('retry storm: many concurrent identical submissions with one key create e
     })
   const responses = await Promise.all(Array.from({ length: 40 }, send))
   const statuses = responses.map((r) => r.status)
-  t.ok(statuses.every((s) => s === 201 || s === 409), `only 201 or 409: ${[...new Set(statuses)].join(',')}`)
+  t.ok(
+    statuses.every((s) => s === 201 || s === 409),
+    `only 201 or 409: ${[...new Set(statuses)].join(',')}`,
+  )
   const count = await testApp.database.db.selectFrom('case').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()
   t.equal(count.n, 1, 'exactly one case')
   const ids = new Set(await Promise.all(responses.filter((r) => r.status === 201).map(async (r) => ((await r.json()) as { id: string }).id)))
@@ -123,7 +128,10 @@ t.test('secrets shown once are not stored for replay; expired keys do the work a
   t.equal(replay.json().id, first.json().id, 'the same key record, not a second one')
   t.equal(replay.json().key, '[shown once; not stored]')
   const stored = await testApp.database.db.selectFrom('idempotency_key').select('response_body').execute()
-  t.notOk(stored.some((row) => row.response_body?.includes(first.json().key)), 'the secret is not in the idempotency table')
+  t.notOk(
+    stored.some((row) => row.response_body?.includes(first.json().key)),
+    'the secret is not in the idempotency table',
+  )
 
   clock.advanceMs(49 * 3_600_000)
   const later = await create()

@@ -23,7 +23,15 @@ t.test('fast track: accept, 2 working days over a make-up Saturday, approve, wor
 
   clock.set(sh('2026-02-12T10:00:00'))
   const accepted = await client.ok(office, submitted.id, { action: 'accept' })
-  t.match(accepted, { status: 'accepted', dueDate: '2026-02-14', dueAt: '2026-02-14T23:59:59.999+08:00', paused: false, workingDaysUsed: 0, workingDaysRemaining: 2, overdue: false })
+  t.match(accepted, {
+    status: 'accepted',
+    dueDate: '2026-02-14',
+    dueAt: '2026-02-14T23:59:59.999+08:00',
+    paused: false,
+    workingDaysUsed: 0,
+    workingDaysRemaining: 2,
+    overdue: false,
+  })
   t.equal(accepted.clock.ledger.length, 1)
   t.match(accepted.clock.ledger[0], { kind: 'start', date: '2026-02-12', workingDaysRemaining: 2, dueDate: '2026-02-14' })
 
@@ -54,7 +62,16 @@ t.test('fast track: accept, 2 working days over a make-up Saturday, approve, wor
   const events = (await testApp.app.inject({ method: 'GET', url: `/v1/cases/${submitted.id}/events`, headers: bearer(auditor) })).json().items
   t.same(
     events.map((e: { type: string }) => e.type),
-    ['case.submitted', 'case.accepted', 'case.approved', 'case.works_started', 'case.works_completed', 'case.reinstatement_inspected', 'case.reinstatement_inspected', 'case.closed'],
+    [
+      'case.submitted',
+      'case.accepted',
+      'case.approved',
+      'case.works_started',
+      'case.works_completed',
+      'case.reinstatement_inspected',
+      'case.reinstatement_inspected',
+      'case.closed',
+    ],
   )
   t.ok(events.every((e: { seq: number }, i: number) => e.seq === i + 1))
   const verify = (await testApp.app.inject({ method: 'GET', url: `/v1/cases/${submitted.id}/events/verify`, headers: bearer(auditor) })).json()
@@ -117,13 +134,19 @@ t.test('joint review "4+2+1+1" through all four stages across the 2026 Spring Fe
 
   const timeline = (await testApp.app.inject({ method: 'GET', url: `/v1/cases/${submitted.id}/timeline`, headers: bearer(auditor) })).json().timeline
   const stages = timeline.phases.filter((p: { kind: string }) => p.kind === 'stage')
-  t.same(stages.map((s: { key: string; onTime: boolean }) => [s.key, s.onTime]), [
-    ['stage:joint_survey', true],
-    ['stage:consultation', true],
-    ['stage:decision', true],
-    ['stage:issuance', true],
-  ])
-  t.same(stages.map((s: { workingDaysTaken: number }) => s.workingDaysTaken), [3, 2, 1, 1])
+  t.same(
+    stages.map((s: { key: string; onTime: boolean }) => [s.key, s.onTime]),
+    [
+      ['stage:joint_survey', true],
+      ['stage:consultation', true],
+      ['stage:decision', true],
+      ['stage:issuance', true],
+    ],
+  )
+  t.same(
+    stages.map((s: { workingDaysTaken: number }) => s.workingDaysTaken),
+    [3, 2, 1, 1],
+  )
 })
 
 t.test('a supplement request pauses the clock across National Day; resubmission resumes with the days left', async (t) => {
@@ -138,7 +161,10 @@ t.test('a supplement request pauses the clock across National Day; resubmission 
   t.equal(accepted.dueDate, '2026-09-30')
 
   clock.set(sh('2026-09-29T11:00:00'))
-  const paused = await client.ok(office, submitted.id, { action: 'request_supplement', items: [{ item: 'traffic diversion plan' }, { item: 'pipeline survey', detail: 'scale 1:500' }] })
+  const paused = await client.ok(office, submitted.id, {
+    action: 'request_supplement',
+    items: [{ item: 'traffic diversion plan' }, { item: 'pipeline survey', detail: 'scale 1:500' }],
+  })
   t.match(paused, { status: 'supplement_requested', paused: true, dueDate: null, workingDaysUsed: 1, workingDaysRemaining: 1, overdue: false })
   t.match(paused.clock.ledger.at(-1), { kind: 'pause', date: '2026-09-29', workingDaysUsed: 1, workingDaysRemaining: 1 })
 
@@ -208,10 +234,18 @@ t.test('commitment filing, emergency repair, standard extension, withdrawal and 
 
   // A change request: move the approved works; approved in advance (城市道路管理条例 art. 36).
   await client.ok(office, fastTrack.id, approval)
-  const requested = await client.ok(dispatch, fastTrack.id, { action: 'request_change', kind: 'move', description: 'avoid a gas main', requestedPosition: 'south side, km 1.2–1.3' })
+  const requested = await client.ok(dispatch, fastTrack.id, {
+    action: 'request_change',
+    kind: 'move',
+    description: 'avoid a gas main',
+    requestedPosition: 'south side, km 1.2–1.3',
+  })
   t.ok(requested.pendingChange)
   t.notOk(requested.allowedActions.includes('request_change'), 'one pending change at a time')
-  t.same((await client.read(office, fastTrack.id)).allowedActions.filter((a: string) => a.endsWith('_change')), ['approve_change', 'refuse_change'])
+  t.same(
+    (await client.read(office, fastTrack.id)).allowedActions.filter((a: string) => a.endsWith('_change')),
+    ['approve_change', 'refuse_change'],
+  )
   const changed = await client.ok(office, fastTrack.id, { action: 'approve_change' })
   t.equal(changed.pendingChange, null)
   t.equal(changed.decision.approvedPosition, 'south side, km 1.2–1.3', 'the binding position is the approved change')

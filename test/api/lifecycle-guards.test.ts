@@ -120,7 +120,10 @@ t.test('two concurrent transitions with the same version: exactly one wins, the 
     t.same(statuses, [200, 412, 412], `round ${round}: one winner`)
     const events = await testApp.database.db.selectFrom('case_event').select(['seq', 'type']).where('case_id', '=', submitted.id).orderBy('seq').execute()
     t.equal(events.length, 2, 'the submission and exactly one transition')
-    t.same(events.map((e) => e.seq), [1, 2])
+    t.same(
+      events.map((e) => e.seq),
+      [1, 2],
+    )
     const current = await client.read(office, submitted.id)
     t.equal(current.version, 2)
     t.ok(['accepted', 'not_accepted'].includes(current.status))
@@ -174,7 +177,10 @@ t.test('loading a year recomputes provisional deadlines and records why', async 
   const after = await client.read(office, submitted.id)
   t.match(after, { provisional: false, dueDate: '2027-01-08', version: 3 })
   const events = (await testApp.app.inject({ method: 'GET', url: `/v1/cases/${submitted.id}/events`, headers: bearer(office) })).json().items
-  t.match(events.at(-1), { type: 'case.deadlines_recomputed', payload: { before: { dueDate: '2027-01-07', provisional: true }, after: { dueDate: '2027-01-08', provisional: false } } })
+  t.match(events.at(-1), {
+    type: 'case.deadlines_recomputed',
+    payload: { before: { dueDate: '2027-01-07', provisional: true }, after: { dueDate: '2027-01-08', provisional: false } },
+  })
 })
 
 t.test('a case row written before the lifecycle migration still reads and moves', async (t) => {

@@ -25,7 +25,10 @@ t.test('logs are JSON lines carrying the request ID and never the API key', asyn
   const records = lines.map((line) => JSON.parse(line))
   t.ok(records.length >= 4)
   const forRequest = records.filter((r) => r.requestId === 'trace-123')
-  t.ok(forRequest.some((r) => r.msg === 'case submitted'), 'the domain log line carries the request ID')
+  t.ok(
+    forRequest.some((r) => r.msg === 'case submitted'),
+    'the domain log line carries the request ID',
+  )
   t.ok(forRequest.some((r) => r.msg === 'incoming request'))
   t.ok(records.every((r) => r.msg === undefined || typeof r.level === 'number'))
   t.notMatch(lines.join('\n'), key, 'the API key never appears in the logs')

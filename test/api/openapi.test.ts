@@ -10,7 +10,19 @@ t.test('openapi/openapi.json is what the route schemas generate (run `npm run op
   t.equal(document.openapi, '3.1.0')
   const packageJson = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'))
   t.equal(document.info.version, packageJson.version, 'info.version is the version in package.json')
-  for (const path of ['/v1/assessments', '/v1/cases', '/v1/cases/{id}', '/v1/rule-sets', '/v1/rule-sets/{id}', '/v1/calendar/years', '/v1/calendar/years/{year}', '/v1/calendar/due-date', '/v1/api-keys', '/health/live', '/health/ready']) {
+  for (const path of [
+    '/v1/assessments',
+    '/v1/cases',
+    '/v1/cases/{id}',
+    '/v1/rule-sets',
+    '/v1/rule-sets/{id}',
+    '/v1/calendar/years',
+    '/v1/calendar/years/{year}',
+    '/v1/calendar/due-date',
+    '/v1/api-keys',
+    '/health/live',
+    '/health/ready',
+  ]) {
     t.ok(document.paths[path], `documents ${path}`)
   }
 })

@@ -11,7 +11,10 @@ t.test('rule sets: list, read, publish a future version, refuse invalid ones wit
   t.equal(list.items.length, 1)
   t.match(list.items[0], { id: 'zz-green-channel', version: 1, effectiveFrom: '2019-11-01', status: 'in_force' })
   const one = (await app.inject({ method: 'GET', url: '/v1/rule-sets/zz-green-channel', headers: bearer(dispatch) })).json()
-  t.same(one.parameters.jointReviewStages.map((s: { workingDays: number }) => s.workingDays), [4, 2, 1, 1])
+  t.same(
+    one.parameters.jointReviewStages.map((s: { workingDays: number }) => s.workingDays),
+    [4, 2, 1, 1],
+  )
   t.same(one.versions, [{ version: 1, effectiveFrom: '2019-11-01', status: 'in_force' }])
   t.equal((await app.inject({ method: 'GET', url: '/v1/rule-sets/unknown', headers: bearer(dispatch) })).statusCode, 404)
   t.equal((await app.inject({ method: 'GET', url: '/v1/rule-sets/zz-green-channel?version=9', headers: bearer(dispatch) })).statusCode, 404)
@@ -34,7 +37,10 @@ t.test('rule sets: list, read, publish a future version, refuse invalid ones wit
     const before = await snapshotDatabase(database.db)
     const response = await app.inject({ method: 'POST', url: '/v1/rule-sets', headers: bearer(admin), payload: payload as object })
     t.equal(response.statusCode, status, `${label}: ${response.body.slice(0, 300)}`)
-    t.ok(response.json().errors.some((e: { path: string }) => path.test(e.path)), `${label}: names the field`)
+    t.ok(
+      response.json().errors.some((e: { path: string }) => path.test(e.path)),
+      `${label}: names the field`,
+    )
     t.same(await snapshotDatabase(database.db), before, `${label}: nothing written`)
   }
 
@@ -45,5 +51,8 @@ t.test('rule sets: list, read, publish a future version, refuse invalid ones wit
   const again = await app.inject({ method: 'POST', url: '/v1/rule-sets', headers: bearer(admin), payload: { ...base, version: 2, parameters: one.parameters } })
   t.equal(again.statusCode, 409)
   const versions = (await app.inject({ method: 'GET', url: '/v1/rule-sets/zz-green-channel', headers: bearer(dispatch) })).json().versions
-  t.same(versions.map((v: { status: string }) => v.status), ['in_force', 'scheduled'])
+  t.same(
+    versions.map((v: { status: string }) => v.status),
+    ['in_force', 'scheduled'],
+  )
 })

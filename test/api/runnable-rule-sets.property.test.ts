@@ -72,7 +72,9 @@ t.test('every rule set the API accepts takes a case of each of its routes throug
       await send(`${route}: timeline`, { method: 'GET', url: `/v1/cases/${id}/timeline`, headers: bearer(keys.office) })
       const view = views.office.json()
       if (view.status === 'closed') return null
-      const pick = FORWARD.flatMap((action) => (['office', 'dispatch'] as const).filter((role) => views[role].json().allowedActions.includes(action)).map((role) => ({ action, role })))[0]
+      const pick = FORWARD.flatMap((action) =>
+        (['office', 'dispatch'] as const).filter((role) => views[role].json().allowedActions.includes(action)).map((role) => ({ action, role })),
+      )[0]
       if (pick === undefined) return `${route}: stuck in ${view.status}`
       clock.advanceMs(HOUR_MS)
       const moved = await send(`${route}: ${pick.action}`, {
@@ -88,37 +90,40 @@ t.test('every rule set the API accepts takes a case of each of its routes throug
 
   const singleStage = structuredClone(DEFAULT_RULE_SET) as RuleSet
   singleStage.parameters.jointReviewStages = [{ key: 'all', workingDays: 8, name: 'all', description: 'the whole review at once' }]
-  await fc.assert(
-    fc.asyncProperty(ruleSetArb, async (candidate) => {
-      // Each version takes effect the day after "today"; the clock then moves to it.
-      const effectiveFrom = addDays(shanghaiDateOf(clock.now()), 1)
-      const body = { id: candidate.id, effectiveFrom, name: `generated ${effectiveFrom}`, parameters: candidate.parameters }
-      const verdict = parseRuleSet({ ...body, version: 1 })
-      const response = await send('publish', { method: 'POST', url: '/v1/rule-sets', headers: bearer(keys.admin), payload: body })
-      if (!verdict.ok) {
-        if (response.statusCode < 400 || response.statusCode >= 500 || !(response.json().errors?.length > 0)) problems.push(`refused by the validator but answered ${response.statusCode}`)
+  await fc
+    .assert(
+      fc.asyncProperty(ruleSetArb, async (candidate) => {
+        // Each version takes effect the day after "today"; the clock then moves to it.
+        const effectiveFrom = addDays(shanghaiDateOf(clock.now()), 1)
+        const body = { id: candidate.id, effectiveFrom, name: `generated ${effectiveFrom}`, parameters: candidate.parameters }
+        const verdict = parseRuleSet({ ...body, version: 1 })
+        const response = await send('publish', { method: 'POST', url: '/v1/rule-sets', headers: bearer(keys.admin), payload: body })
+        if (!verdict.ok) {
+          if (response.statusCode < 400 || response.statusCode >= 500 || !(response.json().errors?.length > 0))
+            problems.push(`refused by the validator but answered ${response.statusCode}`)
+          return problems.length === 0
+        }
+        if (response.statusCode !== 201) {
+          problems.push(`accepted by the validator but answered ${response.statusCode} ${response.body.slice(0, 300)}`)
+          return false
+        }
+        published++
+        clock.set(`${effectiveFrom}T02:00:00Z`)
+        const byRoute = new Map<Route, RouteInput>()
+        for (const input of probeInputs(verdict.ruleSet)) {
+          // The API takes voltages and lengths within its bounds; so do the probes.
+          const route = decideRoute(verdict.ruleSet, input).route
+          if (!byRoute.has(route)) byRoute.set(route, input)
+        }
+        for (const [route, input] of byRoute) {
+          const problem = await runCase(route, input)
+          if (problem !== null) problems.push(problem)
+        }
         return problems.length === 0
-      }
-      if (response.statusCode !== 201) {
-        problems.push(`accepted by the validator but answered ${response.statusCode} ${response.body.slice(0, 300)}`)
-        return false
-      }
-      published++
-      clock.set(`${effectiveFrom}T02:00:00Z`)
-      const byRoute = new Map<Route, RouteInput>()
-      for (const input of probeInputs(verdict.ruleSet)) {
-        // The API takes voltages and lengths within its bounds; so do the probes.
-        const route = decideRoute(verdict.ruleSet, input).route
-        if (!byRoute.has(route)) byRoute.set(route, input)
-      }
-      for (const [route, input] of byRoute) {
-        const problem = await runCase(route, input)
-        if (problem !== null) problems.push(problem)
-      }
-      return problems.length === 0
-    }),
-    { numRuns: RUNS, endOnFailure: true, examples: [[structuredClone(DEFAULT_RULE_SET) as RuleSet], [singleStage]] },
-  ).catch((error: Error) => problems.push(`property failed: ${error.message.split('\n')[0]}`))
+      }),
+      { numRuns: RUNS, endOnFailure: true, examples: [[structuredClone(DEFAULT_RULE_SET) as RuleSet], [singleStage]] },
+    )
+    .catch((error: Error) => problems.push(`property failed: ${error.message.split('\n')[0]}`))
   t.same(problems, [], 'no 5xx, every case closed')
   t.ok(published >= 1, `${published} generated rule sets published and run`)
 })

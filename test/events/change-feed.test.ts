@@ -21,8 +21,7 @@ t.test('a transaction that started earlier but commits later is never skipped: t
   const office = await testApp.key('office')
   const first = await client.submit(dispatch)
   const second = await client.submit(dispatch)
-  const read = async (after?: string) =>
-    (await testApp.app.inject({ method: 'GET', url: `/v1/events?limit=100${after ? `&after=${after}` : ''}`, headers: bearer(office) })).json()
+  const read = async (after?: string) => (await testApp.app.inject({ method: 'GET', url: `/v1/events?limit=100${after ? `&after=${after}` : ''}`, headers: bearer(office) })).json()
   const start = await read()
   t.equal(start.items.length, 2)
 
@@ -57,7 +56,11 @@ t.test('a transaction that started earlier but commits later is never skipped: t
   releaseSlow()
   await slow
   const after = await read(start.nextCursor)
-  t.same(after.items.map((e: FeedItem) => e.type), ['case.note', 'case.accepted'], 'both, in transaction order')
+  t.same(
+    after.items.map((e: FeedItem) => e.type),
+    ['case.note', 'case.accepted'],
+    'both, in transaction order',
+  )
 })
 
 t.test('concurrent writers and a polling reader: every event exactly once, in a stable order', async (t) => {
@@ -111,7 +114,10 @@ t.test('concurrent writers and a polling reader: every event exactly once, in a 
   await Promise.all([writer(dispatchA, 15), writer(dispatchB, 15), writer(dispatchA, 15), writer(dispatchB, 15)])
   writing = false
   await reader
-  const total = await testApp.database.db.selectFrom('case_event').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const total = await testApp.database.db
+    .selectFrom('case_event')
+    .select(({ fn }) => fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   // Drain what committed after the reader's last look. The feed waits for every older transaction on the
   // server (tests in other files included), so keep polling until caught up, with a bound.
   for (let i = 0; i < 600 && seen.length < Number(total.n); i++) {
@@ -125,20 +131,30 @@ t.test('concurrent writers and a polling reader: every event exactly once, in a 
   const again: FeedItem[] = []
   let replayCursor: string | null = null
   for (;;) {
-    const page: { items: FeedItem[]; nextCursor: string } = (await testApp.app.inject({ method: 'GET', url: `/v1/events?limit=50${replayCursor ? `&after=${replayCursor}` : ''}`, headers: bearer(auditor) })).json()
+    const page: { items: FeedItem[]; nextCursor: string } = (
+      await testApp.app.inject({ method: 'GET', url: `/v1/events?limit=50${replayCursor ? `&after=${replayCursor}` : ''}`, headers: bearer(auditor) })
+    ).json()
     if (page.items.length === 0) break
     again.push(...page.items)
     replayCursor = page.nextCursor
   }
-  t.same(again.map((e) => e.cursor), seen.map((e) => e.cursor), 'reading again from the start gives the same order')
+  t.same(
+    again.map((e) => e.cursor),
+    seen.map((e) => e.cursor),
+    'reading again from the start gives the same order',
+  )
   for (const caseId of new Set(seen.map((e) => e.caseId))) {
     const seqs = seen.filter((e) => e.caseId === caseId).map((e) => e.seq)
-    t.same(seqs, [...seqs].sort((a, b) => a - b), 'per case, events arrive in their order')
+    t.same(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+      'per case, events arrive in their order',
+    )
   }
 
   const own = (await testApp.app.inject({ method: 'GET', url: '/v1/events?limit=1000', headers: bearer(dispatchA) })).json()
   const orgA = seen.filter((e) => e.organizationId === own.items[0]?.organizationId).length
-  t.equal(own.items.length, orgA, 'a dispatch key reads its own organization\'s events only')
+  t.equal(own.items.length, orgA, "a dispatch key reads its own organization's events only")
   t.ok(own.items.every((e: FeedItem) => e.organizationId === own.items[0]?.organizationId))
   t.equal(own.items.length, 60)
 
@@ -165,14 +181,25 @@ t.test('an empty first page still returns a cursor to poll with; cursors of anot
 
   const submitted = await client.submit(dispatch)
   const first = (await read(`?after=${empty.nextCursor}`)).json()
-  t.same(first.items.map((e: FeedItem) => [e.caseId, e.type]), [[submitted.id, 'case.submitted']], 'the cursor of the empty page sees what came after')
+  t.same(
+    first.items.map((e: FeedItem) => [e.caseId, e.type]),
+    [[submitted.id, 'case.submitted']],
+    'the cursor of the empty page sees what came after',
+  )
   t.equal(first.nextCursor, first.items[0].cursor)
   t.same((await read(`?after=${first.nextCursor}`)).json().items, [])
 
   // A position issued in the feed's earlier cursor format (base64url of "<txId>:<id>") is still read.
-  const { tx_id: txId } = await testApp.database.db.selectFrom('case_event').select((eb) => eb.cast<string>('tx_id', 'text').as('tx_id')).where('case_id', '=', submitted.id).executeTakeFirstOrThrow()
+  const { tx_id: txId } = await testApp.database.db
+    .selectFrom('case_event')
+    .select((eb) => eb.cast<string>('tx_id', 'text').as('tx_id'))
+    .where('case_id', '=', submitted.id)
+    .executeTakeFirstOrThrow()
   const earlier = Buffer.from(`${BigInt(txId) - 1n}:0`).toString('base64url')
-  t.same((await read(`?after=${earlier}`)).json().items.map((e: FeedItem) => e.caseId), [submitted.id])
+  t.same(
+    (await read(`?after=${earlier}`)).json().items.map((e: FeedItem) => e.caseId),
+    [submitted.id],
+  )
 
   await client.submit(dispatch)
   const page = (await testApp.app.inject({ method: 'GET', url: '/v1/cases?limit=1', headers: bearer(office) })).json()

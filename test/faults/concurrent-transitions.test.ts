@@ -194,42 +194,37 @@ t.test('concurrent random transitions on one case keep the lifecycle legal and t
         // real client would.
         let next = 0
         const attempt = async (command: Command): Promise<number> => {
-            const key = keys[command.who]
-            const read = await http('GET', `/v1/cases/${id}`, key)
-            if (read.status !== 200) {
-              failures.push(`read: ${read.status}`)
-              return read.status
-            }
-            let allowed = read.json!.allowedActions as Action[]
-            // No way forward for this key: send something it may not do (refused), rather than end the case.
-            if (command.pick === 'progress') allowed = allowed.filter((a) => !ENDING.includes(a))
-            const action: Action =
-              command.pick !== 'any' && allowed.length > 0
-                ? (allowed[command.actionIndex % allowed.length] as Action)
-                : (actions[command.actionIndex % actions.length] as Action)
-            const payload =
-              command.invalid === null
-                ? validPayload(action, { currentStage: read.json!.currentStage?.key ?? null }, command.flip)
-                : invalidPayloads[command.invalid]
-            const version = read.json!.version as number
-            const ifMatch: Record<IfMatchKind, string | null> = {
-              fresh: `"${version}"`,
-              weak: `W/"${version}"`,
-              stale: `"${Math.max(1, version - 1 - (command.actionIndex % 3))}"`,
-              future: `"${version + 1 + (command.actionIndex % 5)}"`,
-              missing: null,
-              garbage: command.flip ? 'v1' : '"1',
-            }
-            const header = ifMatch[command.ifMatch]
-            const response = await http('POST', `/v1/cases/${id}/transitions`, key, { action, ...payload }, header === null ? {} : { 'if-match': header })
-            seenStatuses.set(response.status, (seenStatuses.get(response.status) ?? 0) + 1)
-            if (!ALLOWED_STATUSES.has(response.status)) failures.push(`${action} → ${response.status} ${JSON.stringify(response.json)}`)
-            if (response.status >= 400 && !response.headers.get('content-type')?.startsWith('application/problem+json')) failures.push(`${response.status} without problem+json`)
-            if (response.status === 200) {
-              successEtags.push(response.headers.get('etag') as string)
-              reachedStates.add(`${route}:${response.json!.status}`)
-            }
-            return response.status
+          const key = keys[command.who]
+          const read = await http('GET', `/v1/cases/${id}`, key)
+          if (read.status !== 200) {
+            failures.push(`read: ${read.status}`)
+            return read.status
+          }
+          let allowed = read.json!.allowedActions as Action[]
+          // No way forward for this key: send something it may not do (refused), rather than end the case.
+          if (command.pick === 'progress') allowed = allowed.filter((a) => !ENDING.includes(a))
+          const action: Action =
+            command.pick !== 'any' && allowed.length > 0 ? (allowed[command.actionIndex % allowed.length] as Action) : (actions[command.actionIndex % actions.length] as Action)
+          const payload = command.invalid === null ? validPayload(action, { currentStage: read.json!.currentStage?.key ?? null }, command.flip) : invalidPayloads[command.invalid]
+          const version = read.json!.version as number
+          const ifMatch: Record<IfMatchKind, string | null> = {
+            fresh: `"${version}"`,
+            weak: `W/"${version}"`,
+            stale: `"${Math.max(1, version - 1 - (command.actionIndex % 3))}"`,
+            future: `"${version + 1 + (command.actionIndex % 5)}"`,
+            missing: null,
+            garbage: command.flip ? 'v1' : '"1',
+          }
+          const header = ifMatch[command.ifMatch]
+          const response = await http('POST', `/v1/cases/${id}/transitions`, key, { action, ...payload }, header === null ? {} : { 'if-match': header })
+          seenStatuses.set(response.status, (seenStatuses.get(response.status) ?? 0) + 1)
+          if (!ALLOWED_STATUSES.has(response.status)) failures.push(`${action} → ${response.status} ${JSON.stringify(response.json)}`)
+          if (response.status >= 400 && !response.headers.get('content-type')?.startsWith('application/problem+json')) failures.push(`${response.status} without problem+json`)
+          if (response.status === 200) {
+            successEtags.push(response.headers.get('etag') as string)
+            reachedStates.add(`${route}:${response.json!.status}`)
+          }
+          return response.status
         }
         const worker = async () => {
           while (next < commands.length && Date.now() < deadline) {
@@ -271,7 +266,11 @@ t.test('concurrent random transitions on one case keep the lifecycle legal and t
         for (const event of events.slice(1)) {
           const payload = event.payload as { action: Action; input: Record<string, unknown> }
           try {
-            const result = applyAction(state, { action: payload.action, payload: payload.input, actor: { keyId: event.actorKeyId!, role: event.actorRole as never }, at: event.occurredAt }, calendar)
+            const result = applyAction(
+              state,
+              { action: payload.action, payload: payload.input, actor: { keyId: event.actorKeyId!, role: event.actorRole as never }, at: event.occurredAt },
+              calendar,
+            )
             if (result.event.type !== event.type || result.event.fromStatus !== event.fromStatus || result.event.toStatus !== event.toStatus) {
               problems.push(`seq ${event.seq}: replay gives ${result.event.type} ${result.event.fromStatus}→${result.event.toStatus}`)
             }
@@ -294,7 +293,12 @@ t.test('concurrent random transitions on one case keep the lifecycle legal and t
     { numRuns: 12, endOnFailure: true },
   )
   t.ok(runs >= 2, `${runs} runs within ${BUDGET_MS / 1000} s`)
-  t.comment(`answers: ${[...seenStatuses].sort().map(([s, n]) => `${s}×${n}`).join(' ')}`)
+  t.comment(
+    `answers: ${[...seenStatuses]
+      .sort()
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ')}`,
+  )
   t.comment(`states reached by a successful transition: ${[...reachedStates].sort().join(', ')}`)
   t.ok((seenStatuses.get(200) ?? 0) >= 10, `${seenStatuses.get(200) ?? 0} transitions succeeded amid the races`)
   t.ok((seenStatuses.get(412) ?? 0) > 0, 'stale versions were refused')
@@ -325,11 +329,17 @@ t.test('a burst of transitions all sent with the same fresh ETag: exactly one wi
     t.equal(statuses.filter((s) => s === 200).length, 1, `round ${round}: one winner`)
     t.equal(statuses.filter((s) => s === 412).length, 29, `round ${round}: 29 × 412`)
     const losers = responses.filter((r) => r.status === 412)
-    t.ok(losers.every((r) => r.headers.get('etag') === `"${version + 1}"`), '412 tells the current version')
+    t.ok(
+      losers.every((r) => r.headers.get('etag') === `"${version + 1}"`),
+      '412 tells the current version',
+    )
     version++
   }
   const events = await listCaseEvents(testApp.database.db, created.id)
-  t.same(events.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7])
+  t.same(
+    events.map((e) => e.seq),
+    [1, 2, 3, 4, 5, 6, 7],
+  )
   const verify = (await (await fetch(`${base}/v1/cases/${created.id}/events/verify`, { headers: bearer(auditor) })).json()) as { valid: boolean }
   t.equal(verify.valid, true)
 })

@@ -43,7 +43,6 @@ const CONNECT_TIMEOUT_MS = 2_000
 const FAST_MARGIN_MS = 1_000
 const WORKERS = 6
 
-
 interface Outcome {
   kind: 'submit' | 'read' | 'list' | 'accept'
   startedAt: number
@@ -120,7 +119,18 @@ t.test('PostgreSQL stopped and restarted mid-traffic: fast 503s, readiness follo
       outcomes.push(outcome)
       return { outcome, json }
     } catch (error) {
-      const outcome: Outcome = { kind, startedAt, ms: Date.now() - startedAt, status: 'socket-error', contentType: null, retryAfter: null, code: null, requestIdMatches: false, error: String(error), ...extra }
+      const outcome: Outcome = {
+        kind,
+        startedAt,
+        ms: Date.now() - startedAt,
+        status: 'socket-error',
+        contentType: null,
+        retryAfter: null,
+        code: null,
+        requestIdMatches: false,
+        error: String(error),
+        ...extra,
+      }
       outcomes.push(outcome)
       return { outcome, json: {} }
     }
@@ -135,7 +145,15 @@ t.test('PostgreSQL stopped and restarted mid-traffic: fast 503s, readiness follo
     while (!stop) {
       const n = ++counter
       const ref = `OUT-${w}-${n}`
-      const submitted = await call('submit', 'POST', '/v1/cases', dispatch, caseBody({ externalReference: ref }), { 'idempotency-key': `key-${ref}` }, { ref, idempotencyKey: `key-${ref}` })
+      const submitted = await call(
+        'submit',
+        'POST',
+        '/v1/cases',
+        dispatch,
+        caseBody({ externalReference: ref }),
+        { 'idempotency-key': `key-${ref}` },
+        { ref, idempotencyKey: `key-${ref}` },
+      )
       if (submitted.outcome.status === 201) lastCase = submitted.json.id as string
       if (lastCase) {
         await call('read', 'GET', `/v1/cases/${lastCase}`, dispatch)
@@ -201,28 +219,48 @@ t.test('PostgreSQL stopped and restarted mid-traffic: fast 503s, readiness follo
   // --- What the clients saw.
   const byStatus = outcomes.reduce((m, o) => m.set(o.status, (m.get(o.status) ?? 0) + 1), new Map<number | string, number>())
   t.comment(`${outcomes.length} requests: ${[...byStatus].map(([s, n]) => `${s}×${n}`).join(' ')}`)
-  t.notOk(outcomes.some((o) => o.status === 'socket-error'), 'no request hung or lost its connection', { errors: outcomes.filter((o) => o.status === 'socket-error').slice(0, 3) })
+  t.notOk(
+    outcomes.some((o) => o.status === 'socket-error'),
+    'no request hung or lost its connection',
+    { errors: outcomes.filter((o) => o.status === 'socket-error').slice(0, 3) },
+  )
   const unexpected = outcomes.filter((o) => typeof o.status === 'number' && ![200, 201, 503].includes(o.status))
-  t.same(unexpected.map((o) => `${o.kind} ${o.status} ${o.code}`), [], 'every answer is 2xx or 503')
+  t.same(
+    unexpected.map((o) => `${o.kind} ${o.status} ${o.code}`),
+    [],
+    'every answer is 2xx or 503',
+  )
   const failures = outcomes.filter((o) => o.status === 503)
   t.ok(failures.length > 0, `${failures.length} requests failed during the outage`)
   t.ok(
-    failures.every((o) => o.contentType?.startsWith('application/problem+json') && o.retryAfter === '2' && o.requestIdMatches && /^database_(unavailable|timeout)$/.test(o.code ?? '')),
+    failures.every(
+      (o) => o.contentType?.startsWith('application/problem+json') && o.retryAfter === '2' && o.requestIdMatches && /^database_(unavailable|timeout)$/.test(o.code ?? ''),
+    ),
     'every 503 is problem+json with Retry-After, a database code and the requestId',
     { sample: failures.find((o) => !(o.contentType?.startsWith('application/problem+json') && o.retryAfter === '2')) },
   )
   const slowest = Math.max(...failures.map((o) => o.ms))
   const slowestOutcome = failures.find((o) => o.ms === slowest)!
-  t.ok(slowest < CONNECT_TIMEOUT_MS + FAST_MARGIN_MS, `no failure took longer than ${CONNECT_TIMEOUT_MS + FAST_MARGIN_MS} ms (slowest ${slowest} ms: ${slowestOutcome.kind}, started ${slowestOutcome.startedAt - stopBegan} ms after the stop began)`)
+  t.ok(
+    slowest < CONNECT_TIMEOUT_MS + FAST_MARGIN_MS,
+    `no failure took longer than ${CONNECT_TIMEOUT_MS + FAST_MARGIN_MS} ms (slowest ${slowest} ms: ${slowestOutcome.kind}, started ${slowestOutcome.startedAt - stopBegan} ms after the stop began)`,
+  )
   const duringOutage = outcomes.filter((o) => o.startedAt >= stopped && o.startedAt + o.ms < restartBegan)
   t.ok(duringOutage.length > 20, `${duringOutage.length} requests ran entirely during the outage`)
-  t.ok(duringOutage.every((o) => o.status === 503), 'all of them 503')
+  t.ok(
+    duringOutage.every((o) => o.status === 503),
+    'all of them 503',
+  )
   const outageSlowest = Math.max(...duringOutage.map((o) => o.ms))
   t.ok(outageSlowest < CONNECT_TIMEOUT_MS, `and each failed before the connect timeout (slowest ${outageSlowest} ms)`)
   // Once the first submission went through, give the pool a second to reopen its connections on a loaded machine.
   const afterRecovery = outcomes.filter((o) => o.startedAt >= recoveredAt + 1_000)
   t.ok(afterRecovery.length > 20, `${afterRecovery.length} requests after recovery`)
-  t.same(afterRecovery.filter((o) => o.status !== 200 && o.status !== 201).map((o) => `${o.kind} ${o.status} ${o.code}`), [], 'all succeed after recovery')
+  t.same(
+    afterRecovery.filter((o) => o.status !== 200 && o.status !== 201).map((o) => `${o.kind} ${o.status} ${o.code}`),
+    [],
+    'all succeed after recovery',
+  )
 
   // --- What the database holds.
   const check = createDatabase({ connectionString: postgres.connectionString, poolMax: 2 })
@@ -231,9 +269,17 @@ t.test('PostgreSQL stopped and restarted mid-traffic: fast 503s, readiness follo
   const caseById = new Map(cases.map((c) => [c.id, c]))
   const caseByRef = new Map(cases.map((c) => [c.external_reference, c]))
   const created = outcomes.filter((o) => o.kind === 'submit' && o.status === 201)
-  t.same(created.filter((o) => !caseById.has(o.caseId!)).map((o) => o.ref), [], `every one of the ${created.length} answered 201 submissions is stored`)
+  t.same(
+    created.filter((o) => !caseById.has(o.caseId!)).map((o) => o.ref),
+    [],
+    `every one of the ${created.length} answered 201 submissions is stored`,
+  )
   const accepted = outcomes.filter((o) => o.kind === 'accept' && o.status === 200)
-  t.same(accepted.filter((o) => caseById.get(o.caseId!)?.status !== 'accepted').map((o) => o.caseId), [], `every one of the ${accepted.length} answered accepts is stored`)
+  t.same(
+    accepted.filter((o) => caseById.get(o.caseId!)?.status !== 'accepted').map((o) => o.caseId),
+    [],
+    `every one of the ${accepted.length} answered accepts is stored`,
+  )
 
   const events = await check.db.selectFrom('case_event').select(['case_id', 'seq', 'type', 'from_status', 'to_status']).orderBy('case_id').orderBy('seq').execute()
   const orphans = await sql<{ n: number }>`select count(*)::int as n from case_event e where not exists (select 1 from "case" c where c.id = e.case_id)`.execute(check.db)
@@ -250,7 +296,11 @@ t.test('PostgreSQL stopped and restarted mid-traffic: fast 503s, readiness follo
       list.at(-1)?.to_status !== c.status
     )
   })
-  t.same(partial.map((c) => c.id), [], `all ${cases.length} cases are complete: events 1..version, starting with the submission, ending in the case's status`)
+  t.same(
+    partial.map((c) => c.id),
+    [],
+    `all ${cases.length} cases are complete: events 1..version, starting with the submission, ending in the case's status`,
+  )
 
   // Submissions answered 503: either nothing was written, or the commit raced the shutdown and the case is
   // complete. A retry with the same Idempotency-Key must then replay the original 201 (never a duplicate).
@@ -356,7 +406,10 @@ t.test(
     const started = Date.now()
     const during = list()
     const answer = await Promise.race([during, sleep(CONNECT_TIMEOUT_MS + 3_000).then(() => null)])
-    t.ok(answer !== null && answer.statusCode === 503, `answered 503 within ${CONNECT_TIMEOUT_MS + 3_000} ms (${answer ? `${answer.statusCode} after ${Date.now() - started} ms` : 'still waiting'})`)
+    t.ok(
+      answer !== null && answer.statusCode === 503,
+      `answered 503 within ${CONNECT_TIMEOUT_MS + 3_000} ms (${answer ? `${answer.statusCode} after ${Date.now() - started} ms` : 'still waiting'})`,
+    )
 
     proxy.heal()
     t.equal((await during).statusCode, 503, 'once the stranded connection is gone the request is answered 503')

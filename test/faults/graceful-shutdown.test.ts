@@ -32,7 +32,6 @@ const GRACE_MS = 8_000
 const SLOW_UPLOADS = 10
 const BURST = 60
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 interface Answer {

@@ -54,29 +54,146 @@ const BODY_LIMIT = 64 * 1024
 
 const LONE_SURROGATE = '\ud800'
 const weirdStrings = [
-  '', ' ', '\t', '\u0000', 'a\u0000b', LONE_SURROGATE, `x${LONE_SURROGATE}y`, '\udfff', '\uffff', '\ufeff', '💥', '𝕏𝕐', 'Ω≈ç√∫', '\u202eevil', '中文道路',
-  'null', 'true', 'false', '0', '-1', '1.5', '1e309', '-1e309', 'NaN', 'Infinity', '-Infinity', '0x10', '1_000', ' 42 ', '+1', '٣',
-  '2026-02-30', '2026-13-01', '0000-00-00', '9999-12-31', '2026-02-12T25:00:00+08:00', '2026-02-12T10:00:00', '2026-02-12T10:00:00Z',
-  '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '<script>alert(1)</script>', "'; drop table \"case\"; --",
-  '../../etc/passwd', '%00', '%', '\r\n', '{}', '[]', '__proto__', 'constructor', 'a'.repeat(300), 'b'.repeat(70_000),
+  '',
+  ' ',
+  '\t',
+  '\u0000',
+  'a\u0000b',
+  LONE_SURROGATE,
+  `x${LONE_SURROGATE}y`,
+  '\udfff',
+  '\uffff',
+  '\ufeff',
+  '💥',
+  '𝕏𝕐',
+  'Ω≈ç√∫',
+  '\u202eevil',
+  '中文道路',
+  'null',
+  'true',
+  'false',
+  '0',
+  '-1',
+  '1.5',
+  '1e309',
+  '-1e309',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '0x10',
+  '1_000',
+  ' 42 ',
+  '+1',
+  '٣',
+  '2026-02-30',
+  '2026-13-01',
+  '0000-00-00',
+  '9999-12-31',
+  '2026-02-12T25:00:00+08:00',
+  '2026-02-12T10:00:00',
+  '2026-02-12T10:00:00Z',
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '<script>alert(1)</script>',
+  '\'; drop table "case"; --',
+  '../../etc/passwd',
+  '%00',
+  '%',
+  '\r\n',
+  '{}',
+  '[]',
+  '__proto__',
+  'constructor',
+  'a'.repeat(300),
+  'b'.repeat(70_000),
 ]
-const weirdNumbers = [0, -0, -1, 1, 0.5, 0.001, 0.125, 1e308, -1e308, 1e21, 2 ** 31, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), Number.MIN_VALUE, 49.999, 50, 200.001, 10000, 10001, 400, 401]
+const weirdNumbers = [
+  0,
+  -0,
+  -1,
+  1,
+  0.5,
+  0.001,
+  0.125,
+  1e308,
+  -1e308,
+  1e21,
+  2 ** 31,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 53),
+  Number.MIN_VALUE,
+  49.999,
+  50,
+  200.001,
+  10000,
+  10001,
+  400,
+  401,
+]
 
 // Values of the right type at the edges of what the domain takes.
 /** Near two decimals but not exactly (once a 500: the HTTP check tolerated 1e-6, the rules engine was exact), and the edges of the bounds. */
 const nearTwoDecimals = [49.99000000000001, 0.1 + 0.2, 1e-9, 50 - 1e-12, 200.00000000000003, 10.000000001, 0.7000000000000001]
 const boundaryNumbers = [
-  ...nearTwoDecimals, 49.99, 50, 200, 200.01, 0.01, 99_999.99, 100_000, 100_000.01, 1_000_000, 1_000_001,
-  Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, Number.MAX_VALUE, Number.MIN_VALUE, Number.EPSILON, -0, 3650, 3651, 4_294_967_296,
+  ...nearTwoDecimals,
+  49.99,
+  50,
+  200,
+  200.01,
+  0.01,
+  99_999.99,
+  100_000,
+  100_000.01,
+  1_000_000,
+  1_000_001,
+  Number.MAX_SAFE_INTEGER,
+  Number.MAX_SAFE_INTEGER + 2,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  Number.EPSILON,
+  -0,
+  3650,
+  3651,
+  4_294_967_296,
 ]
-const boundaryDates = ['0001-01-01', '0000-01-01', '9999-12-31', '9999-12-30', '1000-01-01', '1899-12-31', '1970-01-01', '1989-12-31', '1990-01-01', '2100-12-31', '2101-01-01', '2024-02-29', '2100-02-29', '2019-10-31']
+const boundaryDates = [
+  '0001-01-01',
+  '0000-01-01',
+  '9999-12-31',
+  '9999-12-30',
+  '1000-01-01',
+  '1899-12-31',
+  '1970-01-01',
+  '1989-12-31',
+  '1990-01-01',
+  '2100-12-31',
+  '2101-01-01',
+  '2024-02-29',
+  '2100-02-29',
+  '2019-10-31',
+]
 const boundaryInstants = [
-  '0000-01-01T00:00:00+23:59', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '9999-12-31T23:59:59.999-23:59', '1969-12-31T23:59:59.999Z', '1989-12-31T15:59:59.999Z',
-  '1989-12-31T16:00:00Z', '2100-12-31T15:59:59.999Z', '2100-12-31T16:00:00Z', '2026-02-12T10:00:00.123456789+08:00', '2026-02-12T23:59:59-23:59', '2019-10-31T16:00:00Z',
+  '0000-01-01T00:00:00+23:59',
+  '0001-01-01T00:00:00Z',
+  '9999-12-31T23:59:59Z',
+  '9999-12-31T23:59:59.999-23:59',
+  '1969-12-31T23:59:59.999Z',
+  '1989-12-31T15:59:59.999Z',
+  '1989-12-31T16:00:00Z',
+  '2100-12-31T15:59:59.999Z',
+  '2100-12-31T16:00:00Z',
+  '2026-02-12T10:00:00.123456789+08:00',
+  '2026-02-12T23:59:59-23:59',
+  '2019-10-31T16:00:00Z',
 ]
 const boundaryPeriods = [
-  { from: '1990-01-01', to: '2100-12-31' }, { from: '0001-01-01', to: '9999-12-31' }, { from: '2026-03-02', to: '9999-12-31' }, { from: '9999-12-31', to: '9999-12-31' },
-  { from: '2026-03-02', to: '2100-12-31' }, { from: '2100-12-31', to: '2026-03-02' },
+  { from: '1990-01-01', to: '2100-12-31' },
+  { from: '0001-01-01', to: '9999-12-31' },
+  { from: '2026-03-02', to: '9999-12-31' },
+  { from: '9999-12-31', to: '9999-12-31' },
+  { from: '2026-03-02', to: '2100-12-31' },
+  { from: '2100-12-31', to: '2026-03-02' },
 ]
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
 const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T/
@@ -185,16 +302,51 @@ function mutate(seed: unknown, ops: Op[]): unknown {
 }
 
 const rawBodies: Array<string | Buffer> = [
-  '', ' ', '{', '}', '{"a":1,}', '[1,2', 'nul', 'undefined', "{'a':1}", '{"a":1}{"b":2}', '\ufeff{}', '{"__proto__":{"polluted":true}}',
-  '{"constructor":{"prototype":{"polluted":true}}}', '0', '"a string"', '1e999', '-', '{"a":"\\ud800"}', '{"a":"\\u0000"}', '{"a":1,"a":2}',
-  '1'.repeat(5_000), `${'['.repeat(20_000)}${']'.repeat(20_000)}`, `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`,
-  Buffer.from([0xff, 0xfe, 0x7b, 0x7d]), Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+  '',
+  ' ',
+  '{',
+  '}',
+  '{"a":1,}',
+  '[1,2',
+  'nul',
+  'undefined',
+  "{'a':1}",
+  '{"a":1}{"b":2}',
+  '\ufeff{}',
+  '{"__proto__":{"polluted":true}}',
+  '{"constructor":{"prototype":{"polluted":true}}}',
+  '0',
+  '"a string"',
+  '1e999',
+  '-',
+  '{"a":"\\ud800"}',
+  '{"a":"\\u0000"}',
+  '{"a":1,"a":2}',
+  '1'.repeat(5_000),
+  `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
+  `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`,
+  Buffer.from([0xff, 0xfe, 0x7b, 0x7d]),
+  Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
 ]
 
 const contentTypes = [
-  'application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1',
-  'APPLICATION/JSON', 'application/problem+json', 'application/merge-patch+json', 'text/plain', 'text/json', 'application/x-www-form-urlencoded',
-  'multipart/form-data; boundary=x', 'application/octet-stream', 'garbage', ';;;', 'application/json, text/plain', null,
+  'application/json',
+  'application/json',
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'APPLICATION/JSON',
+  'application/problem+json',
+  'application/merge-patch+json',
+  'text/plain',
+  'text/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/octet-stream',
+  'garbage',
+  ';;;',
+  'application/json, text/plain',
+  null,
 ]
 
 // ------------------------------------------------------------------------------------------------------
@@ -221,7 +373,13 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
   })
   await app.ready()
   t.teardown(() => app.close())
-  const testApp = { app, database, connectionString, key: async (role: Role, organization?: string) => (await createApiKey(database.db, { role, organizationCode: organization ?? (role === 'dispatch' ? 'ORG-A' : undefined) })).key }
+  const testApp = {
+    app,
+    database,
+    connectionString,
+    key: async (role: Role, organization?: string) =>
+      (await createApiKey(database.db, { role, organizationCode: organization ?? (role === 'dispatch' ? 'ORG-A' : undefined) })).key,
+  }
   const db = database.db
   const keys = {
     dispatch: await testApp.key('dispatch', 'ORG-A'),
@@ -243,13 +401,32 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
   const foreign = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(keys.otherDispatch), payload: caseBody() })).json()
   // A fast-track case under review: an approval reaches the lifecycle at once, and its period is stored and
   // then read back by the timeline, the export and the reports.
-  const fast = (await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(keys.dispatch), payload: caseBody({ excavationLengthMeters: 30, externalReference: 'FAST-1' }) })).json()
-  t.equal((await app.inject({ method: 'POST', url: `/v1/cases/${fast.id}/transitions`, headers: { ...bearer(keys.office), 'if-match': '"1"' }, payload: { action: 'accept' } })).statusCode, 200, 'a case under review to aim at')
+  const fast = (
+    await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(keys.dispatch), payload: caseBody({ excavationLengthMeters: 30, externalReference: 'FAST-1' }) })
+  ).json()
+  t.equal(
+    (await app.inject({ method: 'POST', url: `/v1/cases/${fast.id}/transitions`, headers: { ...bearer(keys.office), 'if-match': '"1"' }, payload: { action: 'accept' } }))
+      .statusCode,
+    200,
+    'a case under review to aim at',
+  )
   t.ok(own.id && foreign.id, 'cases to aim at')
   const ruleSet = (await app.inject({ method: 'GET', url: '/v1/rule-sets/zz-green-channel', headers: bearer(keys.admin) })).json()
 
   const seeds: Record<string, unknown> = {
-    'POST /v1/cases': caseBody({ location: { district: 'Longwen', roadName: 'Shuixian Avenue', geometry: { type: 'LineString', coordinates: [[117.647, 24.513], [117.652, 24.515]] } } }),
+    'POST /v1/cases': caseBody({
+      location: {
+        district: 'Longwen',
+        roadName: 'Shuixian Avenue',
+        geometry: {
+          type: 'LineString',
+          coordinates: [
+            [117.647, 24.513],
+            [117.652, 24.515],
+          ],
+        },
+      },
+    }),
     'POST /v1/cases/{id}/transitions': { action: 'accept', note: 'complete' },
     'POST /v1/assessments': { voltageVolts: 10000, excavationLengthMeters: 49.5, acceptedAt: '2026-02-12T10:00:00+08:00', emergency: false, roadProtected: false },
     'POST /v1/api-keys': { role: 'dispatch', organization: 'ORG-C', name: 'fuzz' },
@@ -290,8 +467,18 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
 
   const pathValues = (route: RouteInfo, name: string): fc.Arbitrary<string> => {
     const generic = ['', ' ', 'abc', '..', '%2e%2e%2f', '%00', '%zz', '%', encodeURIComponent('💥'), 'a'.repeat(120), '1%20OR%201=1', '{id}', '-1', '0', '1e3', 'NaN']
-    const uuids = [own.id, own.id, foreign.id, String(own.id).toUpperCase(), `{${own.id}}`, '00000000-0000-0000-0000-000000000000', '7c0bfe9c-58f4-4dc4-9c0c-1f4b6dbd2a3f', String(own.id).slice(0, 35)]
-    if (route.path.includes('/calendar/years') && name === 'year') return fc.constantFrom('2026', '2031', '2019', '1900', '2200', '20260', '99999999999999999999', '2026.0', ...generic)
+    const uuids = [
+      own.id,
+      own.id,
+      foreign.id,
+      String(own.id).toUpperCase(),
+      `{${own.id}}`,
+      '00000000-0000-0000-0000-000000000000',
+      '7c0bfe9c-58f4-4dc4-9c0c-1f4b6dbd2a3f',
+      String(own.id).slice(0, 35),
+    ]
+    if (route.path.includes('/calendar/years') && name === 'year')
+      return fc.constantFrom('2026', '2031', '2019', '1900', '2200', '20260', '99999999999999999999', '2026.0', ...generic)
     if (route.path.includes('/rule-sets') && name === 'id') return fc.constantFrom('zz-green-channel', 'unknown', 'ZZ-GREEN-CHANNEL', ...generic)
     if (route.path.includes('/api-keys') && name === 'id') return fc.constantFrom(...sacrificial, revokedId, ...uuids.slice(3), ...generic)
     return fc.constantFrom(...uuids, ...generic)
@@ -323,9 +510,33 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
     })
   }
   const queryValue: fc.Arbitrary<string> = fc.oneof(
-    fc.constantFrom('1', '10', '100', '1000', '0', '-1', '1.5', '1e3', '1e309', 'NaN', '', 'true', 'yes', 'submitted', 'joint_review', 'ORG-A', 'ORG-B', '2026-02-12', '2026-02-30', '2026-02-12T10:00:00+08:00', 'case.accepted,case.approved', ',,,', '9'.repeat(40)),
+    fc.constantFrom(
+      '1',
+      '10',
+      '100',
+      '1000',
+      '0',
+      '-1',
+      '1.5',
+      '1e3',
+      '1e309',
+      'NaN',
+      '',
+      'true',
+      'yes',
+      'submitted',
+      'joint_review',
+      'ORG-A',
+      'ORG-B',
+      '2026-02-12',
+      '2026-02-30',
+      '2026-02-12T10:00:00+08:00',
+      'case.accepted,case.approved',
+      ',,,',
+      '9'.repeat(40),
+    ),
     fc.constantFrom(...boundaryDates, ...boundaryInstants, '9007199254740993', '3650', '3651'),
-    weirdScalar.map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? 'null')),
+    weirdScalar.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null'))),
   )
   const encode = (value: string) => {
     try {
@@ -334,22 +545,46 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
       return value.replace(/[^\x21-\x7e]/g, '%FF') // a lone surrogate cannot be URI-encoded: send invalid %-bytes instead
     }
   }
-  const queryArb = (route: RouteInfo): fc.Arbitrary<string> =>
-    fc.oneof({ arbitrary: anyQueryArb(route), weight: 3 }, { arbitrary: boundaryQueryArb(route), weight: 2 })
+  const queryArb = (route: RouteInfo): fc.Arbitrary<string> => fc.oneof({ arbitrary: anyQueryArb(route), weight: 3 }, { arbitrary: boundaryQueryArb(route), weight: 2 })
   const anyQueryArb = (route: RouteInfo): fc.Arbitrary<string> =>
     fc
       .array(
         fc.oneof(
           { arbitrary: fc.tuple(fc.constantFrom(...(route.queryParams.length ? route.queryParams : ['limit'])), queryValue).map(([k, v]) => `${k}=${encode(v)}`), weight: 6 },
-          { arbitrary: fc.tuple(fc.constantFrom('unknown', 'limit[]', '__proto__', 'constructor[prototype][x]', 'a.b', ''), queryValue).map(([k, v]) => `${encode(k)}=${encode(v)}`), weight: 1 },
+          {
+            arbitrary: fc
+              .tuple(fc.constantFrom('unknown', 'limit[]', '__proto__', 'constructor[prototype][x]', 'a.b', ''), queryValue)
+              .map(([k, v]) => `${encode(k)}=${encode(v)}`),
+            weight: 1,
+          },
           {
             // A plausible value with one bad character (NUL, unpaired surrogate, …) in it.
             arbitrary: fc
-              .tuple(fc.constantFrom(...(route.queryParams.length ? route.queryParams : ['limit'])), fc.constantFrom('ORG-A', 'Longwen', 'submitted', 'case.accepted', '2026-02-12', '10'), fc.constantFrom(...poisons), fc.nat())
+              .tuple(
+                fc.constantFrom(...(route.queryParams.length ? route.queryParams : ['limit'])),
+                fc.constantFrom('ORG-A', 'Longwen', 'submitted', 'case.accepted', '2026-02-12', '10'),
+                fc.constantFrom(...poisons),
+                fc.nat(),
+              )
               .map(([k, v, c, at]) => `${k}=${encode(v.slice(0, at % v.length) + c + v.slice(at % v.length))}`),
             weight: 2,
           },
-          { arbitrary: fc.constantFrom('%', '%zz', '%E0%A4%A', '&&', '==', '=x', 'limit', 'limit=%00', 'cursor=%FF%FE', 'status=submitted&status=accepted', `limit=${'1'.repeat(400)}`), weight: 1 },
+          {
+            arbitrary: fc.constantFrom(
+              '%',
+              '%zz',
+              '%E0%A4%A',
+              '&&',
+              '==',
+              '=x',
+              'limit',
+              'limit=%00',
+              'cursor=%FF%FE',
+              'status=submitted&status=accepted',
+              `limit=${'1'.repeat(400)}`,
+            ),
+            weight: 1,
+          },
         ),
         { maxLength: 5 },
       )
@@ -358,7 +593,8 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
   const seedArb = (route: RouteInfo): fc.Arbitrary<unknown> => {
     const key = `${route.method} ${route.path}`
     if (key === 'POST /v1/cases/{id}/transitions') return fc.constantFrom<unknown>(...transitionSeeds)
-    if (key === 'POST /v1/cases') return fc.constantFrom<unknown>(seeds[key], { ...(seeds[key] as object), externalReference: 'SEED-1' }, { ...(seeds[key] as object), organization: 'ORG-A' })
+    if (key === 'POST /v1/cases')
+      return fc.constantFrom<unknown>(seeds[key], { ...(seeds[key] as object), externalReference: 'SEED-1' }, { ...(seeds[key] as object), organization: 'ORG-A' })
     return fc.constant(seeds[key] ?? {})
   }
   const bodyArb = (route: RouteInfo): fc.Arbitrary<{ payload: string | Buffer | undefined; contentType: string | null }> => {
@@ -382,8 +618,20 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
 
   const validAuth = fc.constantFrom(...[keys.admin, keys.office, keys.dispatch, keys.auditor, keys.otherDispatch].map((k) => `Bearer ${k}`))
   const badAuth = fc.constantFrom<string | null>(
-    `Bearer ${revoked}`, `bearer ${keys.office}`, `Bearer  ${keys.admin}  `, `Bearer ${keys.admin} extra`, null, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz',
-    'Bearer gck_x', `Bearer ${'a'.repeat(5_000)}`, `Bearer ${keys.admin.slice(0, -1)}`, `Bearer ${keys.admin}\t`, 'Bearer clé',
+    `Bearer ${revoked}`,
+    `bearer ${keys.office}`,
+    `Bearer  ${keys.admin}  `,
+    `Bearer ${keys.admin} extra`,
+    null,
+    '',
+    'Bearer',
+    'Bearer ',
+    'Basic dXNlcjpwYXNz',
+    'Bearer gck_x',
+    `Bearer ${'a'.repeat(5_000)}`,
+    `Bearer ${keys.admin.slice(0, -1)}`,
+    `Bearer ${keys.admin}\t`,
+    'Bearer clé',
   )
   const authArb = fc.oneof({ arbitrary: validAuth, weight: 5 }, { arbitrary: badAuth, weight: 1 })
   const headerArb = fc.record({
@@ -398,18 +646,38 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
   const roleKeys = { admin: keys.admin, office: keys.office, dispatch: keys.dispatch, auditor: keys.auditor }
   const allowedKeys = new Map<RouteInfo, string[]>()
   for (const route of routes) {
-    const url = route.pathParams.reduce((u, name) => u.replace(`{${name}}`, name === 'year' ? '2031' : name === 'id' && route.path.includes('/rule-sets') ? 'zz-green-channel' : '00000000-0000-0000-0000-000000000000'), route.path)
+    const url = route.pathParams.reduce(
+      (u, name) =>
+        u.replace(`{${name}}`, name === 'year' ? '2031' : name === 'id' && route.path.includes('/rule-sets') ? 'zz-green-channel' : '00000000-0000-0000-0000-000000000000'),
+      route.path,
+    )
     const allowed: string[] = []
     for (const key of Object.values(roleKeys)) {
-      const probe = await app.inject({ method: route.method as 'GET', url, headers: { ...bearer(key), ...(route.hasBody ? { 'content-type': 'application/json' } : {}) }, ...(route.hasBody ? { payload: '[]' } : {}) })
+      const probe = await app.inject({
+        method: route.method as 'GET',
+        url,
+        headers: { ...bearer(key), ...(route.hasBody ? { 'content-type': 'application/json' } : {}) },
+        ...(route.hasBody ? { payload: '[]' } : {}),
+      })
       if (probe.statusCode !== 403) allowed.push(`Bearer ${key}`)
     }
     // dispatch first: it submits cases without naming an organization.
-    allowedKeys.set(route, allowed.sort((a, b) => Number(b === `Bearer ${keys.dispatch}`) - Number(a === `Bearer ${keys.dispatch}`)))
+    allowedKeys.set(
+      route,
+      allowed.sort((a, b) => Number(b === `Bearer ${keys.dispatch}`) - Number(a === `Bearer ${keys.dispatch}`)),
+    )
   }
   const targets = [own.id as string, fast.id as string]
   const normalParam = (route: RouteInfo, name: string, target: number) =>
-    name === 'year' ? (route.method === 'PUT' ? '2031' : '2026') : route.path.includes('/rule-sets') ? 'zz-green-channel' : route.path.includes('/api-keys') ? (sacrificial[0] as string) : targets[target % targets.length]!
+    name === 'year'
+      ? route.method === 'PUT'
+        ? '2031'
+        : '2026'
+      : route.path.includes('/rule-sets')
+        ? 'zz-green-channel'
+        : route.path.includes('/api-keys')
+          ? (sacrificial[0] as string)
+          : targets[target % targets.length]!
 
   type Fault = 'params' | 'query' | 'body' | 'contentType' | 'auth' | 'headers' | 'method'
   const faultArb = (route: RouteInfo) =>
@@ -482,7 +750,11 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
       if (request.headers.accept !== null) headers.accept = request.headers.accept
     } else if (route.path === '/v1/cases/{id}/transitions') {
       // The case's current version, so that the body decides.
-      const current = await db.selectFrom('case').select('version').where('id', '=', targets[request.target % targets.length]!).executeTakeFirst()
+      const current = await db
+        .selectFrom('case')
+        .select('version')
+        .where('id', '=', targets[request.target % targets.length]!)
+        .executeTakeFirst()
       headers['if-match'] = `"${current?.version ?? 1}"`
     }
     const method = (faulty.has('method') ? request.wrongMethod : route.method) as 'GET'
@@ -513,7 +785,12 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
         problems.push(`${response.statusCode} body is not JSON for ${what}`)
         return false
       }
-      if (!contentType.startsWith('application/problem+json') || body.requestId !== response.headers['request-id'] || body.status !== response.statusCode || typeof body.code !== 'string') {
+      if (
+        !contentType.startsWith('application/problem+json') ||
+        body.requestId !== response.headers['request-id'] ||
+        body.status !== response.statusCode ||
+        typeof body.code !== 'string'
+      ) {
         problems.push(`${response.statusCode} is not a proper problem document for ${what}: ${contentType} ${response.body.slice(0, 200)}`)
         return false
       }
@@ -587,10 +864,26 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
     }
   }
   const stored = await db.selectFrom('idempotency_key').select(['response_status']).execute()
-  t.ok(stored.every((row) => row.response_status !== null && row.response_status < 500), `${stored.length} idempotency records, none for a 5xx`)
-  t.comment(`answers: ${[...statusCounts].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(' ')}`)
-  t.comment(`refusal codes: ${[...codeCounts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c}×${n}`).join(' ')}`)
-  t.ok([...statusCounts.keys()].some((s) => s >= 200 && s < 300), 'some generated requests were valid (boundaries, not only garbage)')
+  t.ok(
+    stored.every((row) => row.response_status !== null && row.response_status < 500),
+    `${stored.length} idempotency records, none for a 5xx`,
+  )
+  t.comment(
+    `answers: ${[...statusCounts]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ')}`,
+  )
+  t.comment(
+    `refusal codes: ${[...codeCounts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([c, n]) => `${c}×${n}`)
+      .join(' ')}`,
+  )
+  t.ok(
+    [...statusCounts.keys()].some((s) => s >= 200 && s < 300),
+    'some generated requests were valid (boundaries, not only garbage)',
+  )
 })
 
 // ------------------------------------------------------------------------------------------------------
@@ -632,7 +925,12 @@ function rawExchange(port: number) {
 const parseAnswer = (raw: string) => {
   const [head = '', body = ''] = raw.split('\r\n\r\n')
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1])
-  const headers = Object.fromEntries(head.split('\r\n').slice(1).map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]))
+  const headers = Object.fromEntries(
+    head
+      .split('\r\n')
+      .slice(1)
+      .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  )
   return { status, headers, body }
 }
 
@@ -642,8 +940,7 @@ t.test('oversized bodies are refused with 413 promptly, without being read whole
   const before = await snapshotDatabase(testApp.database.db)
   await testApp.app.listen({ port: 0, host: '127.0.0.1' })
   const port = (testApp.app.server.address() as net.AddressInfo).port
-  const head = (extra: string) =>
-    `POST /v1/cases HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${dispatch}\r\nContent-Type: application/json\r\n${extra}\r\n`
+  const head = (extra: string) => `POST /v1/cases HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${dispatch}\r\nContent-Type: application/json\r\n${extra}\r\n`
 
   // 1. A 1 GB Content-Length and five bytes: answered at once from the header alone.
   const declared = rawExchange(port)
@@ -728,10 +1025,22 @@ t.test('regressions the generators found, pinned: each is a 4xx problem+json and
   await expectProblem('malformed %-encoding in the path', 400, 'bad_url', { method: 'GET', url: '/v1/cases/%zz', headers: bearer(office) })
   await expectProblem('path parameter over maxParamLength', 414, 'uri_too_long', { method: 'GET', url: `/v1/cases/${'a'.repeat(120)}`, headers: bearer(office) })
   // The idempotency hook ran on unknown routes too and dereferenced the missing principal (500).
-  await expectProblem('POST to an unknown route with an Idempotency-Key', 404, 'route_not_found', { method: 'POST', url: '/v1/nope', headers: { ...bearer(office), 'idempotency-key': 'k-1' } })
+  await expectProblem('POST to an unknown route with an Idempotency-Key', 404, 'route_not_found', {
+    method: 'POST',
+    url: '/v1/nope',
+    headers: { ...bearer(office), 'idempotency-key': 'k-1' },
+  })
   // Text PostgreSQL cannot store reached it and failed with 500: NUL anywhere, unpaired surrogates in jsonb.
-  for (const [name, bad] of [['NUL', 'a\u0000b'], ['an unpaired surrogate', `a${LONE_SURROGATE}b`]] as const) {
-    await expectProblem(`${name} in a case's works title (jsonb)`, 400, 'unsupported_character', { method: 'POST', url: '/v1/cases', headers: bearer(dispatch), payload: caseBody({ works: { title: bad } }) })
+  for (const [name, bad] of [
+    ['NUL', 'a\u0000b'],
+    ['an unpaired surrogate', `a${LONE_SURROGATE}b`],
+  ] as const) {
+    await expectProblem(`${name} in a case's works title (jsonb)`, 400, 'unsupported_character', {
+      method: 'POST',
+      url: '/v1/cases',
+      headers: bearer(dispatch),
+      payload: caseBody({ works: { title: bad } }),
+    })
     await expectProblem(`${name} in a transition's reason (jsonb)`, 400, 'unsupported_character', {
       method: 'POST',
       url: `/v1/cases/${submitted.id}/transitions`,
@@ -739,8 +1048,18 @@ t.test('regressions the generators found, pinned: each is a 4xx problem+json and
       payload: { action: 'not_accept', reason: bad },
     })
   }
-  await expectProblem('NUL in an externalReference (text)', 400, 'unsupported_character', { method: 'POST', url: '/v1/cases', headers: bearer(dispatch), payload: caseBody({ externalReference: 'a\u0000b' }) })
-  await expectProblem('NUL in an API key name (text)', 400, 'unsupported_character', { method: 'POST', url: '/v1/api-keys', headers: bearer(admin), payload: { role: 'auditor', name: 'a\u0000b' } })
+  await expectProblem('NUL in an externalReference (text)', 400, 'unsupported_character', {
+    method: 'POST',
+    url: '/v1/cases',
+    headers: bearer(dispatch),
+    payload: caseBody({ externalReference: 'a\u0000b' }),
+  })
+  await expectProblem('NUL in an API key name (text)', 400, 'unsupported_character', {
+    method: 'POST',
+    url: '/v1/api-keys',
+    headers: bearer(admin),
+    payload: { role: 'auditor', name: 'a\u0000b' },
+  })
   await expectProblem('NUL in a list filter', 400, 'unsupported_character', { method: 'GET', url: '/v1/cases?district=a%00b', headers: bearer(office) })
   await expectProblem('NUL with an Idempotency-Key', 400, 'unsupported_character', {
     method: 'POST',

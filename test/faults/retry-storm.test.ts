@@ -82,8 +82,14 @@ t.test(`${CONCURRENCY} concurrent identical submissions with one Idempotency-Key
     const answers = await Promise.all(
       Array.from({ length: CONCURRENCY }, (_, i) => sendUntilAnswered(`${bases[i % 2]}/v1/cases`, dispatch, body, { 'idempotency-key': key }, firstAnswers)),
     )
-    t.ok(firstAnswers.every((s) => s === 201 || s === 409 || s === 503), `round ${round}: only 201, 409 (in progress) or 503 (busy): ${count(firstAnswers)}`)
-    t.ok(answers.every((a) => a.status === 201), `round ${round}: every client ends with 201`)
+    t.ok(
+      firstAnswers.every((s) => s === 201 || s === 409 || s === 503),
+      `round ${round}: only 201, 409 (in progress) or 503 (busy): ${count(firstAnswers)}`,
+    )
+    t.ok(
+      answers.every((a) => a.status === 201),
+      `round ${round}: every client ends with 201`,
+    )
     const ids = new Set(answers.map((a) => (JSON.parse(a.body) as { id: string }).id))
     t.equal(ids.size, 1, `round ${round}: every client was told about the same case`)
     t.equal(new Set(answers.map((a) => a.body)).size, 1, `round ${round}: the replays are byte-identical to the original`)
@@ -112,16 +118,29 @@ t.test('a storm mixing two different bodies under one Idempotency-Key creates on
   const seen: number[] = []
   const answers = await Promise.all(
     Array.from({ length: CONCURRENCY }, (_, i) =>
-      sendUntilAnswered(`${bases[i % 2]}/v1/cases`, dispatch, bodies[Math.floor(i / 2) % 2], { 'idempotency-key': 'mixed' }, seen).then((a) => ({ ...a, body: a.body, which: Math.floor(i / 2) % 2 })),
+      sendUntilAnswered(`${bases[i % 2]}/v1/cases`, dispatch, bodies[Math.floor(i / 2) % 2], { 'idempotency-key': 'mixed' }, seen).then((a) => ({
+        ...a,
+        body: a.body,
+        which: Math.floor(i / 2) % 2,
+      })),
     ),
   )
-  t.ok(seen.every((s) => [201, 409, 422, 503].includes(s)), `only 201, 409, 422 or 503: ${count(seen)}`)
+  t.ok(
+    seen.every((s) => [201, 409, 422, 503].includes(s)),
+    `only 201, 409, 422 or 503: ${count(seen)}`,
+  )
   const winners = answers.filter((a) => a.status === 201)
   const losers = answers.filter((a) => a.status !== 201)
   t.ok(winners.length > 0, 'some body won')
   t.equal(new Set(winners.map((a) => a.which)).size, 1, 'all successes carry the same body')
-  t.ok(losers.every((a) => a.status === 422 && JSON.parse(a.body).code === 'idempotency_key_reused'), 'the other body is 422 idempotency_key_reused')
-  t.ok(losers.every((a) => a.which !== winners[0]!.which), 'only the other body is refused')
+  t.ok(
+    losers.every((a) => a.status === 422 && JSON.parse(a.body).code === 'idempotency_key_reused'),
+    'the other body is 422 idempotency_key_reused',
+  )
+  t.ok(
+    losers.every((a) => a.which !== winners[0]!.which),
+    'only the other body is refused',
+  )
   t.equal(await countRows(testApp, 'case'), 1, 'exactly one case')
   const stored = await testApp.database.db.selectFrom('case').select('external_reference').executeTakeFirstOrThrow()
   t.equal(stored.external_reference, winners[0]!.which === 0 ? 'MIX-A' : 'MIX-B', 'the stored case is the winning body')
@@ -140,8 +159,14 @@ t.test('a storm of one transition with one Idempotency-Key: applied once, every 
     const answers = await Promise.all(
       Array.from({ length: CONCURRENCY }, (_, i) => sendUntilAnswered(url(i), office, { action: 'accept' }, { 'if-match': '"1"', 'idempotency-key': `accept-${round}` }, seen)),
     )
-    t.ok(seen.every((s) => s === 200 || s === 409 || s === 503), `round ${round}: only 200, 409 or 503 (never 412: the retries are replays): ${count(seen)}`)
-    t.ok(answers.every((a) => a.status === 200 && a.headers.get('etag') === '"2"'), `round ${round}: every client ends with 200 and ETag "2"`)
+    t.ok(
+      seen.every((s) => s === 200 || s === 409 || s === 503),
+      `round ${round}: only 200, 409 or 503 (never 412: the retries are replays): ${count(seen)}`,
+    )
+    t.ok(
+      answers.every((a) => a.status === 200 && a.headers.get('etag') === '"2"'),
+      `round ${round}: every client ends with 200 and ETag "2"`,
+    )
     t.equal(new Set(answers.map((a) => a.body)).size, 1, 'byte-identical bodies')
 
     // The same storm, but with a second client's key (same stale version "1"): its answer is 412 for all of it.
@@ -149,10 +174,20 @@ t.test('a storm of one transition with one Idempotency-Key: applied once, every 
     const second = await Promise.all(
       Array.from({ length: 20 }, (_, i) => sendUntilAnswered(url(i), office, { action: 'accept' }, { 'if-match': '"1"', 'idempotency-key': `other-${round}` }, other)),
     )
-    t.ok(second.every((a) => a.status === 412), `a different key with the stale version gets 412 (${count(other)})`)
+    t.ok(
+      second.every((a) => a.status === 412),
+      `a different key with the stale version gets 412 (${count(other)})`,
+    )
 
     const events = await testApp.database.db.selectFrom('case_event').select(['seq', 'type']).where('case_id', '=', created.id).orderBy('seq').execute()
-    t.same(events, [{ seq: 1, type: 'case.submitted' }, { seq: 2, type: 'case.accepted' }], `round ${round}: accepted exactly once`)
+    t.same(
+      events,
+      [
+        { seq: 1, type: 'case.submitted' },
+        { seq: 2, type: 'case.accepted' },
+      ],
+      `round ${round}: accepted exactly once`,
+    )
   }
 })
 

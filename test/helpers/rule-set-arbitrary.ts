@@ -49,7 +49,11 @@ export const ruleSetArb: fc.Arbitrary<RuleSet> = fc
   .map((g) => {
     const ruleSet = structuredClone(DEFAULT_RULE_SET) as RuleSet
     const p = ruleSet.parameters
-    const [low, distribution, high] = p.voltageTiers as [RuleSet['parameters']['voltageTiers'][number], RuleSet['parameters']['voltageTiers'][number], RuleSet['parameters']['voltageTiers'][number]]
+    const [low, distribution, high] = p.voltageTiers as [
+      RuleSet['parameters']['voltageTiers'][number],
+      RuleSet['parameters']['voltageTiers'][number],
+      RuleSet['parameters']['voltageTiers'][number],
+    ]
     const v1 = g.lowVoltage
     const v2 = v1 + g.distributionVoltage
     low.max = { ...low.max!, value: v1 }
@@ -87,7 +91,11 @@ export function probeInputs(ruleSet: RuleSet): RouteInput[] {
     }
   }
   const inputs: RouteInput[] = []
-  for (const [emergency, roadProtected] of [[false, false], [true, false], [false, true]] as const) {
+  for (const [emergency, roadProtected] of [
+    [false, false],
+    [true, false],
+    [false, true],
+  ] as const) {
     for (const voltageVolts of voltages) for (const excavationLengthMeters of lengths) inputs.push({ voltageVolts, excavationLengthMeters, emergency, roadProtected })
   }
   return inputs

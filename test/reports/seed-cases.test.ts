@@ -53,13 +53,15 @@ t.test('every derived column is what the service would derive from the seeded do
     if (state.clock === null) continue
     const recomputed = recomputeLifecycle(state, calendar)
     if (!isDeepStrictEqual(recomputed.clock, state.clock) || recomputed.decision?.withinTimeLimit !== state.decision?.withinTimeLimit) {
-      if (clockMismatches++ < 3) t.same({ clock: state.clock, within: state.decision?.withinTimeLimit }, { clock: recomputed.clock, within: recomputed.decision?.withinTimeLimit }, `clock of ${row.number}`)
+      if (clockMismatches++ < 3)
+        t.same({ clock: state.clock, within: state.decision?.withinTimeLimit }, { clock: recomputed.clock, within: recomputed.decision?.withinTimeLimit }, `clock of ${row.number}`)
     }
   }
   t.equal(clockMismatches, 0, 'every seeded clock is what recomputeClock derives from its ledger facts')
 
   // The migration's SQL backfill derives the SLA facts from the documents independently: same answer.
-  const facts = async () => (await sql`select id, sla_decided_on, sla_working_days, sla_paused_working_days, sla_within_limit, sla_had_supplement from "case" order by id`.execute(db)).rows
+  const facts = async () =>
+    (await sql`select id, sla_decided_on, sla_working_days, sla_paused_working_days, sla_within_limit, sla_had_supplement from "case" order by id`.execute(db)).rows
   const summary = async () => (await sql`select * from sla_daily_summary order by dimension, decided_on, group_key, working_days`.execute(db)).rows
   const before = { facts: await facts(), summary: await summary() }
   await slaMigration.down(db)
@@ -72,7 +74,11 @@ t.test('seeded cases read back through the API: lists, cases, timelines', async 
   let cursor: string | null = null
   let seen = 0
   for (let page = 0; page < 5; page++) {
-    const response: { statusCode: number; json(): { items: unknown[]; nextCursor: string | null } } = await testApp.app.inject({ method: 'GET', url: `/v1/cases?limit=100${cursor ? `&cursor=${cursor}` : ''}`, headers: bearer(office) })
+    const response: { statusCode: number; json(): { items: unknown[]; nextCursor: string | null } } = await testApp.app.inject({
+      method: 'GET',
+      url: `/v1/cases?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      headers: bearer(office),
+    })
     t.equal(response.statusCode, 200, `list page ${page}`)
     const body = response.json()
     seen += body.items.length
@@ -111,7 +117,16 @@ t.test('the report over the seeded cases agrees with percentile_cont over the ca
     from "case" where sla_decided_on between ${from}::date and ${to}::date group by route order by route`.execute(db)
   const decidedGroups = report.groups.filter((g: { casesDecided: number }) => g.casesDecided > 0)
   t.same(
-    decidedGroups.map((g: Record<string, unknown>) => [g.group, g.casesDecided, g.medianWorkingDays, g.p90WorkingDays, g.decidedOnTime, g.casesWithTimeLimit, g.pausedWorkingDaysTotal, g.casesWithSupplement]),
+    decidedGroups.map((g: Record<string, unknown>) => [
+      g.group,
+      g.casesDecided,
+      g.medianWorkingDays,
+      g.p90WorkingDays,
+      g.decidedOnTime,
+      g.casesWithTimeLimit,
+      g.pausedWorkingDaysTotal,
+      g.casesWithSupplement,
+    ]),
     rows.map((r) => [r.route, r.n, Math.round(r.median * 100) / 100, Math.round(r.p90 * 100) / 100, r.on_time, r.with_limit, r.paused, r.supplements]),
   )
   const overdue = await sql<{ n: number }>`select count(*)::int as n from "case" where due_at >= ${`${from}T00:00:00+08:00`}::timestamptz and due_at < ${new Date(NOW)}`.execute(db)

@@ -69,11 +69,7 @@ async function buildFixture(t: Test): Promise<Fixture> {
   const cases: FixtureCase[] = []
 
   /** Submits a case at `submittedAt` and runs `steps` ([local instant, role, body]) in order. */
-  async function run(
-    spec: Omit<FixtureCase, 'id'>,
-    submittedAt: string,
-    steps: Array<[string, 'office' | 'dispatch', Record<string, unknown>]>,
-  ): Promise<void> {
+  async function run(spec: Omit<FixtureCase, 'id'>, submittedAt: string, steps: Array<[string, 'office' | 'dispatch', Record<string, unknown>]>): Promise<void> {
     const dispatch = spec.organization === 'ORG-A' ? keys.dispatchA : keys.dispatchB
     clock.set(sh(submittedAt))
     const submitted = await client.submit(dispatch, {
@@ -97,67 +93,159 @@ async function buildFixture(t: Test): Promise<Fixture> {
   const stage = (key: string) => ({ action: 'complete_stage', stage: key })
 
   // Decided before the period: accepted Mon 2 Feb, approved Wed 4 Feb: 3, 4 Feb = 2 days, due 4 Feb.
-  await run({ name: 'FT8', route: 'fast_track', organization: 'ORG-B', district: 'Longwen', decided: { decidedOn: '2026-02-04', workingDays: 2, pausedWorkingDays: 0, onTime: true, hadSupplement: false }, overdueSince: null }, '2026-02-02T09:00:00', [
-    ['2026-02-02T10:00:00', 'office', accept],
-    ['2026-02-04T15:00:00', 'office', approval],
-  ])
+  await run(
+    {
+      name: 'FT8',
+      route: 'fast_track',
+      organization: 'ORG-B',
+      district: 'Longwen',
+      decided: { decidedOn: '2026-02-04', workingDays: 2, pausedWorkingDays: 0, onTime: true, hadSupplement: false },
+      overdueSince: null,
+    },
+    '2026-02-02T09:00:00',
+    [
+      ['2026-02-02T10:00:00', 'office', accept],
+      ['2026-02-04T15:00:00', 'office', approval],
+    ],
+  )
   // Open, overdue with a deadline before the period: accepted Wed 25 Feb, due Fri 27 Feb.
   await run({ name: 'FT9', route: 'fast_track', organization: 'ORG-A', district: 'Longhai', decided: null, overdueSince: '2026-02-27' }, '2026-02-25T09:00:00', [
     ['2026-02-25T10:00:00', 'office', accept],
   ])
   // Accepted Mon 2 Mar, approved Wed 4 Mar: 3, 4 Mar = 2 days; due Wed 4 Mar: on time.
-  await run({ name: 'FT1', route: 'fast_track', organization: 'ORG-A', district: 'Longwen', decided: { decidedOn: '2026-03-04', workingDays: 2, pausedWorkingDays: 0, onTime: true, hadSupplement: false }, overdueSince: null }, '2026-03-02T09:00:00', [
-    ['2026-03-02T10:00:00', 'office', accept],
-    ['2026-03-04T16:00:00', 'office', approval],
-  ])
+  await run(
+    {
+      name: 'FT1',
+      route: 'fast_track',
+      organization: 'ORG-A',
+      district: 'Longwen',
+      decided: { decidedOn: '2026-03-04', workingDays: 2, pausedWorkingDays: 0, onTime: true, hadSupplement: false },
+      overdueSince: null,
+    },
+    '2026-03-02T09:00:00',
+    [
+      ['2026-03-02T10:00:00', 'office', accept],
+      ['2026-03-04T16:00:00', 'office', approval],
+    ],
+  )
   // Accepted Mon 2 Mar, approved Fri 6 Mar: 3, 4, 5, 6 Mar = 4 days; due Wed 4 Mar: late.
-  await run({ name: 'FT2', route: 'fast_track', organization: 'ORG-A', district: 'Xiangcheng', decided: { decidedOn: '2026-03-06', workingDays: 4, pausedWorkingDays: 0, onTime: false, hadSupplement: false }, overdueSince: null }, '2026-03-02T09:00:00', [
-    ['2026-03-02T10:30:00', 'office', accept],
-    ['2026-03-06T11:00:00', 'office', approval],
-  ])
+  await run(
+    {
+      name: 'FT2',
+      route: 'fast_track',
+      organization: 'ORG-A',
+      district: 'Xiangcheng',
+      decided: { decidedOn: '2026-03-06', workingDays: 4, pausedWorkingDays: 0, onTime: false, hadSupplement: false },
+      overdueSince: null,
+    },
+    '2026-03-02T09:00:00',
+    [
+      ['2026-03-02T10:30:00', 'office', accept],
+      ['2026-03-06T11:00:00', 'office', approval],
+    ],
+  )
   // Accepted Tue 3 Mar; supplement asked Wed 4 Mar (1 day used); answered Tue 10 Mar: paused 5, 6, 9, 10 Mar
   // = 4 days; 1 day left, due Wed 11 Mar; refused Wed 11 Mar: 4, 11 Mar = 2 days: on time.
-  await run({ name: 'FT3', route: 'fast_track', organization: 'ORG-B', district: 'Longwen', decided: { decidedOn: '2026-03-11', workingDays: 2, pausedWorkingDays: 4, onTime: true, hadSupplement: true }, overdueSince: null }, '2026-03-03T09:00:00', [
-    ['2026-03-03T10:00:00', 'office', accept],
-    ['2026-03-04T10:00:00', 'office', supplement],
-    ['2026-03-10T09:30:00', 'dispatch', answer],
-    ['2026-03-11T17:00:00', 'office', refuse],
-  ])
+  await run(
+    {
+      name: 'FT3',
+      route: 'fast_track',
+      organization: 'ORG-B',
+      district: 'Longwen',
+      decided: { decidedOn: '2026-03-11', workingDays: 2, pausedWorkingDays: 4, onTime: true, hadSupplement: true },
+      overdueSince: null,
+    },
+    '2026-03-03T09:00:00',
+    [
+      ['2026-03-03T10:00:00', 'office', accept],
+      ['2026-03-04T10:00:00', 'office', supplement],
+      ['2026-03-10T09:30:00', 'dispatch', answer],
+      ['2026-03-11T17:00:00', 'office', refuse],
+    ],
+  )
   // Joint review accepted Mon 9 Mar (8 days: due Thu 19 Mar); survey Thu 12, consultation Mon 16, approved
   // Tue 17, permit issued Wed 18 Mar, when the clock stops: 10, 11, 12, 13, 16, 17, 18 Mar = 7 days, on time.
-  await run({ name: 'JR1', route: 'joint_review', organization: 'ORG-B', district: 'Longhai', decided: { decidedOn: '2026-03-18', workingDays: 7, pausedWorkingDays: 0, onTime: true, hadSupplement: false }, overdueSince: null }, '2026-03-09T09:00:00', [
-    ['2026-03-09T10:00:00', 'office', accept],
-    ['2026-03-12T15:00:00', 'office', stage('joint_survey')],
-    ['2026-03-16T15:00:00', 'office', stage('consultation')],
-    ['2026-03-17T11:00:00', 'office', jrApproval],
-    ['2026-03-18T10:00:00', 'office', stage('issuance')],
-  ])
+  await run(
+    {
+      name: 'JR1',
+      route: 'joint_review',
+      organization: 'ORG-B',
+      district: 'Longhai',
+      decided: { decidedOn: '2026-03-18', workingDays: 7, pausedWorkingDays: 0, onTime: true, hadSupplement: false },
+      overdueSince: null,
+    },
+    '2026-03-09T09:00:00',
+    [
+      ['2026-03-09T10:00:00', 'office', accept],
+      ['2026-03-12T15:00:00', 'office', stage('joint_survey')],
+      ['2026-03-16T15:00:00', 'office', stage('consultation')],
+      ['2026-03-17T11:00:00', 'office', jrApproval],
+      ['2026-03-18T10:00:00', 'office', stage('issuance')],
+    ],
+  )
   // Joint review accepted Mon 16 Mar; supplement asked Wed 18 Mar (17, 18 = 2 days used), answered Fri 20 Mar
   // (paused 19, 20 = 2 days); due: 6 days after 20 Mar = Mon 30 Mar. Approved Mon 30 Mar, permit issued
   // Wed 1 Apr: 2 + (23..27, 30, 31 Mar, 1 Apr = 8) = 10 days: late, and decided in April (issuance), not March.
-  await run({ name: 'JR2', route: 'joint_review', organization: 'ORG-A', district: 'Longwen', decided: { decidedOn: '2026-04-01', workingDays: 10, pausedWorkingDays: 2, onTime: false, hadSupplement: true }, overdueSince: null }, '2026-03-16T09:00:00', [
-    ['2026-03-16T10:00:00', 'office', accept],
-    ['2026-03-18T10:00:00', 'office', supplement],
-    ['2026-03-20T16:00:00', 'dispatch', answer],
-    ['2026-03-25T15:00:00', 'office', stage('joint_survey')],
-    ['2026-03-27T15:00:00', 'office', stage('consultation')],
-    ['2026-03-30T11:00:00', 'office', jrApproval],
-    ['2026-04-01T10:00:00', 'office', stage('issuance')],
-  ])
+  await run(
+    {
+      name: 'JR2',
+      route: 'joint_review',
+      organization: 'ORG-A',
+      district: 'Longwen',
+      decided: { decidedOn: '2026-04-01', workingDays: 10, pausedWorkingDays: 2, onTime: false, hadSupplement: true },
+      overdueSince: null,
+    },
+    '2026-03-16T09:00:00',
+    [
+      ['2026-03-16T10:00:00', 'office', accept],
+      ['2026-03-18T10:00:00', 'office', supplement],
+      ['2026-03-20T16:00:00', 'dispatch', answer],
+      ['2026-03-25T15:00:00', 'office', stage('joint_survey')],
+      ['2026-03-27T15:00:00', 'office', stage('consultation')],
+      ['2026-03-30T11:00:00', 'office', jrApproval],
+      ['2026-04-01T10:00:00', 'office', stage('issuance')],
+    ],
+  )
   // Standard (20 days) accepted Mon 2 Mar, approved Fri 20 Mar: 4 + 5 + 5 = 14 days: on time.
-  await run({ name: 'STD1', route: 'standard', organization: 'ORG-B', district: 'Xiangcheng', decided: { decidedOn: '2026-03-20', workingDays: 14, pausedWorkingDays: 0, onTime: true, hadSupplement: false }, overdueSince: null }, '2026-03-02T09:00:00', [
-    ['2026-03-02T11:00:00', 'office', accept],
-    ['2026-03-20T11:00:00', 'office', approval],
-  ])
+  await run(
+    {
+      name: 'STD1',
+      route: 'standard',
+      organization: 'ORG-B',
+      district: 'Xiangcheng',
+      decided: { decidedOn: '2026-03-20', workingDays: 14, pausedWorkingDays: 0, onTime: true, hadSupplement: false },
+      overdueSince: null,
+    },
+    '2026-03-02T09:00:00',
+    [
+      ['2026-03-02T11:00:00', 'office', accept],
+      ['2026-03-20T11:00:00', 'office', approval],
+    ],
+  )
   // Special approval (no limit) accepted Mon 2 Mar, refused Mon 23 Mar: 4 + 5 + 5 + 1 = 15 days, on time n/a.
-  await run({ name: 'SA1', route: 'special_approval', organization: 'ORG-A', district: 'Longhai', decided: { decidedOn: '2026-03-23', workingDays: 15, pausedWorkingDays: 0, onTime: null, hadSupplement: false }, overdueSince: null }, '2026-03-02T09:00:00', [
-    ['2026-03-02T11:30:00', 'office', accept],
-    ['2026-03-23T11:00:00', 'office', refuse],
-  ])
+  await run(
+    {
+      name: 'SA1',
+      route: 'special_approval',
+      organization: 'ORG-A',
+      district: 'Longhai',
+      decided: { decidedOn: '2026-03-23', workingDays: 15, pausedWorkingDays: 0, onTime: null, hadSupplement: false },
+      overdueSince: null,
+    },
+    '2026-03-02T09:00:00',
+    [
+      ['2026-03-02T11:30:00', 'office', accept],
+      ['2026-03-23T11:00:00', 'office', refuse],
+    ],
+  )
   // Open: accepted Mon 23 Mar, due Wed 25 Mar: overdue.
-  await run({ name: 'FT4', route: 'fast_track', organization: 'ORG-B', district: 'Longwen', decided: null, overdueSince: '2026-03-25' }, '2026-03-23T09:00:00', [['2026-03-23T10:00:00', 'office', accept]])
+  await run({ name: 'FT4', route: 'fast_track', organization: 'ORG-B', district: 'Longwen', decided: null, overdueSince: '2026-03-25' }, '2026-03-23T09:00:00', [
+    ['2026-03-23T10:00:00', 'office', accept],
+  ])
   // Open: accepted Wed 1 Apr, due Fri 3 Apr: not yet overdue.
-  await run({ name: 'FT5', route: 'fast_track', organization: 'ORG-A', district: 'Longwen', decided: null, overdueSince: null }, '2026-04-01T09:00:00', [['2026-04-01T10:00:00', 'office', accept]])
+  await run({ name: 'FT5', route: 'fast_track', organization: 'ORG-A', district: 'Longwen', decided: null, overdueSince: null }, '2026-04-01T09:00:00', [
+    ['2026-04-01T10:00:00', 'office', accept],
+  ])
   // Open and paused since Tue 24 Mar: no pending deadline, not overdue.
   await run({ name: 'FT6', route: 'fast_track', organization: 'ORG-A', district: 'Xiangcheng', decided: null, overdueSince: null }, '2026-03-23T09:00:00', [
     ['2026-03-23T10:00:00', 'office', accept],
@@ -253,7 +341,13 @@ function expectedReport(cases: FixtureCase[], from: string, to: string, groupBy:
       overdue.filter((c) => keyOf(c, c.overdueSince as string) === key).length,
     ),
   }))
-  return { groups, totals: expectedFigures(decided.map((c) => c.decided as DecidedFacts), overdue.length) }
+  return {
+    groups,
+    totals: expectedFigures(
+      decided.map((c) => c.decided as DecidedFacts),
+      overdue.length,
+    ),
+  }
 }
 
 /** A small RFC 4180 reader for the tests (quoted fields, doubled quotes, CRLF records). */
@@ -313,11 +407,27 @@ async function timelineOf(id: string) {
 }
 
 t.test('each decided case: its timeline, its stored SLA facts and the hand-worked facts agree', async (t) => {
-  const { rows } = await sql<{ id: string; sla_decided_on: string | null; sla_working_days: number | null; sla_paused_working_days: number | null; sla_within_limit: boolean | null; sla_had_supplement: boolean | null }>`
+  const { rows } = await sql<{
+    id: string
+    sla_decided_on: string | null
+    sla_working_days: number | null
+    sla_paused_working_days: number | null
+    sla_within_limit: boolean | null
+    sla_had_supplement: boolean | null
+  }>`
     select id, sla_decided_on, sla_working_days, sla_paused_working_days, sla_within_limit, sla_had_supplement from "case"`.execute(database.db)
   for (const c of fixture.cases) {
     const row = rows.find((r) => r.id === c.id)
-    const stored = row?.sla_decided_on == null ? null : { decidedOn: row.sla_decided_on, workingDays: row.sla_working_days, pausedWorkingDays: row.sla_paused_working_days, onTime: row.sla_within_limit, hadSupplement: row.sla_had_supplement }
+    const stored =
+      row?.sla_decided_on == null
+        ? null
+        : {
+            decidedOn: row.sla_decided_on,
+            workingDays: row.sla_working_days,
+            pausedWorkingDays: row.sla_paused_working_days,
+            onTime: row.sla_within_limit,
+            hadSupplement: row.sla_had_supplement,
+          }
     t.same(stored, c.decided, `${c.name}: stored SLA facts are the hand-worked ones`)
     if (c.decided === null) continue
     const review = (await timelineOf(c.id)).phases.find((p) => p.key === 'review') as Phase
@@ -358,7 +468,16 @@ t.test('the report over March–April, every grouping, against figures computed 
   })
   const byRoute = (await report('from=2026-03-01&to=2026-04-30&groupBy=route')).json().groups
   t.same(
-    byRoute.map((g: { group: string; casesDecided: number; medianWorkingDays: number | null; p90WorkingDays: number | null; onTimeRate: number | null; overdueOpenCases: number }) => [g.group, g.casesDecided, g.medianWorkingDays, g.p90WorkingDays, g.onTimeRate, g.overdueOpenCases]),
+    byRoute.map(
+      (g: { group: string; casesDecided: number; medianWorkingDays: number | null; p90WorkingDays: number | null; onTimeRate: number | null; overdueOpenCases: number }) => [
+        g.group,
+        g.casesDecided,
+        g.medianWorkingDays,
+        g.p90WorkingDays,
+        g.onTimeRate,
+        g.overdueOpenCases,
+      ],
+    ),
     [
       ['emergency_repair', 0, null, null, null, 1],
       // 2 2 4: median 2, p90 at 1.8 → 2 + 0.8·2 = 3.6
@@ -400,17 +519,56 @@ t.test('the report as CSV (RFC 4180) says the same as the JSON', async (t) => {
     t.equal(response.headers['content-type'], 'text/csv; charset=utf-8')
     t.equal(response.headers['content-disposition'], `attachment; filename="sla-report_${groupBy}_2026-03-01_2026-04-30.csv"`)
     const [header, ...rows] = parseCsv(response.body)
-    t.same(header, ['period_from', 'period_to', 'row_type', groupBy, 'cases_decided', 'cases_with_time_limit', 'decided_on_time', 'on_time_rate', 'median_working_days', 'p90_working_days', 'paused_working_days_total', 'paused_working_days_average', 'cases_with_supplement', 'supplement_rate', 'overdue_open_cases'])
+    t.same(header, [
+      'period_from',
+      'period_to',
+      'row_type',
+      groupBy,
+      'cases_decided',
+      'cases_with_time_limit',
+      'decided_on_time',
+      'on_time_rate',
+      'median_working_days',
+      'p90_working_days',
+      'paused_working_days_total',
+      'paused_working_days_average',
+      'cases_with_supplement',
+      'supplement_rate',
+      'overdue_open_cases',
+    ])
     const cell = (v: number | null) => (v === null ? '' : String(v))
     const asRow = (type: string, group: string, f: ExpectedFigures) => [
-      '2026-03-01', '2026-04-30', type, group,
-      ...[f.casesDecided, f.casesWithTimeLimit, f.decidedOnTime, f.onTimeRate, f.medianWorkingDays, f.p90WorkingDays, f.pausedWorkingDaysTotal, f.pausedWorkingDaysAverage, f.casesWithSupplement, f.supplementRate, f.overdueOpenCases].map(cell),
+      '2026-03-01',
+      '2026-04-30',
+      type,
+      group,
+      ...[
+        f.casesDecided,
+        f.casesWithTimeLimit,
+        f.decidedOnTime,
+        f.onTimeRate,
+        f.medianWorkingDays,
+        f.p90WorkingDays,
+        f.pausedWorkingDaysTotal,
+        f.pausedWorkingDaysAverage,
+        f.casesWithSupplement,
+        f.supplementRate,
+        f.overdueOpenCases,
+      ].map(cell),
     ]
     t.same(rows, [...json.groups.map((g: ExpectedFigures & { group: string }) => asRow('group', g.group, g)), asRow('total', '', json.totals)], `CSV rows by ${groupBy}`)
   }
-  t.equal((await report('from=2026-03-01&to=2026-04-30', office, { accept: 'text/csv;q=0.5, application/json' })).headers['content-type'], 'application/json; charset=utf-8', 'JSON when preferred')
+  t.equal(
+    (await report('from=2026-03-01&to=2026-04-30', office, { accept: 'text/csv;q=0.5, application/json' })).headers['content-type'],
+    'application/json; charset=utf-8',
+    'JSON when preferred',
+  )
   t.equal((await report('from=2026-03-01&to=2026-04-30', office, { accept: 'text/*' })).headers['content-type'], 'text/csv; charset=utf-8')
-  t.equal((await report('from=2026-03-01&to=2026-04-30', office, { accept: 'text/html' })).headers['content-type'], 'application/json; charset=utf-8', 'JSON when nothing offered is acceptable')
+  t.equal(
+    (await report('from=2026-03-01&to=2026-04-30', office, { accept: 'text/html' })).headers['content-type'],
+    'application/json; charset=utf-8',
+    'JSON when nothing offered is acceptable',
+  )
 })
 
 t.test('the per-case timeline export: one row per phase, equal to each case timeline, in decision order', async (t) => {
@@ -432,13 +590,26 @@ t.test('the per-case timeline export: one row per phase, equal to each case time
   for (const c of decided) {
     const timeline = await timelineOf(c.id)
     const own = rows.filter((r) => r[column('case_id')] === c.id)
-    t.same(own.map((r) => r[column('phase_key')]), timeline.phases.map((p) => p.key), `${c.name}: one row per timeline phase`)
+    t.same(
+      own.map((r) => r[column('phase_key')]),
+      timeline.phases.map((p) => p.key),
+      `${c.name}: one row per timeline phase`,
+    )
     for (const phase of timeline.phases as Array<Phase & Record<string, unknown>>) {
       const row = own.find((r) => r[column('phase_key')] === phase.key) as string[]
       const str = (v: unknown) => (v === null || v === undefined ? '' : String(v))
       t.same(
         ['phase_start', 'phase_end', 'working_days_taken', 'due_date', 'on_time', 'overdue', 'outcome', 'paused_working_days'].map((name) => row[column(name)]),
-        [str(phase.start), str(phase.end), str(phase.workingDaysTaken), str(phase.dueDate), str(phase.onTime), str(phase.overdue), str(phase.outcome), str(phase.pausedIntervals.reduce((s, i) => s + i.workingDays, 0))],
+        [
+          str(phase.start),
+          str(phase.end),
+          str(phase.workingDaysTaken),
+          str(phase.dueDate),
+          str(phase.onTime),
+          str(phase.overdue),
+          str(phase.outcome),
+          str(phase.pausedIntervals.reduce((s, i) => s + i.workingDays, 0)),
+        ],
         `${c.name} ${phase.key}`,
       )
     }
@@ -453,7 +624,17 @@ t.test('the per-case timeline export: one row per phase, equal to each case time
   // Pages are keyset pages: a page size of 1 yields the same rows.
   const { timelineCsvChunks } = await import('../../src/reports/timeline-export.service.ts')
   let paged = ''
-  for await (const chunk of timelineCsvChunks({ db: database.db, calendar: await app.calendarService.calendar(), now: fixture.clock.now(), from: '2026-03-01', to: '2026-04-30', pageSize: 1, requestId: 'paged', onError: (error) => t.fail(String(error)) })) paged += chunk
+  for await (const chunk of timelineCsvChunks({
+    db: database.db,
+    calendar: await app.calendarService.calendar(),
+    now: fixture.clock.now(),
+    from: '2026-03-01',
+    to: '2026-04-30',
+    pageSize: 1,
+    requestId: 'paged',
+    onError: (error) => t.fail(String(error)),
+  }))
+    paged += chunk
   t.equal(paged, response.body, 'page size does not change the export')
 
   const none = await app.inject({ method: 'GET', url: '/v1/reports/timelines?from=2025-01-01&to=2025-01-31', headers: bearer(auditor) })
@@ -461,14 +642,16 @@ t.test('the per-case timeline export: one row per phase, equal to each case time
 })
 
 t.test('the maintained summary equals a rebuild from the cases, and the migration backfill derives the same facts', async (t) => {
-  const summary = async () =>
-    (await sql`select * from sla_daily_summary order by dimension, decided_on, group_key, working_days`.execute(database.db)).rows
+  const summary = async () => (await sql`select * from sla_daily_summary order by dimension, decided_on, group_key, working_days`.execute(database.db)).rows
   const facts = async () =>
     (await sql`select id, sla_decided_on, sla_working_days, sla_paused_working_days, sla_within_limit, sla_had_supplement from "case" order by id`.execute(database.db)).rows
   const maintained = await summary()
   const caseFacts = await facts()
   t.ok(maintained.length > 0)
-  t.ok(maintained.every((row) => Number((row as { cases: number }).cases) > 0), 'no empty rows')
+  t.ok(
+    maintained.every((row) => Number((row as { cases: number }).cases) > 0),
+    'no empty rows',
+  )
   await rebuildSlaSummary(database.db)
   t.same(await summary(), maintained, 'rebuild = maintained')
 
@@ -490,7 +673,10 @@ t.test('who may ask, and what is refused', async (t) => {
     const response = await report(query)
     t.equal(response.statusCode, 400, query)
     t.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8')
-    t.ok(response.json().errors.some((e: { path: string }) => e.path === path), `${query}: ${path} named`)
+    t.ok(
+      response.json().errors.some((e: { path: string }) => e.path === path),
+      `${query}: ${path} named`,
+    )
   }
   await refused('from=2026-04-30&to=2026-03-01', 'query.to')
   await refused('from=2023-01-01&to=2026-01-01', 'query.to')

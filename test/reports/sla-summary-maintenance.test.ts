@@ -64,8 +64,14 @@ t.test('loading a year recomputes provisional deadlines: decided cases move in t
   t.match(await report(), { casesDecided: 2, decidedOnTime: 2, onTimeRate: 1, medianWorkingDays: 1.5, pausedWorkingDaysTotal: 1 }, 'the summary moved with the cases')
 
   for (const id of [p1.id, p2.id]) {
-    const review = (await testApp.app.inject({ method: 'GET', url: `/v1/cases/${id}/timeline`, headers: bearer(auditor) })).json().timeline.phases.find((p: { key: string }) => p.key === 'review')
-    const row = await testApp.database.db.selectFrom('case').select(['sla_working_days', 'sla_within_limit', 'sla_paused_working_days']).where('id', '=', id).executeTakeFirstOrThrow()
+    const review = (await testApp.app.inject({ method: 'GET', url: `/v1/cases/${id}/timeline`, headers: bearer(auditor) }))
+      .json()
+      .timeline.phases.find((p: { key: string }) => p.key === 'review')
+    const row = await testApp.database.db
+      .selectFrom('case')
+      .select(['sla_working_days', 'sla_within_limit', 'sla_paused_working_days'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
     t.same(
       [row.sla_working_days, row.sla_within_limit, row.sla_paused_working_days],
       [review.workingDaysTaken, review.onTime, review.pausedIntervals.reduce((s: number, i: { workingDays: number }) => s + i.workingDays, 0)],
@@ -90,13 +96,21 @@ t.test('concurrent decisions on the same day update the same summary rows withou
     ids.push(created.id)
   }
   clock.set(sh('2026-03-04T10:00:00'))
-  const outcomes = await Promise.all(
-    ids.map((id, i) => client.act(office, id, i % 5 === 0 ? { action: 'refuse', reasons: ['no'] } : approval)),
+  const outcomes = await Promise.all(ids.map((id, i) => client.act(office, id, i % 5 === 0 ? { action: 'refuse', reasons: ['no'] } : approval)))
+  t.same(
+    outcomes.map((o) => o.statusCode),
+    ids.map(() => 200),
+    'every decision committed',
   )
-  t.same(outcomes.map((o) => o.statusCode), ids.map(() => 200), 'every decision committed')
   const totals = (await testApp.app.inject({ method: 'GET', url: '/v1/reports/sla?from=2026-03-04&to=2026-03-04', headers: bearer(office) })).json().totals
   t.match(totals, { casesDecided: 24, decidedOnTime: 24, medianWorkingDays: 2 }, 'accepted Mon 2 Mar, decided Wed 4 Mar: 2 days each')
   const byRoute = (await testApp.app.inject({ method: 'GET', url: '/v1/reports/sla?from=2026-03-04&to=2026-03-04&groupBy=organization', headers: bearer(office) })).json().groups
-  t.same(byRoute.map((g: { group: string; casesDecided: number }) => [g.group, g.casesDecided]), [['ORG-A', 12], ['ORG-B', 12]])
+  t.same(
+    byRoute.map((g: { group: string; casesDecided: number }) => [g.group, g.casesDecided]),
+    [
+      ['ORG-A', 12],
+      ['ORG-B', 12],
+    ],
+  )
   await assertSummaryIsRebuildable(t, testApp)
 })

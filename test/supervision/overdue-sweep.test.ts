@@ -47,7 +47,11 @@ t.test('the sweep reports each passed deadline once: clock, stage, emergency for
   const overdueList = (await testApp.app.inject({ method: 'GET', url: '/v1/cases?overdue=true', headers: bearer(office) })).json()
   t.same(new Set(overdueList.items.map((c: { id: string }) => c.id)), new Set([emergency.id, fast.id, joint.id]))
   const notOverdue = (await testApp.app.inject({ method: 'GET', url: '/v1/cases?overdue=false', headers: bearer(office) })).json()
-  t.same(notOverdue.items.map((c: { id: string }) => c.id), [paused.id], 'the paused case is not overdue')
+  t.same(
+    notOverdue.items.map((c: { id: string }) => c.id),
+    [paused.id],
+    'the paused case is not overdue',
+  )
 
   // The next stage gets its own deadline, reported again when it passes.
   await client.ok(office, joint.id, { action: 'complete_stage', stage: 'joint_survey' })
@@ -75,7 +79,13 @@ t.test('due soon: pending and due within N working days', async (t) => {
   t.same(await list(20), [standard.id], 'an overdue case is no longer "due soon"')
   const bad = await testApp.app.inject({ method: 'GET', url: '/v1/cases?dueWithinWorkingDays=-1&overdue=maybe', headers: bearer(office) })
   t.equal(bad.statusCode, 400)
-  t.same(bad.json().errors.map((e: { path: string }) => e.path).sort(), ['query.dueWithinWorkingDays', 'query.overdue'])
+  t.same(
+    bad
+      .json()
+      .errors.map((e: { path: string }) => e.path)
+      .sort(),
+    ['query.dueWithinWorkingDays', 'query.overdue'],
+  )
 })
 
 t.test('two instances sweeping one database at once mark every overdue case exactly once', async (t) => {
@@ -98,7 +108,11 @@ t.test('two instances sweeping one database at once mark every overdue case exac
     sweepOverdueCases({ db: second.db, calendars: testApp.app.calendarService, clock }),
     sweepOverdueCases({ db: second.db, calendars: testApp.app.calendarService, clock }),
   ])
-  t.equal(results.reduce((a, b) => a + b, 0), 30, 'the marks add up to the cases, none twice')
+  t.equal(
+    results.reduce((a, b) => a + b, 0),
+    30,
+    'the marks add up to the cases, none twice',
+  )
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from case_event where type = 'case.overdue'`.execute(testApp.database.db)
   t.equal(rows[0]?.n, 30)
 })

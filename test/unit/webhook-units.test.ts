@@ -14,7 +14,10 @@ t.test('signatures reproduce the Standard Webhooks test vector', async (t) => {
   const at = new Date(1614265330 * 1000)
   t.same(verifyWebhookSignature(secret, headers, body, 300, at), { messageId: 'msg_p5jXN8AQM9LWM0D4loKWxJek', timestamp: 1614265330 })
   t.same(verifyWebhookSignature(secret, new Headers(headers), Buffer.from(body), 300, at).timestamp, 1614265330, 'fetch Headers and a Buffer body work too')
-  t.ok(verifyWebhookSignature(secret, { ...headers, 'webhook-signature': `v1,${'A'.repeat(43)}= v2,xyz ${headers['webhook-signature']}` }, body, 300, at), 'any matching v1 entry of several (secret rotation)')
+  t.ok(
+    verifyWebhookSignature(secret, { ...headers, 'webhook-signature': `v1,${'A'.repeat(43)}= v2,xyz ${headers['webhook-signature']}` }, body, 300, at),
+    'any matching v1 entry of several (secret rotation)',
+  )
   const refusals: Array<[Record<string, string>, string, Date, RegExp]> = [
     [{ ...headers, 'webhook-signature': 'v1,AAAA' }, body, at, /no webhook-signature matches/],
     [headers, '{"test": 2432232315}', at, /no webhook-signature matches/],
@@ -93,8 +96,14 @@ t.test('URL policy: the names are resolved, and every address must be allowed', 
 t.test('the connection lookup refuses what the policy refuses, in both of its calling forms', async (t) => {
   const resolve: HostResolver = async (host) =>
     host === 'bad.test'
-      ? [{ address: '127.0.0.1', family: 4 }, { address: '169.254.169.254', family: 4 }]
-      : [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]
+      ? [
+          { address: '127.0.0.1', family: 4 },
+          { address: '169.254.169.254', family: 4 },
+        ]
+      : [
+          { address: '::1', family: 6 },
+          { address: '127.0.0.1', family: 4 },
+        ]
   const lookup = guardedLookup(resolve, false)
   const call = (host: string, options: Record<string, unknown>) =>
     new Promise<{ error: NodeJS.ErrnoException | null; result: unknown; family?: number }>((done) =>
@@ -112,12 +121,32 @@ t.test('the connection lookup refuses what the policy refuses, in both of its ca
 })
 
 t.test('backoff: exponential ceiling, full jitter, floor and cap', async (t) => {
-  t.equal(retryDelayMs(1, () => 0.5), 2_500)
-  t.equal(retryDelayMs(2, () => 0.5), 5_000)
-  t.equal(retryDelayMs(3, () => 0.999), 19_980)
-  t.equal(retryDelayMs(1, () => 0), 1_000, 'never immediately')
-  t.equal(retryDelayMs(30, () => 0.5), 30 * 60 * 1000, 'capped at an hour')
-  t.equal(retryDelayMs(1_000, () => 0.9999999), 3_599_999)
+  t.equal(
+    retryDelayMs(1, () => 0.5),
+    2_500,
+  )
+  t.equal(
+    retryDelayMs(2, () => 0.5),
+    5_000,
+  )
+  t.equal(
+    retryDelayMs(3, () => 0.999),
+    19_980,
+  )
+  t.equal(
+    retryDelayMs(1, () => 0),
+    1_000,
+    'never immediately',
+  )
+  t.equal(
+    retryDelayMs(30, () => 0.5),
+    30 * 60 * 1000,
+    'capped at an hour',
+  )
+  t.equal(
+    retryDelayMs(1_000, () => 0.9999999),
+    3_599_999,
+  )
   const spread = new Set(Array.from({ length: 50 }, () => retryDelayMs(10)))
   t.ok(spread.size > 40, 'Math.random by default: retries spread out')
 })

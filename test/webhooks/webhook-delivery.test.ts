@@ -62,7 +62,7 @@ t.test('a receiver that fails and recovers: retried with backoff, delivered in o
 
   t.match((await runWebhookDeliveryCycle(testApp.app, half)).attempted, 0, 'nothing is due before the backoff ends')
   clock.advanceMs(2_500)
-  t.match((await runWebhookDeliveryCycle(testApp.app, half)), { attempted: 1, retrying: 1 })
+  t.match(await runWebhookDeliveryCycle(testApp.app, half), { attempted: 1, retrying: 1 })
   log = await deliveryLog(testApp, dispatch, endpointId)
   t.equal(log[1]?.nextAttemptAt, formatShanghaiInstant(new Date(clock.now().getTime() + 5_000)), 'the ceiling doubles: half of 10 s')
   clock.advanceMs(HOUR)
@@ -73,7 +73,13 @@ t.test('a receiver that fails and recovers: retried with backoff, delivered in o
 
   t.same(
     receiver.received.map((r) => [r.json.data.seq, r.status]),
-    [[1, 500], [1, 500], [1, 500], [1, 200], [2, 200]],
+    [
+      [1, 500],
+      [1, 500],
+      [1, 500],
+      [1, 200],
+      [2, 200],
+    ],
     'in order per case: seq 2 only after seq 1 was delivered',
   )
   const ids = receiver.received.map((r) => r.headers['webhook-id'])
@@ -86,10 +92,21 @@ t.test('a receiver that fails and recovers: retried with backoff, delivered in o
     t.equal(hit.json.id, hit.headers['webhook-id'], 'the body carries the message id too')
     const verified = verifyWebhookSignature(secret, hit.headers, hit.body, 300, new Date(Number(hit.headers['webhook-timestamp']) * 1000))
     t.equal(verified.messageId, hit.headers['webhook-id'])
-    t.throws(() => verifyWebhookSignature(secret, hit.headers, hit.body.replace('"seq":', '"seq": '), 300, new Date(verified.timestamp * 1000)), WebhookVerificationError, 'a changed body does not verify')
+    t.throws(
+      () => verifyWebhookSignature(secret, hit.headers, hit.body.replace('"seq":', '"seq": '), 300, new Date(verified.timestamp * 1000)),
+      WebhookVerificationError,
+      'a changed body does not verify',
+    )
   }
   t.throws(
-    () => verifyWebhookSignature(secret, receiver.received[0]!.headers, receiver.received[0]!.body, 300, new Date((Number(receiver.received[0]!.headers['webhook-timestamp']) + 301) * 1000)),
+    () =>
+      verifyWebhookSignature(
+        secret,
+        receiver.received[0]!.headers,
+        receiver.received[0]!.body,
+        300,
+        new Date((Number(receiver.received[0]!.headers['webhook-timestamp']) + 301) * 1000),
+      ),
     /tolerance/,
     'an old timestamp is refused (replay protection)',
   )
@@ -100,7 +117,15 @@ t.test('a receiver that fails and recovers: retried with backoff, delivered in o
   t.match(body, {
     type: 'case.accepted',
     timestamp: '2026-02-12T10:00:00.000+08:00',
-    data: { caseId: submitted.id, caseNumber: submitted.number, organization: 'ORG-A', seq: 2, fromStatus: 'submitted', toStatus: 'accepted', occurredAt: '2026-02-12T10:00:00.000+08:00' },
+    data: {
+      caseId: submitted.id,
+      caseNumber: submitted.number,
+      organization: 'ORG-A',
+      seq: 2,
+      fromStatus: 'submitted',
+      toStatus: 'accepted',
+      occurredAt: '2026-02-12T10:00:00.000+08:00',
+    },
   })
   t.type(body.data.payload, 'object', 'the event payload travels in data.payload')
 
@@ -172,19 +197,37 @@ t.test('an endpoint that keeps failing is disabled; its deliveries wait; re-enab
   // While disabled: nothing is sent, and new events are not queued for it.
   await client.ok(office, submitted.id, approval)
   clock.advanceMs(2 * HOUR)
-  t.match((await cycle(testApp, half)), { relay: { events: 1, deliveries: 0 }, delivery: { attempted: 0 } })
+  t.match(await cycle(testApp, half), { relay: { events: 1, deliveries: 0 }, delivery: { attempted: 0 } })
   const waiting = await deliveryLog(testApp, dispatch, endpointId)
-  t.same(waiting.map((d) => [d.seq, d.status, d.nextAttemptAt]), [[2, 'pending', null], [1, 'pending', null]], 'the deliveries wait, still pending, with no next attempt')
+  t.same(
+    waiting.map((d) => [d.seq, d.status, d.nextAttemptAt]),
+    [
+      [2, 'pending', null],
+      [1, 'pending', null],
+    ],
+    'the deliveries wait, still pending, with no next attempt',
+  )
 
-  t.equal((await testApp.app.inject({ method: 'POST', url: `/v1/webhooks/${endpointId}/enable`, headers: bearer(otherOrg) })).statusCode, 404, "another organization cannot enable it")
+  t.equal(
+    (await testApp.app.inject({ method: 'POST', url: `/v1/webhooks/${endpointId}/enable`, headers: bearer(otherOrg) })).statusCode,
+    404,
+    'another organization cannot enable it',
+  )
   healthy = true
   const enabled = await testApp.app.inject({ method: 'POST', url: `/v1/webhooks/${endpointId}/enable`, headers: bearer(dispatch) })
   t.equal(enabled.statusCode, 200)
   t.match(enabled.json(), { status: 'active', consecutiveFailures: 0, failingSince: null, disabledAt: null, disabledReason: null })
   t.match((await cycle(testApp, half)).delivery, { attempted: 2, delivered: 2 }, 'resumed at once, without waiting for the old backoff')
-  t.same(receiver.received.slice(5).map((r) => r.json.data.seq), [1, 2], 'in order')
+  t.same(
+    receiver.received.slice(5).map((r) => r.json.data.seq),
+    [1, 2],
+    'in order',
+  )
   const log = await deliveryLog(testApp, dispatch, endpointId)
-  t.match(log, [{ seq: 2, status: 'delivered', attempts: 1 }, { seq: 1, status: 'delivered', attempts: 6 }])
+  t.match(log, [
+    { seq: 2, status: 'delivered', attempts: 1 },
+    { seq: 1, status: 'delivered', attempts: 6 },
+  ])
 })
 
 t.test('event type filtering and organization isolation of deliveries', async (t) => {
@@ -216,10 +259,21 @@ t.test('event type filtering and organization isolation of deliveries', async (t
   t.same(byCase(acceptedOnly.received, a.id), ['case.accepted'])
   t.same(byCase(acceptedOnly.received, a2.id), ['case.accepted', 'case.approved'])
   t.equal(acceptedOnly.received.length, 3)
-  t.same(orgB.received.map((r) => [r.json.data.caseId, r.json.type]), [[b.id, 'case.submitted'], [b.id, 'case.not_accepted']], "ORG-B's endpoint gets ORG-B's events only")
+  t.same(
+    orgB.received.map((r) => [r.json.data.caseId, r.json.type]),
+    [
+      [b.id, 'case.submitted'],
+      [b.id, 'case.not_accepted'],
+    ],
+    "ORG-B's endpoint gets ORG-B's events only",
+  )
   t.ok(all.received.every((r) => r.json.data.organization === 'ORG-A'))
 
-  t.equal((await testApp.app.inject({ method: 'GET', url: `/v1/webhooks/${allEndpoint.id}/deliveries`, headers: bearer(dispatchB) })).statusCode, 404, "another organization's delivery log is a 404")
+  t.equal(
+    (await testApp.app.inject({ method: 'GET', url: `/v1/webhooks/${allEndpoint.id}/deliveries`, headers: bearer(dispatchB) })).statusCode,
+    404,
+    "another organization's delivery log is a 404",
+  )
   t.equal((await deliveryLog(testApp, office, orgBEndpoint.id)).length, 2, 'the office reads any log')
   t.equal((await deliveryLog(testApp, dispatchA, acceptedEndpoint.id)).length, 3)
 })
@@ -233,7 +287,10 @@ t.test('events committed before an endpoint registered are not sent to it, howev
   await register(testApp, dispatch, { url: receiver.url, eventTypes: ['*'] })
   const after = await client.submit(dispatch)
   t.match((await cycle(testApp)).relay, { events: 2, deliveries: 1 })
-  t.same(receiver.received.map((r) => r.json.data.caseId), [after.id])
+  t.same(
+    receiver.received.map((r) => r.json.data.caseId),
+    [after.id],
+  )
   t.not(before.id, after.id)
 })
 
@@ -309,7 +366,7 @@ t.test('DNS rebinding: a name that resolves to a metadata address at delivery ti
   t.match(entry, { status: 'pending', lastStatusCode: null })
   t.match(entry!.lastError, /refused by the webhook URL policy: localhost resolves to 169\.254\.169\.254/)
   ;(testApp.clock as ManualClock).advanceMs(HOUR)
-  t.match((await runWebhookDeliveryCycle(testApp.app, { resolve: async () => [{ address: '127.0.0.1', family: 4 }] })), { delivered: 1 })
+  t.match(await runWebhookDeliveryCycle(testApp.app, { resolve: async () => [{ address: '127.0.0.1', family: 4 }] }), { delivered: 1 })
   t.equal(receiver.received.length, 1)
 })
 

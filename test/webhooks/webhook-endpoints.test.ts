@@ -39,7 +39,11 @@ t.test('register, read, list, delete: the secret is shown once; roles and organi
   const { secret: _secret, ...withoutSecret } = endpoint
   t.same(read.json(), withoutSecret)
 
-  t.equal((await post(dispatchA, { url: hook, eventTypes: ['*'], organization: 'ORG-B' })).json().errors[0].path, 'body.organization', 'a dispatch key registers for its own organization only')
+  t.equal(
+    (await post(dispatchA, { url: hook, eventTypes: ['*'], organization: 'ORG-B' })).json().errors[0].path,
+    'body.organization',
+    'a dispatch key registers for its own organization only',
+  )
   t.equal((await post(dispatchA, { url: hook, eventTypes: ['*'], organization: 'ORG-A' })).statusCode, 201, 'naming its own organization is fine')
   const noOrg = await post(office, { url: hook, eventTypes: ['*'] })
   t.equal(noOrg.statusCode, 400)
@@ -54,11 +58,22 @@ t.test('register, read, list, delete: the secret is shown once; roles and organi
 
   const listA = (await app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(dispatchA) })).json().items
   t.equal(listA.length, 3)
-  t.ok(listA.every((item: { organization: string; secret?: string }) => item.organization === 'ORG-A' && item.secret === undefined), "a dispatch key lists its own organization's endpoints, without secrets")
+  t.ok(
+    listA.every((item: { organization: string; secret?: string }) => item.organization === 'ORG-A' && item.secret === undefined),
+    "a dispatch key lists its own organization's endpoints, without secrets",
+  )
   t.equal((await app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(office) })).json().items.length, 4, 'the office lists all')
-  t.same((await app.inject({ method: 'GET', url: '/v1/webhooks?organization=ORG-B', headers: bearer(admin) })).json().items.map((i: { organization: string }) => i.organization), ['ORG-B'])
+  t.same(
+    (await app.inject({ method: 'GET', url: '/v1/webhooks?organization=ORG-B', headers: bearer(admin) })).json().items.map((i: { organization: string }) => i.organization),
+    ['ORG-B'],
+  )
 
-  for (const [method, url] of [['GET', `/v1/webhooks/${endpoint.id}`], ['DELETE', `/v1/webhooks/${endpoint.id}`], ['POST', `/v1/webhooks/${endpoint.id}/enable`], ['GET', `/v1/webhooks/${endpoint.id}/deliveries`]] as const) {
+  for (const [method, url] of [
+    ['GET', `/v1/webhooks/${endpoint.id}`],
+    ['DELETE', `/v1/webhooks/${endpoint.id}`],
+    ['POST', `/v1/webhooks/${endpoint.id}/enable`],
+    ['GET', `/v1/webhooks/${endpoint.id}/deliveries`],
+  ] as const) {
     const response = await app.inject({ method, url, headers: bearer(dispatchB) })
     t.equal(response.statusCode, 404, `another organization: ${method} ${url} is a 404`)
     t.equal(response.json().code, 'webhook_not_found')
@@ -94,7 +109,10 @@ t.test('an Idempotency-Key replay returns the endpoint without its secret, and r
   t.equal(second.json().id, first.json().id)
   t.match(first.json().secret, /^whsec_/)
   t.equal(second.json().secret, '[shown once; not stored]')
-  const count = await testApp.database.db.selectFrom('webhook_endpoint').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const count = await testApp.database.db
+    .selectFrom('webhook_endpoint')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   t.equal(Number(count.n), 1)
 })
 
@@ -137,7 +155,12 @@ t.test('URL policy: only http(s), no credentials, no link-local or metadata addr
   t.equal(invalid.json().errors[0].path, 'body.eventTypes')
   const badType = await testApp.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(dispatch), payload: { url: hook, eventTypes: ['Case Accepted'] } })
   t.equal(badType.json().errors[0].path, 'body.eventTypes.0')
-  const repeated = await testApp.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(dispatch), payload: { url: hook, eventTypes: ['case.accepted', 'case.accepted'] } })
+  const repeated = await testApp.app.inject({
+    method: 'POST',
+    url: '/v1/webhooks',
+    headers: bearer(dispatch),
+    payload: { url: hook, eventTypes: ['case.accepted', 'case.accepted'] },
+  })
   t.equal(repeated.statusCode, 400)
   const extra = await testApp.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(dispatch), payload: { url: hook, eventTypes: ['*'], secret: 'mine' } })
   t.equal(extra.statusCode, 400, 'no caller-chosen secrets')

@@ -35,7 +35,11 @@ t.test('two instances on one database relay and deliver concurrently: every even
     allB: await startWebhookReceiver(t, slow),
   }
   const endpoints: Record<string, { id: string; organization: string; eventTypes: string[] }> = {}
-  for (const [name, key, eventTypes] of [['allA', dispatchA, ['*']], ['acceptedA', dispatchA, ['case.accepted']], ['allB', dispatchB, ['*']]] as const) {
+  for (const [name, key, eventTypes] of [
+    ['allA', dispatchA, ['*']],
+    ['acceptedA', dispatchA, ['case.accepted']],
+    ['allB', dispatchB, ['*']],
+  ] as const) {
     const response = await one.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(key), payload: { url: receivers[name]!.url, eventTypes } })
     t.equal(response.statusCode, 201)
     endpoints[name] = response.json()
@@ -49,7 +53,12 @@ t.test('two instances on one database relay and deliver concurrently: every even
   }
   const accept = async (app: typeof one, id: string) => {
     const current = await app.inject({ method: 'GET', url: `/v1/cases/${id}`, headers: bearer(office) })
-    const response = await app.inject({ method: 'POST', url: `/v1/cases/${id}/transitions`, headers: { ...bearer(office), 'if-match': current.headers.etag as string }, payload: { action: 'accept' } })
+    const response = await app.inject({
+      method: 'POST',
+      url: `/v1/cases/${id}/transitions`,
+      headers: { ...bearer(office), 'if-match': current.headers.etag as string },
+      payload: { action: 'accept' },
+    })
     if (response.statusCode !== 200) throw new Error(response.body)
   }
   let writing = true
@@ -90,7 +99,11 @@ t.test('two instances on one database relay and deliver concurrently: every even
   for (const [name, receiver] of Object.entries(receivers)) {
     const ids = receiver.received.map((r) => r.headers['webhook-id'] as string)
     t.equal(new Set(ids).size, ids.length, `${name}: no webhook-id received twice`)
-    t.same(receiver.received.map((r) => `${r.json.data.caseId}#${r.json.data.seq}`).sort(), [...(expected[name] as string[])].sort(), `${name}: every expected event exactly once, nothing else`)
+    t.same(
+      receiver.received.map((r) => `${r.json.data.caseId}#${r.json.data.seq}`).sort(),
+      [...(expected[name] as string[])].sort(),
+      `${name}: every expected event exactly once, nothing else`,
+    )
     const lastSeq = new Map<string, number>()
     for (const hit of receiver.received) {
       const previous = lastSeq.get(hit.json.data.caseId) ?? 0
@@ -103,5 +116,8 @@ t.test('two instances on one database relay and deliver concurrently: every even
   t.equal(receivers.allB!.received.length, 20)
   const statuses = await database.db.selectFrom('webhook_delivery').select(['status', 'attempts']).execute()
   t.equal(statuses.length, 80)
-  t.ok(statuses.every((d) => d.status === 'delivered' && d.attempts === 1), 'each delivery attempted once')
+  t.ok(
+    statuses.every((d) => d.status === 'delivered' && d.attempts === 1),
+    'each delivery attempted once',
+  )
 })

@@ -246,10 +246,7 @@ function intlWallClock(ms: number): WallClock {
 /** Shanghai's UTC offset, in milliseconds, at the given instant. */
 function shanghaiOffsetMs(ms: number): number {
   const wall = shanghaiWallClock(ms)
-  const wallMs =
-    dayNumberFromParts(wall.year, wall.month, wall.day) * DAY_MS +
-    ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000 +
-    (((ms % 1000) + 1000) % 1000)
+  const wallMs = dayNumberFromParts(wall.year, wall.month, wall.day) * DAY_MS + ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000 + (((ms % 1000) + 1000) % 1000)
   return wallMs - ms
 }
 
@@ -330,10 +327,7 @@ export function parseInstant(value: string): Date | null {
     offsetMinutes = (sign === '-' ? -1 : 1) * (oh * 60 + om)
   }
   const millis = fraction === undefined ? 0 : Number(fraction.padEnd(3, '0').slice(0, 3))
-  const ms =
-    dayNumberFromParts(...parts) * DAY_MS +
-    ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 +
-    millis
+  const ms = dayNumberFromParts(...parts) * DAY_MS + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + millis
   const instant = new Date(ms)
   return Number.isNaN(instant.getTime()) ? null : instant
 }

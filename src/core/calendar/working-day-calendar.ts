@@ -11,17 +11,7 @@
  */
 import { createHash } from 'node:crypto'
 
-import {
-  type CivilDate,
-  dayNumberFromParts,
-  fromDayNumber,
-  isCivilDate,
-  isoWeekday,
-  isoWeekdayOfDayNumber,
-  toDayNumber,
-  yearOf,
-  yearOfDayNumber,
-} from './civil-date.ts'
+import { type CivilDate, dayNumberFromParts, fromDayNumber, isCivilDate, isoWeekday, isoWeekdayOfDayNumber, toDayNumber, yearOf, yearOfDayNumber } from './civil-date.ts'
 import { FIRST_SUPPORTED_YEAR, isSupportedYear, LAST_SUPPORTED_YEAR } from './date.schema.ts'
 import type { FieldIssue } from '../validation/field-issue.ts'
 
@@ -34,7 +24,6 @@ export interface CalendarYearSchedule {
   /** Where the schedule came from, e.g. "chinese-days@1.5.7" or "State Council notice 2025-11-04". */
   source: string
 }
-
 
 const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']
 
@@ -180,9 +169,7 @@ function loadYear(schedule: CalendarYearSchedule): LoadedYear {
   for (const date of frozen.makeupWorkdays) working[toDayNumber(date) - start] = 1
   // The source is provenance, not data: the same dates imported from another source answer every
   // question identically, so they must not make a deadline look stale.
-  const fingerprint = sha256Short(
-    JSON.stringify([FINGERPRINT_VERSION, frozen.year, frozen.holidays, frozen.makeupWorkdays]),
-  )
+  const fingerprint = sha256Short(JSON.stringify([FINGERPRINT_VERSION, frozen.year, frozen.holidays, frozen.makeupWorkdays]))
   return { schedule: frozen, start, working, fingerprint }
 }
 
@@ -262,8 +249,7 @@ export class WorkingDayCalendar {
         segment = this.#segmentAt(dn)
         if (segment.working === null) provisional = true
       }
-      const working =
-        segment.working === null ? isoWeekdayOfDayNumber(dn) <= 5 : segment.working[dn - segment.start] === 1
+      const working = segment.working === null ? isoWeekdayOfDayNumber(dn) <= 5 : segment.working[dn - segment.start] === 1
       if (working) remaining--
     }
     return { date: fromDayNumber(dn), provisional }
@@ -305,9 +291,7 @@ export class WorkingDayCalendar {
    * with a deadline so it is known which calendar produced it and whether a recomputation is due.
    */
   fingerprint(): string {
-    this.#fingerprint ??= sha256Short(
-      JSON.stringify([FINGERPRINT_VERSION, [...this.#years.values()].map((y) => [y.schedule.year, y.fingerprint])]),
-    )
+    this.#fingerprint ??= sha256Short(JSON.stringify([FINGERPRINT_VERSION, [...this.#years.values()].map((y) => [y.schedule.year, y.fingerprint])]))
     return this.#fingerprint
   }
 

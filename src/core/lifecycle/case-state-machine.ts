@@ -21,23 +21,8 @@
 import { formatShanghaiInstant, parseInstant, shanghaiDateOf } from '../calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
 import { dueAtOf, extendClock, pauseClock, resumeClock, startClock, stopClock } from './statutory-clock.ts'
-import {
-  currentStageIndex,
-  decisionStageIndex,
-  dueDateInForceAt,
-  issuanceStageIndex,
-  recomputeLifecycle,
-} from './lifecycle-state.ts'
-import {
-  type Action,
-  type Actor,
-  type CaseStatus,
-  type ChangeRequestRecord,
-  type ClockLedgerEntry,
-  type LifecycleState,
-  type Role,
-  actions,
-} from './lifecycle.types.ts'
+import { currentStageIndex, decisionStageIndex, dueDateInForceAt, issuanceStageIndex, recomputeLifecycle } from './lifecycle-state.ts'
+import { type Action, type Actor, type CaseStatus, type ChangeRequestRecord, type ClockLedgerEntry, type LifecycleState, type Role, actions } from './lifecycle.types.ts'
 import { type TransitionPayload, type TransitionRequest, transitionRequestSchemas } from './transition.schema.ts'
 import { fieldIssuesOf, type FieldIssue } from '../validation/field-issue.ts'
 
@@ -241,12 +226,9 @@ interface Context {
 }
 
 function invalidPayload(action: Action, issues: FieldIssue[]): LifecycleError {
-  return new LifecycleError(
-    'invalid_action_payload',
-    `the ${action} payload is not valid: ${issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ')}`,
-    action,
-    { issues },
-  )
+  return new LifecycleError('invalid_action_payload', `the ${action} payload is not valid: ${issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ')}`, action, {
+    issues,
+  })
 }
 
 function parsePayload<A extends Action>(action: A, payload: unknown): TransitionPayload<A> {
@@ -524,9 +506,7 @@ const handlers: { [A in Action]: Handler<A> } = {
   request_change(state, payload, ctx) {
     const period = state.decision?.approvedPeriod ?? null
     if (payload.kind === 'extend' && payload.requestedPeriod !== undefined && period !== null && payload.requestedPeriod.to <= period.to) {
-      throw invalidPayload(ctx.action, [
-        { path: 'requestedPeriod.to', message: `an extension must end after the approved period's end ${period.to}` },
-      ])
+      throw invalidPayload(ctx.action, [{ path: 'requestedPeriod.to', message: `an extension must end after the approved period's end ${period.to}` }])
     }
     const change: ChangeRequestRecord = {
       id: state.changes.length + 1,

@@ -6,24 +6,11 @@ import { type CivilDate, compareCivilDates, formatShanghaiInstant, parseInstant,
 import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
 import type { RouteDecision } from '../rules/route-decision.ts'
 import { MIN_JOINT_REVIEW_STAGES } from '../rules/rule-set.schema.ts'
-import {
-  type ClockView,
-  type FormalitiesView,
-  addActiveWorkingDays,
-  clockView,
-  dueAtOf,
-  formalitiesDueAt,
-  formalitiesView,
-  pauseSpans,
-  recomputeClock,
-} from './statutory-clock.ts'
+import { type ClockView, type FormalitiesView, addActiveWorkingDays, clockView, dueAtOf, formalitiesDueAt, formalitiesView, pauseSpans, recomputeClock } from './statutory-clock.ts'
 import type { CaseStatus, LifecycleState, StageProgress, StatutoryClock } from './lifecycle.types.ts'
 
 /** What initialLifecycleState needs of the route decision taken at submission. */
-export type LifecycleRouteDecision = Pick<
-  RouteDecision,
-  'route' | 'requiresApproval' | 'timeLimit' | 'extension' | 'stages' | 'approvingAuthority'
->
+export type LifecycleRouteDecision = Pick<RouteDecision, 'route' | 'requiresApproval' | 'timeLimit' | 'extension' | 'stages' | 'approvingAuthority'>
 
 /** The status a case starts in on each route (docs/domain.md §4). */
 export function initialStatusOf(route: RouteDecision['route']): CaseStatus {

@@ -17,14 +17,7 @@
  * the separate, explicit flag (it can be true with 0 remaining when the due date was a Friday and today is
  * Saturday).
  */
-import {
-  type CivilDate,
-  compareCivilDates,
-  endOfShanghaiDay,
-  formatShanghaiInstant,
-  parseInstant,
-  shanghaiDateOf,
-} from '../calendar/civil-date.ts'
+import { type CivilDate, compareCivilDates, endOfShanghaiDay, formatShanghaiInstant, parseInstant, shanghaiDateOf } from '../calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
 import type { Actor, ClockEntryKind, ClockLedgerEntry, ClockStatus, FormalitiesRecord, StatutoryClock } from './lifecycle.types.ts'
 import { HOUR_MS } from '../time.ts'
@@ -105,12 +98,7 @@ const earlier = (a: CivilDate, b: CivilDate): CivilDate => (compareCivilDates(a,
  * Working days d with from < d <= to that are not inside a pause (p.from < d <= p.to). Used for the clock,
  * the stages and the timeline so that all of them count the same way.
  */
-export function countActiveWorkingDays(
-  calendar: WorkingDayCalendar,
-  from: CivilDate,
-  to: CivilDate,
-  pauses: readonly PauseSpan[],
-): { count: number; provisional: boolean } {
+export function countActiveWorkingDays(calendar: WorkingDayCalendar, from: CivilDate, to: CivilDate, pauses: readonly PauseSpan[]): { count: number; provisional: boolean } {
   if (compareCivilDates(to, from) <= 0) return { count: 0, provisional: false }
   const total = calendar.countWorkingDays(from, to)
   let count = total.count
@@ -130,12 +118,7 @@ export function countActiveWorkingDays(
  * The n-th working day after `from` that is not inside a pause; null when an open pause comes first (the
  * date is not known until it ends). `pauses` must be in time order and not overlap. n = 0 gives `from`.
  */
-export function addActiveWorkingDays(
-  calendar: WorkingDayCalendar,
-  from: CivilDate,
-  n: number,
-  pauses: readonly PauseSpan[],
-): { date: CivilDate | null; provisional: boolean } {
+export function addActiveWorkingDays(calendar: WorkingDayCalendar, from: CivilDate, n: number, pauses: readonly PauseSpan[]): { date: CivilDate | null; provisional: boolean } {
   if (n === 0) return { date: from, provisional: false }
   let anchor = from
   let remaining = n
@@ -247,11 +230,7 @@ function checkLedger(ledger: readonly LedgerFacts[]): void {
             ? status === 'paused'
             : status === 'running' || status === 'paused'
     if (!allowed) {
-      throw new ClockError(
-        status === null
-          ? `the clock must start before it can ${entry.kind}`
-          : `cannot ${entry.kind} a clock that is ${status}`,
-      )
+      throw new ClockError(status === null ? `the clock must start before it can ${entry.kind}` : `cannot ${entry.kind} a clock that is ${status}`)
     }
     if (entry.kind === 'start') {
       if (entry.limitWorkingDays !== null && (!Number.isSafeInteger(entry.limitWorkingDays) || entry.limitWorkingDays < 0)) {
@@ -346,13 +325,7 @@ export function lastEntry(clock: StatutoryClock): ClockLedgerEntry {
  * Starts the clock at acceptance. `limitWorkingDays` null: a route with no promised limit, whose elapsed
  * working days and pauses are still tracked. (The calendar is needed to compute the first due date.)
  */
-export function startClock(
-  limitWorkingDays: number | null,
-  calendar: WorkingDayCalendar,
-  at: Date,
-  actor: Actor,
-  reason: string,
-): StatutoryClock {
+export function startClock(limitWorkingDays: number | null, calendar: WorkingDayCalendar, at: Date, actor: Actor, reason: string): StatutoryClock {
   return deriveClock([{ kind: 'start', at: toInstantString(at), reason, actor, limitWorkingDays }], calendar)
 }
 
@@ -367,14 +340,7 @@ export function resumeClock(clock: StatutoryClock, calendar: WorkingDayCalendar,
 }
 
 /** Adds `days` working days to the limit (行政许可法 art. 42). Once-only is the state machine's rule. */
-export function extendClock(
-  clock: StatutoryClock,
-  calendar: WorkingDayCalendar,
-  days: number,
-  at: Date,
-  actor: Actor,
-  reason: string,
-): StatutoryClock {
+export function extendClock(clock: StatutoryClock, calendar: WorkingDayCalendar, days: number, at: Date, actor: Actor, reason: string): StatutoryClock {
   if (!Number.isSafeInteger(days) || days <= 0) throw new ClockError(`an extension must be a positive whole number of working days, got ${days}`)
   if (clock.limitWorkingDays === null) throw new ClockError('a clock without a time limit cannot be extended')
   return append(clock, calendar, 'extend', at, actor, reason, clock.limitWorkingDays + days)
@@ -422,7 +388,7 @@ export function clockView(clock: StatutoryClock, calendar: WorkingDayCalendar, n
   }
   const stopped = current.status === 'stopped'
   const stoppedLate = stopped && last.dueDate !== null ? compareCivilDates(last.date, last.dueDate) > 0 : null
-  const pause = current.status === 'paused' ? current.ledger.findLast((e) => e.kind === 'pause') ?? null : null
+  const pause = current.status === 'paused' ? (current.ledger.findLast((e) => e.kind === 'pause') ?? null) : null
   return {
     status: current.status,
     startedOn: current.startedOn,
@@ -446,7 +412,6 @@ export function clockView(clock: StatutoryClock, calendar: WorkingDayCalendar, n
 // ---------------------------------------------------------------------------------------------------
 // Emergency formalities: clock hours, not working days
 // ---------------------------------------------------------------------------------------------------
-
 
 /**
  * emergency_repair: dig first, notify at once, complete the approval formalities within 24 hours

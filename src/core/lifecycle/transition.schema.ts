@@ -48,7 +48,10 @@ export const requestSupplementRequestSchema = z.strictObject({
 export const submitSupplementRequestSchema = z
   .strictObject({
     action: z.literal('submit_supplement'),
-    answers: z.array(z.strictObject({ item: text(200), answer: text(5000) })).max(100).optional(),
+    answers: z
+      .array(z.strictObject({ item: text(200), answer: text(5000) }))
+      .max(100)
+      .optional(),
     /** References of the documents supplied (file names, document numbers). */
     documents: textList(100, 500).optional(),
     note: text(5000).optional(),

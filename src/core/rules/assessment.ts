@@ -18,7 +18,6 @@ export interface Assessment extends Deadline {
   calendarFingerprint: string
 }
 
-
 /**
  * The deadline a decision sets when the clock starts at `startedAt`. Working days are counted in
  * Asia/Shanghai from the day after the start date (民法典 art. 201); each "4+2+1+1" stage is due

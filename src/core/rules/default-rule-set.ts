@@ -107,8 +107,7 @@ const DEFAULT: RuleSet = {
             max: null,
             outcome: { kind: 'fall_through', tier: 'distribution' },
             description:
-              'low-voltage works over 200 m are not covered by the commitment filing; they are decided by the ' +
-              'rules for 10 kV and below (being over 50 m, joint review)',
+              'low-voltage works over 200 m are not covered by the commitment filing; they are decided by the ' + 'rules for 10 kV and below (being over 50 m, joint review)',
             basis: {
               citation: NOTICE,
               text: '掘路审批快捷通道延伸至200米；10千伏及以下掘路审批由供电公司"一站式"受理',
@@ -135,15 +134,12 @@ const DEFAULT: RuleSet = {
               value: 50,
               inclusive: true,
               wording: '长度大于50米的',
-              reading:
-                'exactly 50 m is in neither band of the notice (小于50米 / 大于50米); an exemption from joint review is ' +
-                'read strictly, so it goes to joint review',
+              reading: 'exactly 50 m is in neither band of the notice (小于50米 / 大于50米); an exemption from joint review is ' + 'read strictly, so it goes to joint review',
               decidedBy: 'boundary_rule',
             },
             max: null,
             outcome: { kind: 'route', route: 'joint_review' },
-            description:
-              'works of 50 m or more go to one-stop joint review by the departments and "4+2+1+1" consultation review',
+            description: 'works of 50 m or more go to one-stop joint review by the departments and "4+2+1+1" consultation review',
             basis: NOTICE_JOINT_REVIEW,
           },
         ],
@@ -195,7 +191,7 @@ const DEFAULT: RuleSet = {
         timeLimit: null,
         extension: null,
         timeLimitBasis: ROADS_ART_33_PROTECTED,
-        approvingAuthority: '县级以上城市人民政府 (city people\'s government at county level or above)',
+        approvingAuthority: "县级以上城市人民政府 (city people's government at county level or above)",
         approvingAuthorityBasis: ROADS_ART_33_PROTECTED,
       },
       {
@@ -251,8 +247,7 @@ const DEFAULT: RuleSet = {
         key: 'joint_survey',
         workingDays: 4,
         name: 'joint site survey (联合踏勘)',
-        description:
-          'joint site survey and written opinions of the departments (municipal engineering, traffic police and others configured)',
+        description: 'joint site survey and written opinions of the departments (municipal engineering, traffic police and others configured)',
       },
       {
         key: 'consultation',

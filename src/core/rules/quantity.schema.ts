@@ -34,12 +34,14 @@ export function isExactMetres(x: number): boolean {
 
 /** A positive number of metres, at most `max`, with at most two decimals (exactly). */
 export function metresSchema(max: number) {
-  return z
-    .number()
-    .positive('must be a positive number of metres')
-    // abort: a value over the bound gets that one message, not also "two decimals".
-    .max(max, { message: `must be at most ${max} m`, abort: true })
-    .refine(isExactMetres, 'must have at most two decimals')
+  return (
+    z
+      .number()
+      .positive('must be a positive number of metres')
+      // abort: a value over the bound gets that one message, not also "two decimals".
+      .max(max, { message: `must be at most ${max} m`, abort: true })
+      .refine(isExactMetres, 'must have at most two decimals')
+  )
 }
 
 export const voltageVoltsSchema = z

@@ -106,7 +106,9 @@ function invalidRuleSet(ruleSet: RuleSet, problem: string): Error {
 function assertValidInput(input: RouteInput): void {
   const parsed = routeInputSchema.safeParse(input)
   if (!parsed.success) {
-    const detail = fieldIssuesOf(parsed.error).map((i) => `${i.path}: ${i.message}`).join('; ')
+    const detail = fieldIssuesOf(parsed.error)
+      .map((i) => `${i.path}: ${i.message}`)
+      .join('; ')
     throw new RangeError(`invalid route input: ${detail}`)
   }
 }
@@ -222,10 +224,7 @@ function describeTimeLimit(terms: RouteTerms): string {
   const { route, timeLimit, extension } = terms
   if (timeLimit === null) return `${route} has no time limit: the case is tracked but no deadline is promised.`
   const unit = timeLimit.unit === 'hours' ? 'hours' : 'working days'
-  const limit =
-    timeLimit.amount === 0
-      ? `${route} is immediate (0 ${unit}): it is acknowledged at once.`
-      : `${route} must be completed within ${timeLimit.amount} ${unit}.`
+  const limit = timeLimit.amount === 0 ? `${route} is immediate (0 ${unit}): it is acknowledged at once.` : `${route} must be completed within ${timeLimit.amount} ${unit}.`
   if (extension === null) return limit
   const extensionUnit = extension.unit === 'hours' ? 'hours' : 'working days'
   return `${limit} It may be extended once by ${extension.amount} ${extensionUnit}.`
@@ -240,9 +239,7 @@ function termsFor(ruleSet: RuleSet, route: Route): RouteTerms {
 /** The decision for the route that matched: its terms, plus the explanation items that cite them. */
 function decisionFor(ruleSet: RuleSet, route: Route, explanation: ExplanationItem[]): RouteDecision {
   const terms = termsFor(ruleSet, route)
-  const stages = terms.requiresJointReview
-    ? ruleSet.parameters.jointReviewStages.map(({ key, workingDays, name }) => ({ key, workingDays, name }))
-    : []
+  const stages = terms.requiresJointReview ? ruleSet.parameters.jointReviewStages.map(({ key, workingDays, name }) => ({ key, workingDays, name })) : []
   explanation.push({ code: EXPLANATION_CODES.timeLimit, text: describeTimeLimit(terms), basis: terms.timeLimitBasis.citation })
   if (stages.length > 0) {
     const plan = stages.map((s) => `${s.key} ${s.workingDays}`).join(' + ')
@@ -289,9 +286,7 @@ function explainBandMatch(ruleSet: RuleSet, route: Route, input: RouteInput, ste
       basis: step.band.basis.citation,
     })
   })
-  const lengthClause = coversAnyLength(last.band)
-    ? ''
-    : `${steps.length > 1 ? ' and, having fallen through,' : ' and'} ${length} is in ${bandPhrase(last.band, last.tier)}`
+  const lengthClause = coversAnyLength(last.band) ? '' : `${steps.length > 1 ? ' and, having fallen through,' : ' and'} ${length} is in ${bandPhrase(last.band, last.tier)}`
   const path = `${volts} is in ${tierPhrase(first.tier)}${lengthClause}`
   items.push({
     code: EXPLANATION_CODES.matched,
@@ -302,9 +297,7 @@ function explainBandMatch(ruleSet: RuleSet, route: Route, input: RouteInput, ste
   // Only the tier the voltage is actually in is a voltage decision; a fall-through keeps that voltage.
   const boundaries = [
     boundaryItem(ruleSet, 'voltage', input.voltageVolts, first.tier, tierPhrase(first.tier), first.tier.basis.citation),
-    ...steps.map((s) =>
-      boundaryItem(ruleSet, 'length', input.excavationLengthMeters, s.band, bandPhrase(s.band, s.tier), s.band.basis.citation),
-    ),
+    ...steps.map((s) => boundaryItem(ruleSet, 'length', input.excavationLengthMeters, s.band, bandPhrase(s.band, s.tier), s.band.basis.citation)),
   ]
   items.push(...boundaries.filter((item): item is ExplanationItem => item !== undefined))
   return items
@@ -368,11 +361,7 @@ export function selectRuleSet(ruleSets: readonly RuleSet[], onDate: string): Rul
   for (const candidate of ruleSets) {
     // ISO dates compare correctly as strings.
     if (candidate.effectiveFrom > onDate) continue
-    if (
-      best === undefined ||
-      candidate.effectiveFrom > best.effectiveFrom ||
-      (candidate.effectiveFrom === best.effectiveFrom && candidate.version > best.version)
-    ) {
+    if (best === undefined || candidate.effectiveFrom > best.effectiveFrom || (candidate.effectiveFrom === best.effectiveFrom && candidate.version > best.version)) {
       best = candidate
     }
   }

@@ -14,14 +14,7 @@ import { z } from 'zod'
 import { civilDateSchema, MAX_WORKING_DAYS } from '../calendar/date.schema.ts'
 import { hundredthsOf } from './quantity.schema.ts'
 
-export const routeSchema = z.enum([
-  'emergency_repair',
-  'special_approval',
-  'commitment_filing',
-  'fast_track',
-  'joint_review',
-  'standard',
-])
+export const routeSchema = z.enum(['emergency_repair', 'special_approval', 'commitment_filing', 'fast_track', 'joint_review', 'standard'])
 export type Route = z.infer<typeof routeSchema>
 
 /** The longest key: a stage key must fit the `stage` of a complete_stage request (transition.schema.ts). */

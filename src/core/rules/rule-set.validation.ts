@@ -37,20 +37,17 @@ function inclusivity(bound: Bound): string {
  * Checks that `intervals` (in the order given) cover (0, ∞) exactly: the first starts at 0 exclusive,
  * each next one starts where the previous ends with the complementary inclusivity, the last is unbounded.
  */
-function checkCoverage(
-  dimension: Dimension,
-  intervals: readonly Interval[],
-  basePath: string,
-  collection: string,
-  nameOf: (index: number) => string,
-): FieldIssue[] {
+function checkCoverage(dimension: Dimension, intervals: readonly Interval[], basePath: string, collection: string, nameOf: (index: number) => string): FieldIssue[] {
   const issues: FieldIssue[] = []
   const fmt = (x: number) => formatQuantity(dimension, x)
   const cmp = (x: number) => toComparable(dimension, x)
   const unit = dimension === 'voltage' ? 'whole volts' : 'metres with at most two decimals'
 
   intervals.forEach(({ min, max }, i) => {
-    for (const [end, bound] of [['min', min], ['max', max]] as const) {
+    for (const [end, bound] of [
+      ['min', min],
+      ['max', max],
+    ] as const) {
       if (bound !== null && !isExactQuantity(dimension, bound.value)) {
         issues.push({
           path: `${basePath}.${i}.${end}.value`,
@@ -103,8 +100,7 @@ function checkCoverage(
         message: `${collection} leave a gap between ${fmt(end.value)} (${end.inclusive ? 'exclusive' : 'inclusive'}) and ${fmt(start.value)} (${start.inclusive ? 'exclusive' : 'inclusive'}): nothing covers these values; ${fix}`,
       })
     } else if (a > b) {
-      const order =
-        b < cmp(prev.min.value) ? `; ${nameOf(i)} starts below ${nameOf(i - 1)}: list the ${collection} in ascending order` : ''
+      const order = b < cmp(prev.min.value) ? `; ${nameOf(i)} starts below ${nameOf(i - 1)}: list the ${collection} in ascending order` : ''
       issues.push({
         path,
         message: `${collection} overlap between ${fmt(start.value)} and ${fmt(end.value)}: both ${nameOf(i - 1)} and ${nameOf(i)} cover these values; ${fix}${order}`,
@@ -150,9 +146,7 @@ function checkTiers(p: RuleSetParameters): FieldIssue[] {
       indexByKey.set(tier.key, i)
     }
     const bandsPath = `parameters.voltageTiers.${i}.lengthBands`
-    issues.push(
-      ...checkCoverage('length', tier.lengthBands, bandsPath, `length bands of tier "${tier.key}"`, (b) => `band ${b} of tier "${tier.key}"`),
-    )
+    issues.push(...checkCoverage('length', tier.lengthBands, bandsPath, `length bands of tier "${tier.key}"`, (b) => `band ${b} of tier "${tier.key}"`))
     tier.lengthBands.forEach((band, b) => {
       if (band.outcome.kind !== 'fall_through') return
       const target = band.outcome.tier
@@ -171,12 +165,7 @@ function checkTiers(p: RuleSetParameters): FieldIssue[] {
   })
 
   // A fall-through chain that comes back to where it started would never reach a route.
-  const targets = new Map<string, string[]>(
-    p.voltageTiers.map((t) => [
-      t.key,
-      t.lengthBands.flatMap((band) => (band.outcome.kind === 'fall_through' ? [band.outcome.tier] : [])),
-    ]),
-  )
+  const targets = new Map<string, string[]>(p.voltageTiers.map((t) => [t.key, t.lengthBands.flatMap((band) => (band.outcome.kind === 'fall_through' ? [band.outcome.tier] : []))]))
   const reported = new Set<string>()
   const walk = (key: string, trail: string[]): void => {
     for (const next of targets.get(key) ?? []) {
@@ -400,7 +389,10 @@ function checkLifecycle(p: RuleSetParameters): FieldIssue[] {
       })
     }
     if (extension !== null && extension.amount === 0) {
-      issues.push({ path: `${path}.extension.amount`, message: `an extension of route "${route}" must add at least one ${extension.unit === 'hours' ? 'hour' : 'working day'}; use null for none` })
+      issues.push({
+        path: `${path}.extension.amount`,
+        message: `an extension of route "${route}" must add at least one ${extension.unit === 'hours' ? 'hour' : 'working day'}; use null for none`,
+      })
     }
   })
   return issues

@@ -13,56 +13,55 @@ const integer = (name: string, min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
 
-const booleanFlag = (name: string) =>
-  z
-    .enum(['true', 'false', '1', '0'], { message: `${name} must be true or false` })
-    .transform((value) => value === 'true' || value === '1')
+const booleanFlag = (name: string) => z.enum(['true', 'false', '1', '0'], { message: `${name} must be true or false` }).transform((value) => value === 'true' || value === '1')
 
-const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: integer('PORT', 0, 65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z
-    .string()
-    .optional()
-    .refine((value) => value === undefined || value === '' || /^postgres(ql)?:\/\//.test(value), {
-      message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string',
-    })
-    .transform((value) => (value === '' ? undefined : value)),
-  DATABASE_POOL_MAX: integer('DATABASE_POOL_MAX', 1, 500).default(10),
-  DATABASE_STATEMENT_TIMEOUT_MS: integer('DATABASE_STATEMENT_TIMEOUT_MS', 100, 600_000).default(15_000),
-  DATABASE_CONNECT_TIMEOUT_MS: integer('DATABASE_CONNECT_TIMEOUT_MS', 100, 60_000).default(3_000),
-  EMBEDDED_DATA_DIR: z.string().min(1).default('data/postgres'),
-  EMBEDDED_PORT: integer('EMBEDDED_PORT', 0, 65535).default(0),
-  LOG_LEVEL: z.enum(logLevels).default('info'),
-  BODY_LIMIT_BYTES: integer('BODY_LIMIT_BYTES', 1024, 10 * 1024 * 1024).default(256 * 1024),
-  API_KEY_CACHE_TTL_MS: integer('API_KEY_CACHE_TTL_MS', 0, 600_000).default(30_000),
-  SHUTDOWN_GRACE_MS: integer('SHUTDOWN_GRACE_MS', 100, 120_000).default(10_000),
-  IDEMPOTENCY_RETENTION_HOURS: integer('IDEMPOTENCY_RETENTION_HOURS', 24, 24 * 90).default(48),
-  SCHEDULER_ENABLED: booleanFlag('SCHEDULER_ENABLED').default(true),
-  SCHEDULER_INTERVAL_MS: integer('SCHEDULER_INTERVAL_MS', 100, 3_600_000).default(30_000),
-  WEBHOOK_WORKER_ENABLED: booleanFlag('WEBHOOK_WORKER_ENABLED').default(true),
-  WEBHOOK_POLL_INTERVAL_MS: integer('WEBHOOK_POLL_INTERVAL_MS', 50, 600_000).default(1_000),
-  WEBHOOK_TIMEOUT_MS: integer('WEBHOOK_TIMEOUT_MS', 100, 60_000).default(5_000),
-  /** Retries continue for at least this long before a delivery is given up (never less than 24 hours). */
-  WEBHOOK_RETRY_HOURS: integer('WEBHOOK_RETRY_HOURS', 24, 24 * 14).default(72),
-  /** An endpoint failing continuously for this long is disabled until its owner re-enables it. */
-  WEBHOOK_DISABLE_AFTER_HOURS: integer('WEBHOOK_DISABLE_AFTER_HOURS', 1, 24 * 14).default(72),
-  /** Link-local and cloud metadata addresses are refused as webhook targets unless this is true. */
-  WEBHOOK_ALLOW_LINK_LOCAL: booleanFlag('WEBHOOK_ALLOW_LINK_LOCAL').default(false),
-}).superRefine((config, context) => {
-  // The embedded PostgreSQL is a development and test convenience: its binaries are not in the production
-  // image, and a production database started on the fly would keep its data inside the container.
-  if (config.NODE_ENV === 'production' && config.DATABASE_URL === undefined) {
-    context.addIssue({
-      code: 'custom',
-      path: ['DATABASE_URL'],
-      message:
-        'DATABASE_URL is required when NODE_ENV=production: set it to the PostgreSQL server, e.g. postgres://user:password@host:5432/database ' +
-        '(the embedded PostgreSQL is for development and tests only, and the production image does not contain it)',
-    })
-  }
-})
+const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: integer('PORT', 0, 65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .optional()
+      .refine((value) => value === undefined || value === '' || /^postgres(ql)?:\/\//.test(value), {
+        message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string',
+      })
+      .transform((value) => (value === '' ? undefined : value)),
+    DATABASE_POOL_MAX: integer('DATABASE_POOL_MAX', 1, 500).default(10),
+    DATABASE_STATEMENT_TIMEOUT_MS: integer('DATABASE_STATEMENT_TIMEOUT_MS', 100, 600_000).default(15_000),
+    DATABASE_CONNECT_TIMEOUT_MS: integer('DATABASE_CONNECT_TIMEOUT_MS', 100, 60_000).default(3_000),
+    EMBEDDED_DATA_DIR: z.string().min(1).default('data/postgres'),
+    EMBEDDED_PORT: integer('EMBEDDED_PORT', 0, 65535).default(0),
+    LOG_LEVEL: z.enum(logLevels).default('info'),
+    BODY_LIMIT_BYTES: integer('BODY_LIMIT_BYTES', 1024, 10 * 1024 * 1024).default(256 * 1024),
+    API_KEY_CACHE_TTL_MS: integer('API_KEY_CACHE_TTL_MS', 0, 600_000).default(30_000),
+    SHUTDOWN_GRACE_MS: integer('SHUTDOWN_GRACE_MS', 100, 120_000).default(10_000),
+    IDEMPOTENCY_RETENTION_HOURS: integer('IDEMPOTENCY_RETENTION_HOURS', 24, 24 * 90).default(48),
+    SCHEDULER_ENABLED: booleanFlag('SCHEDULER_ENABLED').default(true),
+    SCHEDULER_INTERVAL_MS: integer('SCHEDULER_INTERVAL_MS', 100, 3_600_000).default(30_000),
+    WEBHOOK_WORKER_ENABLED: booleanFlag('WEBHOOK_WORKER_ENABLED').default(true),
+    WEBHOOK_POLL_INTERVAL_MS: integer('WEBHOOK_POLL_INTERVAL_MS', 50, 600_000).default(1_000),
+    WEBHOOK_TIMEOUT_MS: integer('WEBHOOK_TIMEOUT_MS', 100, 60_000).default(5_000),
+    /** Retries continue for at least this long before a delivery is given up (never less than 24 hours). */
+    WEBHOOK_RETRY_HOURS: integer('WEBHOOK_RETRY_HOURS', 24, 24 * 14).default(72),
+    /** An endpoint failing continuously for this long is disabled until its owner re-enables it. */
+    WEBHOOK_DISABLE_AFTER_HOURS: integer('WEBHOOK_DISABLE_AFTER_HOURS', 1, 24 * 14).default(72),
+    /** Link-local and cloud metadata addresses are refused as webhook targets unless this is true. */
+    WEBHOOK_ALLOW_LINK_LOCAL: booleanFlag('WEBHOOK_ALLOW_LINK_LOCAL').default(false),
+  })
+  .superRefine((config, context) => {
+    // The embedded PostgreSQL is a development and test convenience: its binaries are not in the production
+    // image, and a production database started on the fly would keep its data inside the container.
+    if (config.NODE_ENV === 'production' && config.DATABASE_URL === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'DATABASE_URL is required when NODE_ENV=production: set it to the PostgreSQL server, e.g. postgres://user:password@host:5432/database ' +
+          '(the embedded PostgreSQL is for development and tests only, and the production image does not contain it)',
+      })
+    }
+  })
 
 export type AppConfig = z.infer<typeof configSchema>
 

@@ -5,10 +5,7 @@ import { findRunningEmbeddedPostgres, startEmbeddedPostgres, type EmbeddedPostgr
  * One code path, two ways to get PostgreSQL: DATABASE_URL when set (production, compose, CI), otherwise
  * an embedded server whose data stays in EMBEDDED_DATA_DIR under the project.
  */
-export async function resolveDatabaseUrl(
-  config: AppConfig,
-  log: (message: string) => void,
-): Promise<{ connectionString: string; embedded: EmbeddedPostgresHandle | null }> {
+export async function resolveDatabaseUrl(config: AppConfig, log: (message: string) => void): Promise<{ connectionString: string; embedded: EmbeddedPostgresHandle | null }> {
   if (config.DATABASE_URL) return { connectionString: config.DATABASE_URL, embedded: null }
   const running = await findRunningEmbeddedPostgres(config.EMBEDDED_DATA_DIR)
   if (running) {

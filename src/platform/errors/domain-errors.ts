@@ -29,7 +29,11 @@ export class DomainError extends Error {
  * that is well-formed but cannot be processed as it stands, and is 422 (RFC 9110 §15.5.21).
  */
 export class ValidationFailedError extends DomainError {
-  constructor(detail: string, readonly errors: FieldIssue[], code = 'validation_failed') {
+  constructor(
+    detail: string,
+    readonly errors: FieldIssue[],
+    code = 'validation_failed',
+  ) {
     super(code === 'validation_failed' ? 400 : 422, code, 'The request is not valid', detail, { errors })
   }
 }

@@ -101,7 +101,9 @@ function locatedExtensions(extensions: Record<string, unknown>): Record<string, 
   if (!Array.isArray(errors)) return extensions
   return {
     ...extensions,
-    errors: errors.map((issue: { path: string; message: string }) => (LOCATED_PATH.test(issue.path) ? issue : { ...issue, path: issue.path === '' ? 'body' : `body.${issue.path}` })),
+    errors: errors.map((issue: { path: string; message: string }) =>
+      LOCATED_PATH.test(issue.path) ? issue : { ...issue, path: issue.path === '' ? 'body' : `body.${issue.path}` },
+    ),
   }
 }
 
@@ -224,7 +226,9 @@ async function errorsPlugin(app: FastifyInstance) {
       const errors = fieldIssues(request, error.validationContext, error.validation)
       return sendProblem(
         reply,
-        problem(request, 400, 'validation_failed', 'The request is not valid', `The ${context} has ${errors.length} invalid field(s): ${errors.map((e) => e.path).join(', ')}.`, { errors }),
+        problem(request, 400, 'validation_failed', 'The request is not valid', `The ${context} has ${errors.length} invalid field(s): ${errors.map((e) => e.path).join(', ')}.`, {
+          errors,
+        }),
       )
     }
 
@@ -251,7 +255,13 @@ async function errorsPlugin(app: FastifyInstance) {
     if (isUnstorableText(error)) {
       return sendProblem(
         reply,
-        problem(request, 400, 'unsupported_character', 'Bad request', 'A text value contains a character that cannot be stored: U+0000 (NUL) or an unpaired UTF-16 surrogate. Nothing was changed.'),
+        problem(
+          request,
+          400,
+          'unsupported_character',
+          'Bad request',
+          'A text value contains a character that cannot be stored: U+0000 (NUL) or an unpaired UTF-16 surrogate. Nothing was changed.',
+        ),
       )
     }
     if (isDatabaseUnavailable(error)) {
@@ -264,7 +274,9 @@ async function errorsPlugin(app: FastifyInstance) {
     }
     if ((error as { code?: string }).code === '57014') {
       request.log.error({ err: error }, 'statement timeout')
-      return sendProblem(reply, problem(request, 503, 'database_timeout', 'Service unavailable', 'The database took too long to answer; nothing was changed. Retry shortly.'), { 'retry-after': '2' })
+      return sendProblem(reply, problem(request, 503, 'database_timeout', 'Service unavailable', 'The database took too long to answer; nothing was changed. Retry shortly.'), {
+        'retry-after': '2',
+      })
     }
 
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500
@@ -282,7 +294,9 @@ async function errorsPlugin(app: FastifyInstance) {
     if (allowed.length > 0) {
       return sendProblem(
         reply,
-        problem(request, 405, 'method_not_allowed', 'Method not allowed', `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}. See /docs for the API.`, { allowedMethods: allowed }),
+        problem(request, 405, 'method_not_allowed', 'Method not allowed', `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}. See /docs for the API.`, {
+          allowedMethods: allowed,
+        }),
         { allow: allowed.join(', ') },
       )
     }

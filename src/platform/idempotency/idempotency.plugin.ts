@@ -8,12 +8,7 @@ import { BadRequestError, DomainError } from '../errors/domain-errors.ts'
 import { canonicalJson } from '../../core/audit/case-event-hash.ts'
 import type { WriteResponse } from './unit-of-work.ts'
 import { MINUTE_MS } from '../../core/time.ts'
-import {
-  claimIdempotencyKey,
-  releaseIdempotencyKey,
-  storeIdempotentResponse,
-  type StoredResponse,
-} from './idempotency.repository.ts'
+import { claimIdempotencyKey, releaseIdempotencyKey, storeIdempotentResponse, type StoredResponse } from './idempotency.repository.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -66,14 +61,27 @@ async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours
     if (header === undefined) return
     const key = Array.isArray(header) ? header[0] : header
     if (!key || !KEY_PATTERN.test(key)) {
-      throw new BadRequestError('Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is ideal).', [
-        { path: 'header.idempotency-key', message: 'must be 1–255 visible ASCII characters' },
-      ], 'invalid_idempotency_key')
+      throw new BadRequestError(
+        'Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is ideal).',
+        [{ path: 'header.idempotency-key', message: 'must be 1–255 visible ASCII characters' }],
+        'invalid_idempotency_key',
+      )
     }
     const apiKeyId = request.principal.keyId
     const path = request.url.split('?')[0] as string
-    const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`).digest('hex')
-    const claim = await claimIdempotencyKey(app.db, { apiKeyId, key, requestHash, method: request.method, path, now: app.clock.now(), lockMs, retentionHours: options.retentionHours })
+    const requestHash = createHash('sha256')
+      .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
+      .digest('hex')
+    const claim = await claimIdempotencyKey(app.db, {
+      apiKeyId,
+      key,
+      requestHash,
+      method: request.method,
+      path,
+      now: app.clock.now(),
+      lockMs,
+      retentionHours: options.retentionHours,
+    })
 
     if (claim.outcome === 'replay') {
       const { status, headers, body } = claim.response
@@ -84,7 +92,14 @@ async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours
         .send(body)
     }
     if (claim.outcome === 'in_progress') {
-      throw new IdempotencyError(409, 'idempotency_key_in_progress', 'Request in progress', `A request with Idempotency-Key ${key} is still being processed; retry after it finishes.`, {}, { 'retry-after': '1' })
+      throw new IdempotencyError(
+        409,
+        'idempotency_key_in_progress',
+        'Request in progress',
+        `A request with Idempotency-Key ${key} is still being processed; retry after it finishes.`,
+        {},
+        { 'retry-after': '1' },
+      )
     }
     if (claim.outcome === 'mismatch') {
       throw new IdempotencyError(

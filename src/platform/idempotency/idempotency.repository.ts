@@ -51,12 +51,7 @@ export async function claimIdempotencyKey(db: Kysely<Database>, input: ClaimInpu
       .executeTakeFirst()
     if (inserted) return { outcome: 'claimed' }
 
-    const existing = await db
-      .selectFrom('idempotency_key')
-      .selectAll()
-      .where('api_key_id', '=', input.apiKeyId)
-      .where('key', '=', input.key)
-      .executeTakeFirst()
+    const existing = await db.selectFrom('idempotency_key').selectAll().where('api_key_id', '=', input.apiKeyId).where('key', '=', input.key).executeTakeFirst()
     if (!existing) continue // released or purged in between: try again
     if (existing.expires_at <= input.now) {
       await db.deleteFrom('idempotency_key').where('api_key_id', '=', input.apiKeyId).where('key', '=', input.key).where('expires_at', '<=', input.now).execute()

@@ -251,7 +251,16 @@ t.test('answers do not depend on the process time zone', async (t) => {
 })
 
 t.test('the fixed-offset fast path agrees with the ICU time-zone database on every hour of 1991–1993 and a sample since', async (t) => {
-  const formatter = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+  const formatter = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  })
   const viaIntl = (ms: number) => {
     const p = Object.fromEntries(formatter.formatToParts(ms).map((x) => [x.type, x.value]))
     return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`

@@ -1,12 +1,5 @@
 import t from 'tap'
-import {
-  calendarYearNumberSchema,
-  civilDateSchema,
-  instantSchema,
-  isSupportedCivilDate,
-  parseSupportedInstant,
-  periodSchema,
-} from '../../../src/core/calendar/date.schema.ts'
+import { calendarYearNumberSchema, civilDateSchema, instantSchema, isSupportedCivilDate, parseSupportedInstant, periodSchema } from '../../../src/core/calendar/date.schema.ts'
 import { endOfShanghaiDay, formatShanghaiInstant } from '../../../src/core/calendar/civil-date.ts'
 
 const messages = (result: { success: boolean; error?: { issues: Array<{ message: string }> } }) => result.error?.issues.map((i) => i.message) ?? []
@@ -65,10 +58,25 @@ t.test('instants: an offset, and a Shanghai date in the supported range', async 
 
 t.test('periods and calendar years', async (t) => {
   t.ok(periodSchema.safeParse({ from: '2026-03-02', to: '2026-03-02' }).success, 'one day')
-  t.same(periodSchema.safeParse({ from: '2026-03-02', to: '2026-03-01' }).error?.issues.map((i) => [i.path.join('.'), i.message]), [['to', 'must not be before from']])
-  t.same(periodSchema.safeParse({ from: '2026-03-02', to: '9999-12-31' }).error?.issues.map((i) => i.path.join('.')), ['to'], 'a far end is refused at its own path, once')
+  t.same(
+    periodSchema.safeParse({ from: '2026-03-02', to: '2026-03-01' }).error?.issues.map((i) => [i.path.join('.'), i.message]),
+    [['to', 'must not be before from']],
+  )
+  t.same(
+    periodSchema.safeParse({ from: '2026-03-02', to: '9999-12-31' }).error?.issues.map((i) => i.path.join('.')),
+    ['to'],
+    'a far end is refused at its own path, once',
+  )
   t.notOk(periodSchema.safeParse({ from: '2026-03-02', to: '2026-03-03', extra: 1 }).success, 'strict')
-  for (const [year, ok] of [['1990', true], ['2100', true], ['1989', false], ['2101', false], ['2026.5', false], ['99999999999999999999', false], ['NaN', false]] as const) {
+  for (const [year, ok] of [
+    ['1990', true],
+    ['2100', true],
+    ['1989', false],
+    ['2101', false],
+    ['2026.5', false],
+    ['99999999999999999999', false],
+    ['NaN', false],
+  ] as const) {
     t.equal(calendarYearNumberSchema.safeParse(year).success, ok, `year ${year}`)
   }
   t.equal(formatShanghaiInstant(endOfShanghaiDay('9999-12-31')), '9999-12-31T23:59:59.999+08:00', 'the last representable day still has an end')

@@ -1,12 +1,7 @@
 import t from 'tap'
 
 import { addDays, type CivilDate, compareCivilDates, shanghaiDateOf } from '../../../src/core/calendar/civil-date.ts'
-import {
-  type CalendarYearSchedule,
-  CalendarValidationError,
-  validateCalendarYear,
-  WorkingDayCalendar,
-} from '../../../src/core/calendar/working-day-calendar.ts'
+import { type CalendarYearSchedule, CalendarValidationError, validateCalendarYear, WorkingDayCalendar } from '../../../src/core/calendar/working-day-calendar.ts'
 
 function range(first: CivilDate, last: CivilDate): CivilDate[] {
   const out: CivilDate[] = []
@@ -218,16 +213,8 @@ t.test('validateCalendarYear', async (t) => {
       { ...base(), holidays: ['2026-01-01', '2026-02-14'], makeupWorkdays: ['2026-01-04', '2026-02-14'] },
       [{ path: 'makeupWorkdays.1', message: /2026-02-14 is both a holiday \(holidays\.1\) and a make-up workday/ }],
     ],
-    [
-      'holiday outside the year',
-      { ...base(), holidays: ['2026-01-01', '2027-01-01'] },
-      [{ path: 'holidays.1', message: /2027-01-01 is outside 2026/ }],
-    ],
-    [
-      'make-up workday outside the year',
-      { ...base(), makeupWorkdays: ['2025-12-27'] },
-      [{ path: 'makeupWorkdays.0', message: /2025-12-27 is outside 2026/ }],
-    ],
+    ['holiday outside the year', { ...base(), holidays: ['2026-01-01', '2027-01-01'] }, [{ path: 'holidays.1', message: /2027-01-01 is outside 2026/ }]],
+    ['make-up workday outside the year', { ...base(), makeupWorkdays: ['2025-12-27'] }, [{ path: 'makeupWorkdays.0', message: /2025-12-27 is outside 2026/ }]],
     [
       'malformed dates',
       { ...base(), holidays: ['2026-1-01', '2026-02-30', 'x'], makeupWorkdays: [20260104 as unknown as string] },
@@ -243,11 +230,7 @@ t.test('validateCalendarYear', async (t) => {
       { ...base(), holidays: ['2026-01-01', '2026-01-02', '2026-01-01'] },
       [{ path: 'holidays.2', message: /2026-01-01 is listed twice in holidays \(also at holidays\.0\)/ }],
     ],
-    [
-      'duplicate make-up workday',
-      { ...base(), makeupWorkdays: ['2026-01-04', '2026-01-04'] },
-      [{ path: 'makeupWorkdays.1', message: /listed twice in makeupWorkdays/ }],
-    ],
+    ['duplicate make-up workday', { ...base(), makeupWorkdays: ['2026-01-04', '2026-01-04'] }, [{ path: 'makeupWorkdays.1', message: /listed twice in makeupWorkdays/ }]],
     ['year not an integer', { ...base(), year: 2026.5, holidays: [], makeupWorkdays: [] }, [{ path: 'year', message: /whole number between 1990 and 2100/ }]],
     ['year too early', { ...base(), year: 1989, holidays: [], makeupWorkdays: [] }, [{ path: 'year', message: /1989/ }]],
     ['year too late', { ...base(), year: 2101, holidays: [], makeupWorkdays: [] }, [{ path: 'year', message: /2101/ }]],
@@ -322,9 +305,7 @@ t.test('fingerprints', async (t) => {
   t.match(calendar.yearFingerprint(2026), /^[0-9a-f]{16}$/)
   t.equal(calendar.yearFingerprint(2027), undefined)
 
-  const shuffled = new WorkingDayCalendar([
-    { ...schedule2026, holidays: [...HOLIDAYS_2026].reverse(), source: 'another source, same dates' },
-  ])
+  const shuffled = new WorkingDayCalendar([{ ...schedule2026, holidays: [...HOLIDAYS_2026].reverse(), source: 'another source, same dates' }])
   t.equal(shuffled.fingerprint(), fp, 'independent of list order and of the source label')
   t.equal(shuffled.yearFingerprint(2026), calendar.yearFingerprint(2026))
 

@@ -6,14 +6,7 @@ import { WorkingDayCalendar } from '../../../src/core/calendar/working-day-calen
 import { DEFAULT_RULE_SET } from '../../../src/core/rules/default-rule-set.ts'
 import { type RouteInput, decideRoute } from '../../../src/core/rules/route-decision.ts'
 import type { Route } from '../../../src/core/rules/rule-set.schema.ts'
-import {
-  LifecycleError,
-  actionRoles,
-  allowedActions,
-  applyAction,
-  eventTypes,
-  transitionRequestSchema,
-} from '../../../src/core/lifecycle/case-state-machine.ts'
+import { LifecycleError, actionRoles, allowedActions, applyAction, eventTypes, transitionRequestSchema } from '../../../src/core/lifecycle/case-state-machine.ts'
 import { initialLifecycleState, lifecycleView } from '../../../src/core/lifecycle/lifecycle-state.ts'
 import { ROLES as roles } from '../../../src/core/access/principal.ts'
 import { type Action, type LifecycleState, type Role, actions, caseStatuses } from '../../../src/core/lifecycle/lifecycle.types.ts'
@@ -112,7 +105,24 @@ const fail = ['inspect_reinstatement', { passed: false, inspector: 'Li Na', note
 const moveChange = ['request_change', { kind: 'move', description: 'a pipe in the way', requestedPosition: 'west side' }] as Step
 
 const PATHS: Array<[Route, Step[]]> = [
-  ['fast_track', ['accept', 'request_supplement', 'submit_supplement', 'approve', 'request_change', 'approve_change', 'start_works', moveChange, 'refuse_change', 'complete_works', fail, 'inspect_reinstatement', 'close']],
+  [
+    'fast_track',
+    [
+      'accept',
+      'request_supplement',
+      'submit_supplement',
+      'approve',
+      'request_change',
+      'approve_change',
+      'start_works',
+      moveChange,
+      'refuse_change',
+      'complete_works',
+      fail,
+      'inspect_reinstatement',
+      'close',
+    ],
+  ],
   ['fast_track', ['not_accept']],
   ['fast_track', ['accept', 'refuse']],
   ['fast_track', ['withdraw']],
@@ -121,11 +131,30 @@ const PATHS: Array<[Route, Step[]]> = [
   ['fast_track', ['accept', 'approve', 'start_works', 'request_change', 'complete_works', 'inspect_reinstatement', 'approve_change', 'close']],
   [
     'joint_review',
-    ['accept', 'record_opinion', 'complete_stage', 'record_opinion', 'request_supplement', 'submit_supplement', 'complete_stage', 'approve', 'request_change', 'refuse_change', 'complete_stage', 'start_works', 'complete_works', 'inspect_reinstatement', 'close'],
+    [
+      'accept',
+      'record_opinion',
+      'complete_stage',
+      'record_opinion',
+      'request_supplement',
+      'submit_supplement',
+      'complete_stage',
+      'approve',
+      'request_change',
+      'refuse_change',
+      'complete_stage',
+      'start_works',
+      'complete_works',
+      'inspect_reinstatement',
+      'close',
+    ],
   ],
   ['joint_review', ['accept', 'complete_stage', 'complete_stage', 'refuse']],
   ['joint_review', ['accept', 'complete_stage', 'withdraw']],
-  ['standard', ['accept', 'extend_time_limit', 'request_supplement', 'submit_supplement', 'approve', 'start_works', 'complete_works', fail, fail, 'inspect_reinstatement', 'close']],
+  [
+    'standard',
+    ['accept', 'extend_time_limit', 'request_supplement', 'submit_supplement', 'approve', 'start_works', 'complete_works', fail, fail, 'inspect_reinstatement', 'close'],
+  ],
   ['standard', ['accept', 'request_supplement']],
   ['special_approval', ['accept', 'request_supplement', 'submit_supplement', 'approve', 'start_works', 'complete_works', 'inspect_reinstatement', 'close']],
   ['commitment_filing', ['start_works', 'complete_works', fail, 'inspect_reinstatement', 'close']],
@@ -174,11 +203,7 @@ function expectedAllowed(state: LifecycleState, role: Role): Action[] {
 }
 
 t.test('exhaustive: every status × action × role, allowedActions agrees with applyAction', async (t) => {
-  t.same(
-    [...new Set(fixtures.map((f) => f.state.status))].sort(),
-    [...caseStatuses].sort(),
-    'the fixtures cover every status',
-  )
+  t.same([...new Set(fixtures.map((f) => f.state.status))].sort(), [...caseStatuses].sort(), 'the fixtures cover every status')
   let checked = 0
   for (const { name, state, at } of fixtures) {
     const snapshot = JSON.stringify(state)
@@ -268,27 +293,69 @@ function statusesOf(route: Route, steps: Step[]): string[] {
 
 t.test('happy paths, end to end, for every route', async (t) => {
   t.same(statusesOf('fast_track', ['accept', 'approve', 'start_works', 'complete_works', 'inspect_reinstatement', 'close']), [
-    'submitted', 'accepted', 'approved', 'works_started', 'works_completed', 'reinstatement_passed', 'closed',
+    'submitted',
+    'accepted',
+    'approved',
+    'works_started',
+    'works_completed',
+    'reinstatement_passed',
+    'closed',
   ])
   t.same(
-    statusesOf('joint_review', ['accept', 'record_opinion', 'complete_stage', 'complete_stage', 'approve', 'complete_stage', 'start_works', 'complete_works', 'inspect_reinstatement', 'close']),
+    statusesOf('joint_review', [
+      'accept',
+      'record_opinion',
+      'complete_stage',
+      'complete_stage',
+      'approve',
+      'complete_stage',
+      'start_works',
+      'complete_works',
+      'inspect_reinstatement',
+      'close',
+    ]),
     ['submitted', 'accepted', 'accepted', 'accepted', 'accepted', 'approved', 'approved', 'works_started', 'works_completed', 'reinstatement_passed', 'closed'],
   )
   t.same(statusesOf('standard', ['accept', 'extend_time_limit', 'approve', 'start_works', 'complete_works', 'inspect_reinstatement', 'close']), [
-    'submitted', 'accepted', 'accepted', 'approved', 'works_started', 'works_completed', 'reinstatement_passed', 'closed',
+    'submitted',
+    'accepted',
+    'accepted',
+    'approved',
+    'works_started',
+    'works_completed',
+    'reinstatement_passed',
+    'closed',
   ])
   t.same(statusesOf('special_approval', ['accept', 'approve', 'start_works', 'complete_works', 'inspect_reinstatement', 'close']), [
-    'submitted', 'accepted', 'approved', 'works_started', 'works_completed', 'reinstatement_passed', 'closed',
+    'submitted',
+    'accepted',
+    'approved',
+    'works_started',
+    'works_completed',
+    'reinstatement_passed',
+    'closed',
   ])
   t.same(statusesOf('commitment_filing', ['start_works', 'complete_works', fail, 'inspect_reinstatement', 'close']), [
-    'filed', 'works_started', 'works_completed', 'reinstatement_failed', 'reinstatement_passed', 'closed',
+    'filed',
+    'works_started',
+    'works_completed',
+    'reinstatement_failed',
+    'reinstatement_passed',
+    'closed',
   ])
   t.same(statusesOf('emergency_repair', ['complete_formalities', 'complete_works', 'inspect_reinstatement', 'close']), [
-    'notified', 'formalities_completed', 'works_completed', 'reinstatement_passed', 'closed',
+    'notified',
+    'formalities_completed',
+    'works_completed',
+    'reinstatement_passed',
+    'closed',
   ])
 
   const jr = walk('joint_review', ['accept', 'record_opinion', 'complete_stage', 'complete_stage', 'approve', 'complete_stage', 'start_works']).at(-1)!.state
-  t.same(jr.stages.map((s) => s.status), ['completed', 'completed', 'completed', 'completed'])
+  t.same(
+    jr.stages.map((s) => s.status),
+    ['completed', 'completed', 'completed', 'completed'],
+  )
   t.equal(jr.stages[0]?.opinions.length, 1)
   t.equal(jr.currentStage, null)
   t.equal(jr.clock?.status, 'stopped')
@@ -315,7 +382,12 @@ t.test('events carry what changed', async (t) => {
     payload: {
       input: { note: 'ok' },
       acceptanceRound: 1,
-      clock: { entries: [{ kind: 'start', date: '2026-02-12', dueDate: '2026-02-14', actor: { keyId: 'key-office', role: 'office' } }], dueDate: '2026-02-14', dueAt: '2026-02-14T23:59:59.999+08:00', workingDaysRemaining: 2 },
+      clock: {
+        entries: [{ kind: 'start', date: '2026-02-12', dueDate: '2026-02-14', actor: { keyId: 'key-office', role: 'office' } }],
+        dueDate: '2026-02-14',
+        dueAt: '2026-02-14T23:59:59.999+08:00',
+        workingDaysRemaining: 2,
+      },
     },
   })
   t.notOk('action' in (event.payload.input as object), 'the action is not repeated in the input')
@@ -339,7 +411,11 @@ t.test('rules with their own refusal', async (t) => {
     t.equal(state.acceptanceRound, 1)
     t.equal(state.supplementRequestedThisRound, true)
     t.throws(() => run(state, 'request_supplement', validPayload(state, 'request_supplement')), { code: 'action_not_allowed', message: /art\. 32/ })
-    t.equal(codeOf(() => run(walk('fast_track', ['accept']).at(-1)!.state, 'request_supplement', { items: [] })), 'invalid_action_payload', 'an empty list')
+    t.equal(
+      codeOf(() => run(walk('fast_track', ['accept']).at(-1)!.state, 'request_supplement', { items: [] })),
+      'invalid_action_payload',
+      'an empty list',
+    )
   })
 
   await t.test('joint review stage guards', async (t) => {
@@ -350,7 +426,10 @@ t.test('rules with their own refusal', async (t) => {
     t.throws(() => run(approved, 'start_works', {}, actorOf('dispatch')), { code: 'action_not_allowed', message: /permit is issued/ })
     t.equal(approved.clock?.status, 'running', 'the clock runs through issuance')
     const refused = walk('joint_review', ['accept', 'complete_stage', 'complete_stage', 'refuse']).at(-1)!.state
-    t.same(refused.stages.map((s) => s.status), ['completed', 'completed', 'completed', 'cancelled'])
+    t.same(
+      refused.stages.map((s) => s.status),
+      ['completed', 'completed', 'completed', 'cancelled'],
+    )
     t.equal(refused.stages[3]?.dueDate, null, 'issuance never started')
     t.equal(refused.clock?.status, 'stopped')
   })
@@ -374,10 +453,10 @@ t.test('rules with their own refusal', async (t) => {
     const extended = walk('fast_track', ['accept', 'approve', 'request_change', 'approve_change']).at(-1)!.state
     t.same(extended.decision?.approvedPeriod, { from: '2026-03-10', to: '2026-05-14' })
     const approved = walk('fast_track', ['accept', 'approve']).at(-1)!.state
-    t.throws(
-      () => run(approved, 'request_change', { kind: 'extend', description: 'x', requestedPeriod: { from: '2026-03-10', to: '2026-04-01' } }, actorOf('dispatch')),
-      { code: 'invalid_action_payload', details: { issues: [{ path: 'requestedPeriod.to' }] } },
-    )
+    t.throws(() => run(approved, 'request_change', { kind: 'extend', description: 'x', requestedPeriod: { from: '2026-03-10', to: '2026-04-01' } }, actorOf('dispatch')), {
+      code: 'invalid_action_payload',
+      details: { issues: [{ path: 'requestedPeriod.to' }] },
+    })
   })
 
   await t.test('payload validation', async (t) => {
@@ -391,7 +470,11 @@ t.test('rules with their own refusal', async (t) => {
     const jr = walk('joint_review', ['accept']).at(-1)!.state
     t.throws(() => run(jr, 'record_opinion', { department: 'traffic police', opinion: 'object' }), { code: 'invalid_action_payload', details: { issues: [{ path: 'comments' }] } })
     const decision = decideRoute(DEFAULT_RULE_SET, ROUTE_INPUTS.fast_track)
-    const noAuthority = applyAction(initialLifecycleState({ ...decision, approvingAuthority: null }, SUBMITTED_AT), { action: 'accept', payload: {}, actor: office, at: new Date('2026-03-03T10:00:00+08:00') }, calendar).state
+    const noAuthority = applyAction(
+      initialLifecycleState({ ...decision, approvingAuthority: null }, SUBMITTED_AT),
+      { action: 'accept', payload: {}, actor: office, at: new Date('2026-03-03T10:00:00+08:00') },
+      calendar,
+    ).state
     t.throws(() => run(noAuthority, 'approve', validPayload(noAuthority, 'approve')), { code: 'invalid_action_payload', details: { issues: [{ path: 'authority' }] } })
     t.equal(run(noAuthority, 'approve', { ...validPayload(noAuthority, 'approve'), authority: 'Road Bureau' }).state.decision?.authority, 'Road Bureau')
   })

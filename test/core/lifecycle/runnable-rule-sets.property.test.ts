@@ -45,7 +45,12 @@ function payloadFor(action: Action, state: LifecycleState, at: Date, passed: boo
       return { stage: state.currentStage }
     case 'approve':
       // An authority is named: a generated route may have none of its own.
-      return { approvedPosition: 'north side', approvedArea: { lengthMeters: 30, widthMeters: 0.8 }, approvedPeriod: { from: today, to: addDays(today, 30) }, authority: 'Road authority' }
+      return {
+        approvedPosition: 'north side',
+        approvedArea: { lengthMeters: 30, widthMeters: 0.8 },
+        approvedPeriod: { from: today, to: addDays(today, 30) },
+        authority: 'Road authority',
+      }
     case 'refuse':
     case 'refuse_change':
       return { reasons: ['not compliant'] }
@@ -125,25 +130,29 @@ t.test('every rule set the validator accepts runs a case of each of its routes t
   let refused = 0
   const routesRun = new Map<Route, number>()
   await fc.assert(
-    fc.property(ruleSetArb, fc.array(fc.record({ pick: fc.nat(), hours: fc.integer({ min: 0, max: 200 }), passed: fc.boolean() }), { minLength: 40, maxLength: 40 }), (candidate, steps) => {
-      const parsed = parseRuleSet(JSON.parse(JSON.stringify(candidate)))
-      if (!parsed.ok) {
-        refused++
-        return
-      }
-      accepted++
-      const decisions = new Map<Route, RouteDecision>()
-      for (const input of probeInputs(parsed.ruleSet)) {
-        const decision = decideRoute(parsed.ruleSet, input)
-        if (!decisions.has(decision.route)) decisions.set(decision.route, decision)
-      }
-      for (const [route, decision] of decisions) {
-        routesRun.set(route, (routesRun.get(route) ?? 0) + 1)
-        const end = runForward(decision)
-        if (end.status !== 'closed') throw new Error(`${route}: the forward path ended in ${end.status}`)
-        runWalk(decision, steps)
-      }
-    }),
+    fc.property(
+      ruleSetArb,
+      fc.array(fc.record({ pick: fc.nat(), hours: fc.integer({ min: 0, max: 200 }), passed: fc.boolean() }), { minLength: 40, maxLength: 40 }),
+      (candidate, steps) => {
+        const parsed = parseRuleSet(JSON.parse(JSON.stringify(candidate)))
+        if (!parsed.ok) {
+          refused++
+          return
+        }
+        accepted++
+        const decisions = new Map<Route, RouteDecision>()
+        for (const input of probeInputs(parsed.ruleSet)) {
+          const decision = decideRoute(parsed.ruleSet, input)
+          if (!decisions.has(decision.route)) decisions.set(decision.route, decision)
+        }
+        for (const [route, decision] of decisions) {
+          routesRun.set(route, (routesRun.get(route) ?? 0) + 1)
+          const end = runForward(decision)
+          if (end.status !== 'closed') throw new Error(`${route}: the forward path ended in ${end.status}`)
+          runWalk(decision, steps)
+        }
+      },
+    ),
     { numRuns: RUNS },
   )
   t.ok(accepted >= RUNS / 5, `${accepted} generated rule sets accepted, ${refused} refused`)

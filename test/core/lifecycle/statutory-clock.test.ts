@@ -236,11 +236,7 @@ t.test('the clock refuses nonsense', async (t) => {
   for (const f of [pauseClock, resumeClock, stopClock]) t.throws(() => f(stopped, calendar, at('2026-03-04'), office, 'x'), ClockError)
   t.throws(() => extendClock(stopped, calendar, 10, at('2026-03-04'), office, 'x'), ClockError, 'extend a stopped clock')
   t.throws(() => pauseClock(running, calendar, at('2026-03-01'), office, 'x'), ClockError, 'a date going backwards')
-  t.equal(
-    pauseClock(running, calendar, at('2026-03-02', '09:59:59'), office, 'x').status,
-    'paused',
-    'a second of clock skew between servers on the same day is harmless',
-  )
+  t.equal(pauseClock(running, calendar, at('2026-03-02', '09:59:59'), office, 'x').status, 'paused', 'a second of clock skew between servers on the same day is harmless')
   t.throws(() => extendClock(running, calendar, 0, at('2026-03-04'), office, 'x'), ClockError, 'extension of 0')
   const untimed = run([{ op: 'start', date: '2026-03-02', limit: null }])
   t.throws(() => extendClock(untimed, calendar, 10, at('2026-03-04'), office, 'x'), ClockError, 'extend an untimed clock')
@@ -269,15 +265,19 @@ t.test('clockView: overdue at the end of the due date in Shanghai, days used, ne
 
   const paused = pauseClock(clock, calendar, at('2026-02-13'), office, 'supplement')
   const pausedView = clockView(paused, calendar, at('2026-03-20'))
-  t.match(pausedView, {
-    paused: true,
-    pausedSince: '2026-02-13T10:00:00.000+08:00',
-    dueDate: null,
-    dueAt: null,
-    overdue: false,
-    workingDaysUsed: 1,
-    workingDaysRemaining: 1,
-  }, 'paused: remaining is fixed, the due date unknown, never overdue')
+  t.match(
+    pausedView,
+    {
+      paused: true,
+      pausedSince: '2026-02-13T10:00:00.000+08:00',
+      dueDate: null,
+      dueAt: null,
+      overdue: false,
+      workingDaysUsed: 1,
+      workingDaysRemaining: 1,
+    },
+    'paused: remaining is fixed, the due date unknown, never overdue',
+  )
 
   const late = stopClock(clock, calendar, at('2026-02-24'), office, 'decision')
   t.match(clockView(late, calendar, at('2026-03-20')), { stopped: true, overdue: false, stoppedLate: true, stoppedOn: '2026-02-24', workingDaysUsed: 3, workingDaysRemaining: -1 })
@@ -300,7 +300,11 @@ t.test('recomputeClock: loading the next year turns a provisional deadline into 
   t.equal(recomputed.provisional, false)
   t.equal(recomputed.calendarFingerprint, calendar.fingerprint())
   t.not(recomputed.calendarFingerprint, clock.calendarFingerprint)
-  t.same(recomputed.ledger.map((e) => [e.kind, e.at, e.reason]), clock.ledger.map((e) => [e.kind, e.at, e.reason]), 'facts unchanged')
+  t.same(
+    recomputed.ledger.map((e) => [e.kind, e.at, e.reason]),
+    clock.ledger.map((e) => [e.kind, e.at, e.reason]),
+    'facts unchanged',
+  )
   t.equal(clockView(clock, calendar, at('2025-12-20')).dueDate, '2026-01-13', 'the view always uses the calendar it is given')
 
   // The same through a whole lifecycle state, stages included.
@@ -310,10 +314,26 @@ t.test('recomputeClock: loading the next year turns a provisional deadline into 
   )
   state = applyAction(state, { action: 'accept', payload: {}, actor: office, at: at('2025-12-26') }, upTo2025).state
   // Fri 12-26: 12-29, 30, 31, then provisional 01-01 (4) | 01-02, 01-05 (6) | 01-06 (7) | 01-07 (8).
-  t.same(state.stages.map((s) => [s.dueDate, s.provisional]), [['2026-01-01', true], ['2026-01-05', true], ['2026-01-06', true], ['2026-01-07', true]])
+  t.same(
+    state.stages.map((s) => [s.dueDate, s.provisional]),
+    [
+      ['2026-01-01', true],
+      ['2026-01-05', true],
+      ['2026-01-06', true],
+      ['2026-01-07', true],
+    ],
+  )
   const fresh = recomputeLifecycle(state, calendar)
   // Official: 12-29, 30, 31, Sun 01-04 (4) | 01-05, 06 (6) | 07 (7) | 08 (8).
-  t.same(fresh.stages.map((s) => [s.dueDate, s.provisional]), [['2026-01-04', false], ['2026-01-06', false], ['2026-01-07', false], ['2026-01-08', false]])
+  t.same(
+    fresh.stages.map((s) => [s.dueDate, s.provisional]),
+    [
+      ['2026-01-04', false],
+      ['2026-01-06', false],
+      ['2026-01-07', false],
+      ['2026-01-08', false],
+    ],
+  )
   t.equal(fresh.clock?.dueDate, '2026-01-08')
 })
 
@@ -328,7 +348,14 @@ t.test('working days with pauses', async (t) => {
 })
 
 t.test('joint review stages across the 2026 Spring Festival', async (t) => {
-  const plan = { route: 'joint_review' as const, requiresApproval: true, timeLimit: { amount: 8, unit: 'working_days' as const }, extension: null, stages: JOINT_STAGES, approvingAuthority: 'road authority' }
+  const plan = {
+    route: 'joint_review' as const,
+    requiresApproval: true,
+    timeLimit: { amount: 8, unit: 'working_days' as const },
+    extension: null,
+    stages: JOINT_STAGES,
+    approvingAuthority: 'road authority',
+  }
   const accepted = applyAction(initialLifecycleState(plan, at('2026-02-11')), { action: 'accept', payload: {}, actor: office, at: at('2026-02-12') }, calendar).state
   const dues = (s: typeof accepted) => s.stages.map((x) => x.dueDate)
 
@@ -344,8 +371,14 @@ t.test('joint review stages across the 2026 Spring Festival', async (t) => {
     step('approve', { approvedPosition: 'p', approvedArea: { lengthMeters: 80 }, approvedPeriod: { from: '2026-03-05', to: '2026-03-20' } }, '2026-02-28')
     step('complete_stage', { stage: 'issuance' }, '2026-03-02')
     t.same(dues(s), ['2026-02-25', '2026-02-27', '2026-02-28', '2026-03-02'])
-    t.same(s.stages.map((x) => x.late), [false, false, false, false])
-    t.same(s.stages.map((x) => x.completedOn), ['2026-02-25', '2026-02-27', '2026-02-28', '2026-03-02'])
+    t.same(
+      s.stages.map((x) => x.late),
+      [false, false, false, false],
+    )
+    t.same(
+      s.stages.map((x) => x.completedOn),
+      ['2026-02-25', '2026-02-27', '2026-02-28', '2026-03-02'],
+    )
     t.match(s.clock, { status: 'stopped', dueDate: '2026-03-02' })
     t.equal(s.decision?.withinTimeLimit, true)
     t.equal(s.decision?.permitIssuedAt, '2026-03-02T10:00:00.000+08:00')

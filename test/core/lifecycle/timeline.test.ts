@@ -50,9 +50,10 @@ t.test('a joint review across the Spring Festival with a supplement pause', asyn
 
   const timeline = buildTimeline(s, calendar, at('2026-04-01'))
   const phase = (key: string) => timeline.phases.find((p) => p.key === key)
-  t.same(timeline.phases.map((p) => p.key), [
-    'acceptance', 'review', 'stage:joint_survey', 'stage:consultation', 'stage:decision', 'stage:issuance', 'works', 'reinstatement',
-  ])
+  t.same(
+    timeline.phases.map((p) => p.key),
+    ['acceptance', 'review', 'stage:joint_survey', 'stage:consultation', 'stage:decision', 'stage:issuance', 'works', 'reinstatement'],
+  )
   t.same(pick(phase('acceptance')), { start: '2026-02-11', end: '2026-02-12', taken: 1, limit: null, due: null, onTime: null, paused: 0 })
   // 1 day (02-13) before the pause, 6 after the resume (02-26, 27, Sat 28, 03-02, 03, 04): 7 of 8; due 03-05.
   t.same(pick(phase('review')), { start: '2026-02-12', end: '2026-03-04', taken: 7, limit: 8, due: '2026-03-05', onTime: true, paused: 1 })
@@ -83,14 +84,20 @@ t.test('an open review: taken so far, overdue, no verdict yet', async (t) => {
   s = act(s, 'accept', '2026-09-28')
   s = act(s, 'request_supplement', '2026-09-29', { items: [{ item: 'drawing' }] })
   const paused = buildTimeline(s, calendar, at('2026-10-08'))
-  t.match(paused.phases.find((p) => p.key === 'review'), { open: true, end: null, workingDaysTaken: 1, onTime: null, overdue: false, dueDate: null })
+  t.match(
+    paused.phases.find((p) => p.key === 'review'),
+    { open: true, end: null, workingDaysTaken: 1, onTime: null, overdue: false, dueDate: null },
+  )
   // 09-30, 10-08 are working days inside the still-open pause.
   t.match(paused.pausedIntervals, [{ fromDate: '2026-09-29', toDate: null, to: null, workingDays: 2 }])
 
   s = act(s, 'submit_supplement', '2026-10-09', { note: 'drawing attached' })
   const late = buildTimeline(s, calendar, at('2026-10-12'))
   // Due Sat 10-10 (make-up workday); on Mon 10-12: 09-29, 10-10, 10-12 = 3 of 2.
-  t.match(late.phases.find((p) => p.key === 'review'), { open: true, workingDaysTaken: 3, dueDate: '2026-10-10', onTime: null, overdue: true })
+  t.match(
+    late.phases.find((p) => p.key === 'review'),
+    { open: true, workingDaysTaken: 3, dueDate: '2026-10-10', onTime: null, overdue: true },
+  )
 })
 
 t.test('withdrawn while paused: the pause ends with the stop', async (t) => {
@@ -99,7 +106,10 @@ t.test('withdrawn while paused: the pause ends with the stop', async (t) => {
   s = act(s, 'request_supplement', '2026-09-29', { items: [{ item: 'drawing' }] })
   s = act(s, 'withdraw', '2026-10-12')
   const timeline = buildTimeline(s, calendar, at('2026-10-20'))
-  t.match(timeline.phases.find((p) => p.key === 'review'), { open: false, endDate: '2026-10-12', workingDaysTaken: 1, dueDate: null, onTime: null, outcome: 'withdrawn' })
+  t.match(
+    timeline.phases.find((p) => p.key === 'review'),
+    { open: false, endDate: '2026-10-12', workingDaysTaken: 1, dueDate: null, onTime: null, outcome: 'withdrawn' },
+  )
   t.match(timeline.pausedIntervals, [{ toDate: '2026-10-12', endedByStop: true }])
 })
 
@@ -110,7 +120,10 @@ t.test('withdrawn before acceptance, not accepted', async (t) => {
     [['acceptance', 'withdrawn', 2]],
   )
   const refused = act(start({}, '2026-03-02'), 'not_accept', '2026-03-03', { reason: 'outside the city' })
-  t.same(buildTimeline(refused, calendar, at('2026-03-10')).phases.map((p) => [p.key, p.outcome]), [['acceptance', 'not_accepted']])
+  t.same(
+    buildTimeline(refused, calendar, at('2026-03-10')).phases.map((p) => [p.key, p.outcome]),
+    [['acceptance', 'not_accepted']],
+  )
 })
 
 t.test('emergency formalities and commitment filings', async (t) => {
@@ -132,6 +145,9 @@ t.test('the timeline recomputes with the calendar it is given', async (t) => {
   const stale = buildTimeline(s, upTo2025, at('2025-12-20')).phases.find((p) => p.key === 'review')
   t.match(stale, { dueDate: '2026-01-12', provisional: true })
   const fresh = buildTimeline(s, calendar, at('2025-12-20'))
-  t.match(fresh.phases.find((p) => p.key === 'review'), { dueDate: '2026-01-13', provisional: false })
+  t.match(
+    fresh.phases.find((p) => p.key === 'review'),
+    { dueDate: '2026-01-13', provisional: false },
+  )
   t.not(fresh.calendarFingerprint, fresh.storedCalendarFingerprint, 'the stored deadlines came from another calendar')
 })

@@ -42,9 +42,23 @@ t.test('the schema the HTTP layer and the rules engine share', async (t) => {
   for (const [x, message] of table) {
     const result = excavationLengthMetersSchema.safeParse(x)
     t.equal(result.success, message === null, `${x}: ${message ?? 'accepted'}`)
-    if (!result.success) t.same(result.error.issues.map((i) => i.message), [message], `${x}: one message`)
+    if (!result.success)
+      t.same(
+        result.error.issues.map((i) => i.message),
+        [message],
+        `${x}: one message`,
+      )
   }
-  for (const [v, ok] of [[400, true], [10_000, true], [1_000_000, true], [1_000_001, false], [400.5, false], [0, false], [-400, false], [Number.NaN, false]] as const) {
+  for (const [v, ok] of [
+    [400, true],
+    [10_000, true],
+    [1_000_000, true],
+    [1_000_001, false],
+    [400.5, false],
+    [0, false],
+    [-400, false],
+    [Number.NaN, false],
+  ] as const) {
     t.equal(voltageVoltsSchema.safeParse(v).success, ok, `${v} V: ${ok ? 'accepted' : 'refused'}`)
   }
   t.notOk(isExactQuantity('voltage', 2 ** 53 + 2), 'a voltage beyond the safe integers cannot be compared exactly')

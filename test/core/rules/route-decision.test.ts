@@ -1,13 +1,6 @@
 import t from 'tap'
 import { DEFAULT_RULE_SET } from '../../../src/core/rules/default-rule-set.ts'
-import {
-  EXPLANATION_CODES,
-  decideRoute,
-  notMatchedCode,
-  selectRuleSet,
-  type RouteDecision,
-  type RouteInput,
-} from '../../../src/core/rules/route-decision.ts'
+import { EXPLANATION_CODES, decideRoute, notMatchedCode, selectRuleSet, type RouteDecision, type RouteInput } from '../../../src/core/rules/route-decision.ts'
 import { ruleSetSchema, type Route, type RuleSet } from '../../../src/core/rules/rule-set.schema.ts'
 import { validateRuleSetParameters } from '../../../src/core/rules/rule-set.validation.ts'
 
@@ -65,7 +58,10 @@ t.test('emergency repair overrides everything, even a protected road, at any vol
         const d = decide(volts, length, { emergency: true, roadProtected })
         t.equal(d.route, 'emergency_repair', `${volts} V, ${length} m, protected=${roadProtected}`)
         t.equal(d.explanation[0]?.code, EXPLANATION_CODES.matched, 'first rule, nothing before it')
-        t.notOk(codes(d).some((c) => c.startsWith('boundary.')), 'voltage and length do not decide it')
+        t.notOk(
+          codes(d).some((c) => c.startsWith('boundary.')),
+          'voltage and length do not decide it',
+        )
       }
     }
   }
@@ -130,12 +126,7 @@ t.test('why each earlier rule did not match, in order', async (t) => {
   t.match(item(d, notMatchedCode('special_approval'))!.text, /roadProtected: false/)
 
   const f = decide(10_000, 49.99)
-  t.strictSame(codes(f).slice(0, 4), [
-    notMatchedCode('emergency_repair'),
-    notMatchedCode('special_approval'),
-    notMatchedCode('commitment_filing'),
-    EXPLANATION_CODES.matched,
-  ])
+  t.strictSame(codes(f).slice(0, 4), [notMatchedCode('emergency_repair'), notMatchedCode('special_approval'), notMatchedCode('commitment_filing'), EXPLANATION_CODES.matched])
   t.notOk(codes(f).includes(notMatchedCode('joint_review')), 'later rules are not explained')
 
   for (const e of [...d.explanation, ...f.explanation]) {
@@ -168,7 +159,10 @@ t.test('boundary semantics are explained', async (t) => {
       [9999, 10],
       [10_001, 10],
     ] as const) {
-      t.notOk(codes(decide(volts, length)).some((c) => c.startsWith('boundary.')), `${volts} V, ${length} m`)
+      t.notOk(
+        codes(decide(volts, length)).some((c) => c.startsWith('boundary.')),
+        `${volts} V, ${length} m`,
+      )
     }
   })
   t.test('200 m is included: 延伸至200米', async (t) => {
@@ -430,7 +424,11 @@ t.test('DEFAULT_RULE_SET', async (t) => {
   t.equal(DEFAULT_RULE_SET.version, 1)
   t.equal(DEFAULT_RULE_SET.effectiveFrom, '2019-11-01')
   t.strictSame(JSON.parse(JSON.stringify(DEFAULT_RULE_SET)), DEFAULT_RULE_SET, 'JSON round trip')
-  t.throws(() => {
-    ;(DEFAULT_RULE_SET.parameters.routeOrder as Route[]).push('standard')
-  }, TypeError, 'frozen: a shared default cannot be changed by accident')
+  t.throws(
+    () => {
+      ;(DEFAULT_RULE_SET.parameters.routeOrder as Route[]).push('standard')
+    },
+    TypeError,
+    'frozen: a shared default cannot be changed by accident',
+  )
 })
