@@ -68,7 +68,7 @@ async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number; c
     if (!principal) throw new UnauthorizedError('The API key is unknown or revoked.')
     request.principal = principal
     const roles = config.roles
-    if (!roles || !roles.includes(principal.role)) {
+    if (!roles?.includes(principal.role)) {
       throw new ForbiddenError(`The ${principal.role} role may not call ${request.method} ${request.routeOptions.url}${roles ? ` (allowed: ${roles.join(', ')})` : ''}.`)
     }
   })

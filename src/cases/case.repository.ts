@@ -142,7 +142,7 @@ export function lifecycleColumns(state: LifecycleState, calendar?: WorkingDayCal
   const dueAt = clockRunning ? endOfShanghaiDay(state.clock?.dueDate as string) : formalitiesOpen ? new Date(state.formalities?.dueAt as string) : null
   const stageDue = clockRunning ? state.stages.find((stage) => stage.key === state.currentStage)?.dueDate : undefined
   const stageDueAt = stageDue ? endOfShanghaiDay(stageDue) : null
-  const nextDeadlineAt = dueAt && stageDueAt ? (stageDueAt < dueAt ? stageDueAt : dueAt) : (dueAt ?? stageDueAt)
+  const nextDeadlineAt = dueAt && stageDueAt ? new Date(Math.min(stageDueAt.getTime(), dueAt.getTime())) : (dueAt ?? stageDueAt)
   return {
     status: state.status,
     accepted_at: state.acceptance ? new Date(state.acceptance.at) : null,

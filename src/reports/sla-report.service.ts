@@ -86,7 +86,10 @@ export async function buildSlaReport(deps: SlaReportDeps, query: SlaReportQuery)
   const decidedByGroup = new Map<string, DecidedAccumulator>()
   for (const bucket of buckets) {
     let accumulator = decidedByGroup.get(bucket.groupKey)
-    if (accumulator === undefined) decidedByGroup.set(bucket.groupKey, (accumulator = emptyAccumulator()))
+    if (accumulator === undefined) {
+      accumulator = emptyAccumulator()
+      decidedByGroup.set(bucket.groupKey, accumulator)
+    }
     addBucket(accumulator, bucket)
   }
   const total = emptyAccumulator()

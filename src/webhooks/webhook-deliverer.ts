@@ -97,7 +97,7 @@ async function recordOutcome(deps: DelivererDeps, claimed: ClaimedDelivery, resp
       minConsecutiveFailures: MIN_CONSECUTIVE_FAILURES_TO_DISABLE,
       disableIfFailingSinceBefore: new Date(at.getTime() - deps.settings.disableAfterHours * HOUR_MS),
     })
-    if (!endpoint || endpoint.status !== 'active') {
+    if (endpoint?.status !== 'active') {
       if (endpoint?.justDisabled) {
         const reason =
           `No successful delivery since ${formatShanghaiInstant(endpoint.failingSince)} ` +

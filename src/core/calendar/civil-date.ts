@@ -190,6 +190,12 @@ const FIXED_OFFSET_FROM_MS = Date.UTC(1992, 0, 1)
 const FIXED_OFFSET_MS = 8 * HOUR_MS
 let fixedOffsetConfirmed: boolean | undefined
 
+/** Whether the fast path applies on this machine; the ICU check runs once, on first use. */
+function fixedOffsetHolds(): boolean {
+  if (fixedOffsetConfirmed === undefined) fixedOffsetConfirmed = confirmFixedOffset()
+  return fixedOffsetConfirmed
+}
+
 function confirmFixedOffset(): boolean {
   const probes = [FIXED_OFFSET_FROM_MS, Date.UTC(2019, 10, 1, 16), Date.UTC(2026, 1, 12, 16, 30), Date.UTC(2026, 6, 1), Date.UTC(2040, 11, 31, 23)]
   return probes.every((ms) => intlWallClockOffset(ms) === FIXED_OFFSET_MS)
@@ -202,7 +208,7 @@ function intlWallClockOffset(ms: number): number {
 
 /** Shanghai wall-clock fields of an instant (whole seconds; milliseconds never shift with the zone). */
 function shanghaiWallClock(ms: number): WallClock {
-  if (ms >= FIXED_OFFSET_FROM_MS && (fixedOffsetConfirmed ??= confirmFixedOffset())) {
+  if (ms >= FIXED_OFFSET_FROM_MS && fixedOffsetHolds()) {
     const shifted = new Date(ms + FIXED_OFFSET_MS)
     const wall = {
       year: shifted.getUTCFullYear(),
@@ -265,7 +271,7 @@ export function endOfShanghaiDay(date: CivilDate): Date {
   // In the fixed-offset era the answer is the wall time minus 8 h. Taking it directly also keeps the last
   // representable day working: the guess below would read the wall clock of 9999-12-31T23:59:59.999Z,
   // which is already year 10000 in Shanghai.
-  if (localMs - FIXED_OFFSET_MS >= FIXED_OFFSET_FROM_MS && (fixedOffsetConfirmed ??= confirmFixedOffset())) {
+  if (localMs - FIXED_OFFSET_MS >= FIXED_OFFSET_FROM_MS && fixedOffsetHolds()) {
     return new Date(localMs - FIXED_OFFSET_MS)
   }
   // Guess with the offset in force at the wall time read as UTC, then correct once with the offset

@@ -204,7 +204,7 @@ function checkRoutes(p: RuleSetParameters): FieldIssue[] {
     conditionRoutes.add(rule.route)
   })
   const bandRoutes = new Set<Route>()
-  p.voltageTiers.forEach((tier, t) =>
+  p.voltageTiers.forEach((tier, t) => {
     tier.lengthBands.forEach((band, b) => {
       if (band.outcome.kind !== 'route') return
       bandRoutes.add(band.outcome.route)
@@ -215,8 +215,8 @@ function checkRoutes(p: RuleSetParameters): FieldIssue[] {
           message: `route "${band.outcome.route}" is already decided by a condition rule; a length band must lead to a different route`,
         })
       }
-    }),
-  )
+    })
+  })
 
   const orderIndex = new Map<Route, number>()
   p.routeOrder.forEach((route, i) => {
