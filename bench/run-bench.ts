@@ -34,7 +34,7 @@ import { prepareDatabase } from '../src/prepare-database.ts'
 import { adminQuery, withDatabase } from '../scripts/test-database.ts'
 import { assessmentBodies, cloneCase, countCases, intakeBody, loadSeedModule, postJson, reportsRouteExists, sampleCaseIds, SEED_MODULE_PATH } from './lib/fixtures.ts'
 import { runLoad, stopActiveLoad, timeSequentialCalls, type LoadResult, type LoadScenario, type LoadSettings, type TimedResult } from './lib/load.ts'
-import { freePort, killAllChildrenNow, postmasterPidOf, REPO_ROOT, spawnNode, stopAllChildren, stopProcess, type ManagedProcess } from './lib/processes.ts'
+import { freePort, killAllChildrenNow, postmasterPidOf, REPO_ROOT, spawnNode, stopAllChildren, stopProcess } from './lib/processes.ts'
 import { evaluate, formatReport, machineInfo, TARGETS, writeReport, type BenchReport } from './lib/report.ts'
 
 function intEnv(name: string, fallback: number, min = 0): number {
@@ -255,10 +255,11 @@ async function main(): Promise<number> {
 
   // A case written by the service: the template for the intake baseline and the transition scenario.
   const template = await postJson(`${base}/v1/cases`, dispatch, intakeBody(`BENCH-TEMPLATE-${Date.now()}`))
-  if (template.status !== 201 || template.body?.status !== 'submitted' || template.body?.version !== 1) {
+  const created = (template.body ?? {}) as { id?: string; status?: string; version?: number }
+  if (template.status !== 201 || created.status !== 'submitted' || created.version !== 1) {
     throw new Error(`the template case could not be submitted: ${template.status} ${JSON.stringify(template.body).slice(0, 500)}`)
   }
-  const templateId = template.body.id as string
+  const templateId = created.id as string
   const assessment = await postJson(`${base}/v1/assessments`, dispatch, assessmentBodies[0] as string)
   if (assessment.status !== 200) throw new Error(`POST /v1/assessments failed: ${assessment.status} ${JSON.stringify(assessment.body).slice(0, 500)}`)
 

@@ -211,7 +211,7 @@ const JSON_TRUE = `'true'`
 const JSON_FALSE = `'false'`
 const when = (condition: string, then: string, otherwise = JSON_NULL) => `(case when ${condition} then ${then} else ${otherwise} end)`
 /** A value that depends on the route only. */
-const perRoute = (routes: string[], valueOf: (route: string) => string) => `(case r.route ${routes.map((route) => `when '${route}' then ${valueOf(route)}`).join(' ')} end)`
+const perRoute = (routes: string[], valueFor: (route: string) => string) => `(case r.route ${routes.map((route) => `when '${route}' then ${valueFor(route)}`).join(' ')} end)`
 
 const OFFICE = constant({ keyId: OFFICE_KEY, role: 'office' })
 const DISPATCH = constant({ keyId: DISPATCH_KEY, role: 'dispatch' })

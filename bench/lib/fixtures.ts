@@ -38,7 +38,7 @@ export const assessmentBodies = [
   { voltageVolts: 110000, excavationLengthMeters: 900, acceptedAt: '2026-04-30T09:15:00+08:00' },
 ].map((body) => JSON.stringify(body))
 
-export async function postJson(url: string, key: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function postJson(url: string, key: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; headers: Headers }> {
   const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body })
   const text = await response.text()
   let parsed: unknown = text
