@@ -197,13 +197,19 @@ t.test('rule sets the lifecycle could not run are refused with 422 naming the pa
     ['a joint review on the emergency route', variant((p) => (emergency(p).requiresJointReview = true)), 422, /^body\.parameters\.routeTerms\.\d+\.requiresJointReview$/],
     [
       'an hour limit on a reviewed route',
-      variant((p) => ((joint(p).requiresJointReview = false), (joint(p).timeLimit = { amount: 8, unit: 'hours' }))),
+      variant((p) => {
+        joint(p).requiresJointReview = false
+        joint(p).timeLimit = { amount: 8, unit: 'hours' }
+      }),
       422,
       /^body\.parameters\.routeTerms\.\d+\.timeLimit\.unit$/,
     ],
     [
       'a length bound of 49.99000000000001 m',
-      variant((p) => ((p.voltageTiers[1].lengthBands[0].max.value = 49.99000000000001), (p.voltageTiers[1].lengthBands[1].min.value = 49.99000000000001))),
+      variant((p) => {
+        p.voltageTiers[1].lengthBands[0].max.value = 49.99000000000001
+        p.voltageTiers[1].lengthBands[1].min.value = 49.99000000000001
+      }),
       422,
       /lengthBands\.\d\.(max|min)\.value$/,
     ],

@@ -30,7 +30,7 @@ t.test('an unreachable database: ready is 503, API calls fail fast with 503 prob
   t.equal(ready.json().checks.database, 'unreachable')
 
   const started = Date.now()
-  const call = await app.inject({ method: 'GET', url: '/v1/cases', headers: bearer('gck_abcdefgh_' + 'x'.repeat(43)) })
+  const call = await app.inject({ method: 'GET', url: '/v1/cases', headers: bearer(`gck_abcdefgh_${'x'.repeat(43)}`) })
   t.equal(call.statusCode, 503)
   t.match(call.headers['content-type'], /^application\/problem\+json/)
   t.equal(call.headers['retry-after'], '2')

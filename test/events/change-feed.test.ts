@@ -65,7 +65,6 @@ t.test('a transaction that started earlier but commits later is never skipped: t
 
 t.test('concurrent writers and a polling reader: every event exactly once, in a stable order', async (t) => {
   const testApp = await buildTestApp(t, { clock: new ManualClock(sh('2026-02-12T10:00:00')) })
-  const client = lifecycleClient(testApp)
   const dispatchA = await testApp.key('dispatch', 'ORG-A')
   const dispatchB = await testApp.key('dispatch', 'ORG-B')
   const office = await testApp.key('office')

@@ -252,7 +252,7 @@ t.test('concurrent random transitions on one case keep the lifecycle legal and t
           const previous = events[index - 1]!
           if (event.fromStatus !== previous.toStatus) problems.push(`seq ${event.seq}: from ${event.fromStatus} but the previous event left ${previous.toStatus}`)
           const rule = legal[event.type]
-          if (!rule || !rule(event.fromStatus ?? '', event.toStatus ?? '')) problems.push(`seq ${event.seq}: illegal ${event.type} ${event.fromStatus}→${event.toStatus}`)
+          if (!rule?.(event.fromStatus ?? '', event.toStatus ?? '')) problems.push(`seq ${event.seq}: illegal ${event.type} ${event.fromStatus}→${event.toStatus}`)
         })
         if (record.status !== events.at(-1)?.toStatus) problems.push(`case status ${record.status}, last event says ${events.at(-1)?.toStatus}`)
         if (record.version !== events.length) problems.push(`version ${record.version} with ${events.length} events`)

@@ -725,7 +725,9 @@ t.test('every route: malformed and boundary input is a 4xx problem+json or a cor
   async function check(route: RouteInfo, request: Generated): Promise<boolean> {
     const faulty = new Set(request.faults)
     let url = route.path
-    route.pathParams.forEach((name, i) => (url = url.replace(`{${name}}`, faulty.has('params') ? (request.params[i] as string) : normalParam(route, name, request.target))))
+    route.pathParams.forEach((name, i) => {
+      url = url.replace(`{${name}}`, faulty.has('params') ? (request.params[i] as string) : normalParam(route, name, request.target))
+    })
     const query = faulty.has('query') ? request.query : (normalQuery[route.path] ?? '')
     if (query) url += `?${query}`
     const allowed = allowedKeys.get(route) ?? []
@@ -945,7 +947,7 @@ t.test('oversized bodies are refused with 413 promptly, without being read whole
   // 1. A 1 GB Content-Length and five bytes: answered at once from the header alone.
   const declared = rawExchange(port)
   const sentAt = Date.now()
-  declared.socket.write(head('Content-Length: 1000000000\r\n') + '{"a":')
+  declared.socket.write(`${head('Content-Length: 1000000000\r\n')}{"a":`)
   t.ok(await declared.waitFor(() => declared.received.includes('\r\n\r\n'), 10_000), 'answered without the body')
   const answer = parseAnswer(declared.received)
   t.equal(answer.status, 413, '413 for a declared 1 GB body')
@@ -984,7 +986,7 @@ t.test('oversized bodies are refused with 413 promptly, without being read whole
   // 3. The boundary, through the app: exactly the limit is read (and judged on its content), one byte more is 413.
   const padded = (size: number) => {
     const body = JSON.stringify(caseBody({ externalReference: 'LIMIT' }))
-    return body.slice(0, -1) + `,"pad":"${'x'.repeat(size - body.length - 9)}"}`
+    return `${body.slice(0, -1)},"pad":"${'x'.repeat(size - body.length - 9)}"}`
   }
   const atLimit = padded(BODY_LIMIT)
   const overLimit = padded(BODY_LIMIT + 1)

@@ -387,7 +387,6 @@ function parseCsv(text: string): string[][] {
 const fixture = await buildFixture(t)
 const { app, database } = fixture.testApp
 const { auditor, office } = fixture.keys
-const byName = (name: string) => fixture.cases.find((c) => c.name === name) as FixtureCase
 
 async function report(query: string, key = auditor, headers: Record<string, string> = {}) {
   return await app.inject({ method: 'GET', url: `/v1/reports/sla?${query}`, headers: { ...bearer(key), ...headers } })
