@@ -25,7 +25,7 @@ export async function loadCalendarYear(
  * Recomputes every provisional deadline with the calendar now loaded, one case per transaction; each case that
  * changes gets a case.deadlines_recomputed event saying what moved and why.
  */
-export async function recomputeProvisionalDeadlines(deps: CaseServiceDeps, context: RequestContext, reason: string): Promise<number> {
+async function recomputeProvisionalDeadlines(deps: CaseServiceDeps, context: RequestContext, reason: string): Promise<number> {
   const calendar = await deps.calendars.calendar()
   let changed = 0
   for (const id of await listProvisionalCaseIds(deps.db)) {

@@ -3,12 +3,15 @@ import { confinedOrganizationId } from '../core/access/principal.ts'
 import { applyAction, LifecycleError } from '../core/lifecycle/case-state-machine.ts'
 import type { TransitionRequest } from '../core/lifecycle/transition.schema.ts'
 import type { Database } from '../platform/database/database.types.ts'
+import type { IdempotencyHandle } from '../platform/idempotency/idempotency.plugin.ts'
+import { runUnitOfWork } from '../platform/idempotency/unit-of-work.ts'
+import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
 import { ConflictError, type DomainError, ForbiddenError, NotFoundError, PreconditionFailedError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { recordSlaChange } from '../reports/sla-summary.repository.ts'
 import { appendCaseEvent } from './case-event.repository.ts'
-import type { CaseView } from './case.presenter.ts'
+import { type CaseView, caseWriteResponse } from './case.presenter.ts'
 import { lockCase, updateCaseLifecycle, type CaseRecord, type SlaFactsChange } from './case.repository.ts'
-import type { CaseServiceDeps, RequestContext } from './case.service.ts'
+import type { CaseServiceDeps, CaseWrite, RequestContext } from './case.service.ts'
 
 function toDomainError(error: LifecycleError): DomainError {
   switch (error.code) {
@@ -30,20 +33,39 @@ export async function recordSlaFactsChange(trx: Kysely<Database>, change: SlaFac
 }
 
 /**
- * One transition, inside the caller's unit of work: lock the case, check the version the caller saw, let the
+ * One transition, in one unit of work with its idempotent response: lock the case, check the version the caller saw, let the
  * pure state machine decide, then write the new state and its hash-chained event. Two callers with the same
  * version: the second waits for the lock, then finds the version moved on (412). A weak entity tag never
  * matches (RFC 9110 §13.1.1): 412 as well, with the current version to retry with.
  */
 export async function transitionCase(
   deps: CaseServiceDeps,
+  context: RequestContext,
+  caseId: string,
+  expectedVersion: number | 'weak',
+  request: TransitionRequest,
+  idempotency: IdempotencyHandle | null,
+): Promise<CaseWrite> {
+  // The cached calendar is read through the pool before the transaction holds a connection (see submitCase).
+  const calendar = await deps.calendars.calendar()
+  const { result, response } = await runUnitOfWork(
+    deps.db,
+    idempotency,
+    (trx) => transitionInTransaction(deps, trx, context, caseId, expectedVersion, request, calendar),
+    (view) => caseWriteResponse(view, 200),
+  )
+  return { view: result, response }
+}
+
+async function transitionInTransaction(
+  deps: CaseServiceDeps,
   trx: Kysely<Database>,
   context: RequestContext,
   caseId: string,
   expectedVersion: number | 'weak',
   request: TransitionRequest,
+  calendar: WorkingDayCalendar,
 ): Promise<CaseView> {
-  const calendar = await deps.calendars.calendar()
   const { action, ...payload } = request
   const current = await lockCase(trx, caseId, confinedOrganizationId(context.principal))
   if (!current) throw new NotFoundError(`No case ${caseId} is visible to this API key.`, 'case_not_found')

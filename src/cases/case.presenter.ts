@@ -1,3 +1,5 @@
+import type { WriteResponse } from '../platform/idempotency/unit-of-work.ts'
+import { caseResponseSchema } from './case.schema.ts'
 import type { Role } from '../core/access/principal.ts'
 import { BadRequestError, PreconditionRequiredError } from '../platform/errors/domain-errors.ts'
 import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
@@ -103,4 +105,11 @@ export function parseIfMatch(header: string | undefined): number | 'weak' {
   if (!match)
     throw new BadRequestError('If-Match must be the ETag of the case, e.g. "3".', [{ path: 'header.if-match', message: 'must be a quoted version like "3"' }], 'invalid_if_match')
   return match[1] ? 'weak' : Number(match[2])
+}
+
+/** The answer to a case write (intake 201 with Location, transition 200), as sent and as stored for an Idempotency-Key. */
+export function caseWriteResponse(view: CaseView, status: 200 | 201): WriteResponse<ReturnType<typeof presentCase>> {
+  const headers: Record<string, string> = { etag: etagOf(view.record) }
+  if (status === 201) headers.location = `/v1/cases/${view.record.id}`
+  return { status, headers, body: presentCase(view.record, view.context), schema: caseResponseSchema }
 }

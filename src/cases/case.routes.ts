@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { transitionRequestSchema } from '../core/lifecycle/transition.schema.ts'
 import { commonProblemResponses, problemSchema, uuidSchema } from '../platform/http/http-schemas.ts'
-import { runUnitOfWork, sendWriteResponse } from '../platform/idempotency/unit-of-work.ts'
-import { etagOf, parseIfMatch, presentCase, type CaseView } from './case.presenter.ts'
+import { sendWriteResponse } from '../platform/idempotency/unit-of-work.ts'
+import { etagOf, parseIfMatch, presentCase } from './case.presenter.ts'
 import { caseListQuerySchema, caseResponseSchema, createCaseRequestSchema } from './case.schema.ts'
 import { caseTimelineFor, listCasesFor, readCase, submitCase, type CaseServiceDeps } from './case.service.ts'
 import { transitionCase } from './case-transition.service.ts'
@@ -27,19 +27,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const context = { principal: request.principal, requestId: request.id }
-      const { result, response } = await runUnitOfWork(
-        app.db,
-        request.idempotency,
-        (trx) => submitCase(deps, trx, context, request.body),
-        ({ record, context: presentation }: CaseView) => ({
-          status: 201,
-          headers: { location: `/v1/cases/${record.id}`, etag: etagOf(record) },
-          body: presentCase(record, presentation),
-          schema: caseResponseSchema,
-        }),
-      )
-      request.log.info({ caseId: result.record.id, caseNumber: result.record.number, route: result.record.route }, 'case submitted')
+      const { view, response } = await submitCase(deps, { principal: request.principal, requestId: request.id }, request.body, request.idempotency)
+      request.log.info({ caseId: view.record.id, caseNumber: view.record.number, route: view.record.route }, 'case submitted')
       return sendWriteResponse(reply, response)
     },
   )
@@ -100,13 +89,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const expectedVersion = parseIfMatch(request.headers['if-match'])
       const context = { principal: request.principal, requestId: request.id }
-      const { result, response } = await runUnitOfWork(
-        app.db,
-        request.idempotency,
-        (trx) => transitionCase(deps, trx, context, request.params.id, expectedVersion, request.body),
-        ({ record, context: presentation }: CaseView) => ({ status: 200, headers: { etag: etagOf(record) }, body: presentCase(record, presentation), schema: caseResponseSchema }),
-      )
-      request.log.info({ caseId: result.record.id, action: request.body.action, status: result.record.status, version: result.record.version }, 'case transition')
+      const { view, response } = await transitionCase(deps, context, request.params.id, expectedVersion, request.body, request.idempotency)
+      request.log.info({ caseId: view.record.id, action: request.body.action, status: view.record.status, version: view.record.version }, 'case transition')
       return sendWriteResponse(reply, response)
     },
   )

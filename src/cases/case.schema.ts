@@ -28,9 +28,7 @@ const linearRingSchema = z
 
 const polygonSchema = z.strictObject({ type: z.literal('Polygon'), coordinates: z.array(linearRingSchema).min(1).max(100) })
 
-export const geometrySchema = z
-  .discriminatedUnion('type', [lineStringSchema, polygonSchema])
-  .meta({ id: 'Geometry', description: 'GeoJSON LineString or Polygon in WGS84 (RFC 7946)' })
+const geometrySchema = z.discriminatedUnion('type', [lineStringSchema, polygonSchema]).meta({ id: 'Geometry', description: 'GeoJSON LineString or Polygon in WGS84 (RFC 7946)' })
 
 export const createCaseRequestSchema = z
   .strictObject({

@@ -9,11 +9,13 @@ import { decideRoute } from '../core/rules/route-decision.ts'
 import { resolveActingOrganization, resolveListOrganization } from '../organizations/organization.service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/database/database.types.ts'
+import type { IdempotencyHandle } from '../platform/idempotency/idempotency.plugin.ts'
+import { runUnitOfWork, type WriteResponse } from '../platform/idempotency/unit-of-work.ts'
 import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { cursorValues, keysetCursor, pageOf } from '../platform/http/keyset-pagination.ts'
 import type { RuleSetService } from '../rule-sets/rule-set.service.ts'
 import { appendCaseEvent } from './case-event.repository.ts'
-import type { CaseView, PresentationContext } from './case.presenter.ts'
+import { type CaseView, caseWriteResponse, type PresentationContext } from './case.presenter.ts'
 import { findCase, findCaseByExternalReference, insertCase, listCases, nextCaseSequence, type CaseRecord } from './case.repository.ts'
 import type { CaseListQuery, CreateCaseRequest } from './case.schema.ts'
 
@@ -29,13 +31,19 @@ export interface RequestContext {
   requestId: string
 }
 
+/** A committed case write: the case as the caller sees it and the HTTP answer (stored with its Idempotency-Key). */
+export interface CaseWrite {
+  view: CaseView
+  response: WriteResponse<unknown>
+}
+
 /** ZZ-2026-000123: the Shanghai year of submission and a never-reused sequence number. */
-export function formatCaseNumber(submittedAt: Date, sequence: number): string {
+function formatCaseNumber(submittedAt: Date, sequence: number): string {
   return `ZZ-${shanghaiDateOf(submittedAt).slice(0, 4)}-${String(sequence).padStart(6, '0')}`
 }
 
 /** The receipt of a commitment filing (承诺报备) carries the case's number so the two are never confused. */
-export function formatFilingReceiptNumber(caseNumber: string): string {
+function formatFilingReceiptNumber(caseNumber: string): string {
   return caseNumber.replace(/^ZZ-/, 'ZZ-BB-')
 }
 
@@ -45,13 +53,16 @@ async function presentationContextFor(deps: Pick<CaseServiceDeps, 'calendars' | 
 }
 
 /**
- * Intake, inside the caller's unit of work: the route is decided once, at submission, under the rule-set version
- * in force that day, and stored with its explanation (a later version never re-decides an existing case). The
- * case and its first event are written in that one transaction.
+ * Intake: the route is decided once, at submission, under the rule-set version in force that day, and stored with
+ * its explanation (a later version never re-decides an existing case). The case, its first event and the
+ * idempotent response are written in one transaction (platform/idempotency/unit-of-work.ts).
  */
-export async function submitCase(deps: CaseServiceDeps, trx: Kysely<Database>, context: RequestContext, body: CreateCaseRequest): Promise<CaseView> {
+export async function submitCase(deps: CaseServiceDeps, context: RequestContext, body: CreateCaseRequest, idempotency: IdempotencyHandle | null): Promise<CaseWrite> {
   const submittedAt = deps.clock.now()
-  const organization = await resolveActingOrganization(trx, context.principal, body.organization, {
+  // Everything read through the pool (the organization, the cached rule sets and calendar) is read before the
+  // transaction opens: a transaction that waited for a second pool connection could wait for ever once every
+  // connection is held by such a transaction.
+  const organization = await resolveActingOrganization(deps.db, context.principal, body.organization, {
     ownOnly: 'A dispatch key submits for its own organization only.',
     required: { detail: 'An office key submits on behalf of an applicant: name its organization code.', message: (role) => `required when an ${role} key submits a case` },
   })
@@ -66,68 +77,77 @@ export async function submitCase(deps: CaseServiceDeps, trx: Kysely<Database>, c
     )
   }
 
+  const presentation = await presentationContextFor(deps, context.principal, submittedAt)
   const lifecycle = initialLifecycleState(decision, submittedAt)
   const status = lifecycle.status
   const formalitiesDueAt = lifecycle.formalities ? new Date(lifecycle.formalities.dueAt) : null
-  const number = formatCaseNumber(submittedAt, await nextCaseSequence(trx))
-  const filingReceiptNumber = status === 'filed' ? formatFilingReceiptNumber(number) : null
-  const record = await insertCase(trx, {
-    number,
-    organizationId: organization.id,
-    externalReference: body.externalReference ?? null,
-    route: decision.route,
-    status,
-    ruleSetId: ruleSet.id,
-    ruleSetVersion: ruleSet.version,
-    decision,
-    voltageVolts: body.voltageVolts,
-    excavationLengthMeters: body.excavationLengthMeters,
-    excavationWidthMeters: body.excavationWidthMeters ?? null,
-    emergency: body.emergency,
-    roadProtected: body.roadProtected,
-    works: body.works,
-    location: body.location,
-    plannedStartDate: body.plannedStartDate,
-    plannedEndDate: body.plannedEndDate,
-    contact: body.contact,
-    commitment: body.commitment ?? null,
-    filingReceiptNumber,
-    submittedAt,
-    formalitiesDueAt,
-    createdByKeyId: context.principal.keyId,
-    lifecycle,
-  })
-  if (!record) {
-    // The organization already has a case with this external reference (perhaps committed a moment ago by a
-    // concurrent twin): the caller learns which case it is.
-    const existing = await findCaseByExternalReference(trx, organization.id, body.externalReference as string)
-    throw duplicateReference(existing, body.externalReference as string)
-  }
-  await appendCaseEvent(
-    trx,
-    {
-      caseId: record.id,
-      organizationId: organization.id,
-      type: `case.${status}`,
-      fromStatus: null,
-      toStatus: status,
-      actor: { keyId: context.principal.keyId, role: context.principal.role, organizationId: context.principal.organizationId },
-      requestId: context.requestId,
-      occurredAt: submittedAt,
-      payload: {
+  const { result, response } = await runUnitOfWork(
+    deps.db,
+    idempotency,
+    async (trx): Promise<CaseView> => {
+      const number = formatCaseNumber(submittedAt, await nextCaseSequence(trx))
+      const filingReceiptNumber = status === 'filed' ? formatFilingReceiptNumber(number) : null
+      const record = await insertCase(trx, {
         number,
-        organization: organization.code,
+        organizationId: organization.id,
+        externalReference: body.externalReference ?? null,
         route: decision.route,
-        ruleSet: { id: ruleSet.id, version: ruleSet.version },
+        status,
+        ruleSetId: ruleSet.id,
+        ruleSetVersion: ruleSet.version,
         decision,
-        input: { ...body, organization: organization.code },
-        ...(filingReceiptNumber ? { filingReceiptNumber } : {}),
-        ...(formalitiesDueAt ? { formalitiesDueAt: formatShanghaiInstant(formalitiesDueAt) } : {}),
-      },
+        voltageVolts: body.voltageVolts,
+        excavationLengthMeters: body.excavationLengthMeters,
+        excavationWidthMeters: body.excavationWidthMeters ?? null,
+        emergency: body.emergency,
+        roadProtected: body.roadProtected,
+        works: body.works,
+        location: body.location,
+        plannedStartDate: body.plannedStartDate,
+        plannedEndDate: body.plannedEndDate,
+        contact: body.contact,
+        commitment: body.commitment ?? null,
+        filingReceiptNumber,
+        submittedAt,
+        formalitiesDueAt,
+        createdByKeyId: context.principal.keyId,
+        lifecycle,
+      })
+      if (!record) {
+        // The organization already has a case with this external reference (perhaps committed a moment ago by a
+        // concurrent twin): the caller learns which case it is.
+        const existing = await findCaseByExternalReference(trx, organization.id, body.externalReference as string)
+        throw duplicateReference(existing, body.externalReference as string)
+      }
+      await appendCaseEvent(
+        trx,
+        {
+          caseId: record.id,
+          organizationId: organization.id,
+          type: `case.${status}`,
+          fromStatus: null,
+          toStatus: status,
+          actor: { keyId: context.principal.keyId, role: context.principal.role, organizationId: context.principal.organizationId },
+          requestId: context.requestId,
+          occurredAt: submittedAt,
+          payload: {
+            number,
+            organization: organization.code,
+            route: decision.route,
+            ruleSet: { id: ruleSet.id, version: ruleSet.version },
+            decision,
+            input: { ...body, organization: organization.code },
+            ...(filingReceiptNumber ? { filingReceiptNumber } : {}),
+            ...(formalitiesDueAt ? { formalitiesDueAt: formatShanghaiInstant(formalitiesDueAt) } : {}),
+          },
+        },
+        null,
+      )
+      return { record, context: presentation }
     },
-    null,
+    (view) => caseWriteResponse(view, 201),
   )
-  return { record, context: await presentationContextFor(deps, context.principal, submittedAt) }
+  return { view: result, response }
 }
 
 function duplicateReference(existing: CaseRecord | undefined, externalReference: string): ConflictError {

@@ -15,10 +15,10 @@ import type { HostResolver } from './webhook-url-policy.ts'
  * result in its own transaction. At least once: an attempt whose sender died is claimed again when its lease
  * ends, and receivers deduplicate on `webhook-id`. In order per case: see claimDueDeliveries.
  */
-export const WEBHOOK_USER_AGENT = 'green-channel-webhooks/1.0 (+https://www.standardwebhooks.com/)'
+const WEBHOOK_USER_AGENT = 'green-channel-webhooks/1.0 (+https://www.standardwebhooks.com/)'
 
 /** "Keeps failing" needs more than a long gap between two failures: at least this many in a row as well. */
-export const MIN_CONSECUTIVE_FAILURES_TO_DISABLE = 5
+const MIN_CONSECUTIVE_FAILURES_TO_DISABLE = 5
 
 export interface DelivererSettings {
   timeoutMs: number
@@ -65,7 +65,7 @@ export interface DeliverResult {
 type Outcome = keyof Omit<DeliverResult, 'attempted'>
 
 /** The Standard Webhooks headers and body of one attempt; webhook-timestamp is the time of this attempt. */
-export function webhookRequestOf(claimed: Pick<ClaimedDelivery, 'messageId' | 'payload' | 'secret' | 'url'>, at: Date) {
+function webhookRequestOf(claimed: Pick<ClaimedDelivery, 'messageId' | 'payload' | 'secret' | 'url'>, at: Date) {
   const body = JSON.stringify(claimed.payload)
   const timestamp = Math.floor(at.getTime() / 1000)
   return {

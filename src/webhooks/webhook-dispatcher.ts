@@ -35,7 +35,7 @@ export interface RelayResult {
   busy: boolean
 }
 
-export function matchesEventType(eventTypes: readonly string[], type: string): boolean {
+function matchesEventType(eventTypes: readonly string[], type: string): boolean {
   return eventTypes.includes('*') || eventTypes.includes(type)
 }
 
@@ -59,12 +59,12 @@ export function visibleInSnapshot(txId: string, snapshot: string): boolean {
  * An endpoint gets the events written by transactions its registration could not see — those that committed
  * after it registered — and never earlier history, whatever the relay's lag.
  */
-export function endpointWantsEvent(endpoint: RelayEndpoint, event: FeedEvent): boolean {
+function endpointWantsEvent(endpoint: RelayEndpoint, event: FeedEvent): boolean {
   return endpoint.organizationId === event.organizationId && matchesEventType(endpoint.eventTypes, event.type) && !visibleInSnapshot(event.position.txId, endpoint.subscribedFrom)
 }
 
 /** The message body (Standard Webhooks: id, type, timestamp of the event, data), fixed once at relay time. */
-export function webhookMessage(messageId: string, event: FeedEvent, context: { number: string; organizationCode: string } | undefined): Record<string, unknown> {
+function webhookMessage(messageId: string, event: FeedEvent, context: { number: string; organizationCode: string } | undefined): Record<string, unknown> {
   const occurredAt = formatShanghaiInstant(event.occurredAt)
   return {
     id: messageId,
@@ -83,7 +83,7 @@ export function webhookMessage(messageId: string, event: FeedEvent, context: { n
   }
 }
 
-export function newMessageId(): string {
+function newMessageId(): string {
   return `msg_${randomUUID().replaceAll('-', '')}`
 }
 

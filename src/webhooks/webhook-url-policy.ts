@@ -91,7 +91,7 @@ export function refusedAddressReason(address: string): string | null {
 }
 
 /** The URL's host without IPv6 brackets or a trailing root dot, lower-cased. */
-export function hostOf(url: URL): string {
+function hostOf(url: URL): string {
   return url.hostname
     .replace(/^\[(.*)\]$/, '$1')
     .replace(/\.$/, '')

@@ -30,21 +30,6 @@ declare module 'fastify' {
   }
 }
 
-/** Runs one relay pass on this app's database and clock (tests drive the outbox with it, deterministically). */
-export async function runWebhookRelayCycle(app: FastifyInstance, options?: RelayOptions): Promise<RelayResult> {
-  return await app.webhooks.runRelayCycle(options)
-}
-
-/** Runs one delivery pass on this app's database and clock. */
-export async function runWebhookDeliveryCycle(app: FastifyInstance, overrides?: DeliveryOverrides): Promise<DeliverResult> {
-  return await app.webhooks.runDeliveryCycle(overrides)
-}
-
-/** Relay then deliver, once. */
-export async function runWebhookCycle(app: FastifyInstance, overrides?: DeliveryOverrides): Promise<WebhookCycleResult> {
-  return await app.webhooks.runCycle(overrides)
-}
-
 /**
  * The webhook worker. Always decorates `app.webhooks` (the routes read its settings; tests run single cycles);
  * with WEBHOOK_WORKER_ENABLED it also runs relay + delivery every WEBHOOK_POLL_INTERVAL_MS on every instance —

@@ -1,9 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import { commonProblemResponses, problemSchema, uuidSchema } from '../platform/http/http-schemas.ts'
-import type { WebhookDeliveryRecord } from './webhook-delivery.repository.ts'
-import type { WebhookEndpointRecord } from './webhook-endpoint.repository.ts'
 import {
   createdWebhookEndpointSchema,
   createWebhookRequestSchema,
@@ -19,51 +16,12 @@ import {
   listWebhookDeliveriesFor,
   listWebhookEndpointsFor,
   registerWebhookEndpoint,
-  type RegisteredEndpoint,
 } from './webhook.service.ts'
-import { runUnitOfWork, sendWriteResponse } from '../platform/idempotency/unit-of-work.ts'
+import { sendWriteResponse } from '../platform/idempotency/unit-of-work.ts'
+import { presentWebhookDelivery, presentWebhookEndpoint } from './webhook.presenter.ts'
 
 /** Dispatch keys manage their own organization's endpoints; office and admin keys any organization's. */
 const MANAGERS = ['dispatch', 'office', 'admin'] as const
-
-const instant = (value: Date | null) => (value ? formatShanghaiInstant(value) : null)
-
-export function presentWebhookEndpoint(record: WebhookEndpointRecord) {
-  return {
-    id: record.id,
-    organization: record.organizationCode,
-    url: record.url,
-    eventTypes: record.eventTypes,
-    description: record.description,
-    status: record.status,
-    disabledAt: instant(record.disabledAt),
-    disabledReason: record.disabledReason,
-    consecutiveFailures: record.consecutiveFailures,
-    failingSince: instant(record.failingSince),
-    lastSuccessAt: instant(record.lastSuccessAt),
-    lastFailureAt: instant(record.lastFailureAt),
-    createdAt: formatShanghaiInstant(record.createdAt),
-  }
-}
-
-export function presentWebhookDelivery(record: WebhookDeliveryRecord) {
-  return {
-    id: record.messageId,
-    eventType: record.eventType,
-    caseId: record.caseId,
-    seq: record.eventSeq,
-    status: record.status,
-    attempts: record.attempts,
-    lastStatusCode: record.lastStatusCode,
-    lastError: record.lastError,
-    nextAttemptAt: instant(record.nextAttemptAt),
-    firstAttemptAt: instant(record.firstAttemptAt),
-    lastAttemptAt: instant(record.lastAttemptAt),
-    deliveredAt: instant(record.deliveredAt),
-    failedAt: instant(record.failedAt),
-    createdAt: formatShanghaiInstant(record.createdAt),
-  }
-}
 
 const params = z.object({ id: uuidSchema })
 
@@ -90,18 +48,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { result, response } = await runUnitOfWork(
-        app.db,
-        request.idempotency,
-        (trx) => registerWebhookEndpoint(deps, trx, request.principal, request.body),
-        (created: RegisteredEndpoint) => ({
-          status: 201,
-          // The secret must not linger in caches (RFC 9111 §5.2.2.5).
-          headers: { location: `/v1/webhooks/${created.endpoint.id}`, 'cache-control': 'no-store' },
-          body: { ...presentWebhookEndpoint(created.endpoint), secret: created.secret },
-          schema: createdWebhookEndpointSchema,
-        }),
-      )
+      const { registered: result, response } = await registerWebhookEndpoint(deps, request.principal, request.body, request.idempotency)
       request.log.info({ webhookEndpointId: result.endpoint.id, organization: result.endpoint.organizationCode }, 'webhook endpoint registered')
       return sendWriteResponse(reply, response)
     },

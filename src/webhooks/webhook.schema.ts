@@ -1,21 +1,16 @@
 import { z } from 'zod'
 
 /** An event type of the change feed (case.accepted, case.overdue, …) or "*" for all of them. */
-export const eventTypeSchema = z
+const eventTypeSchema = z
   .string()
   .regex(/^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$/, 'must be an event type such as case.accepted, or *')
   .max(100)
 
 export const createWebhookRequestSchema = z.strictObject({
-  url: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(2048, 'must be at most 2048 characters')
-    .meta({
-      description: 'http(s) URL that receives POSTs; no user name or password; not link-local or a cloud metadata address',
-      example: 'https://dispatch.example.com/hooks/green-channel',
-    }),
+  url: z.string().trim().min(1, 'must not be empty').max(2048, 'must be at most 2048 characters').meta({
+    description: 'http(s) URL that receives POSTs; no user name or password; not link-local or a cloud metadata address',
+    example: 'https://dispatch.example.com/hooks/green-channel',
+  }),
   eventTypes: z
     .array(eventTypeSchema)
     .min(1, 'name at least one event type, or *')
@@ -64,7 +59,7 @@ export const webhookListQuerySchema = z.strictObject({
   organization: z.string().max(32).optional().meta({ description: "Office and admin keys: only this organization's endpoints (a dispatch key always sees its own)" }),
 })
 
-export const deliveryStatuses = ['pending', 'sending', 'delivered', 'failed'] as const
+const deliveryStatuses = ['pending', 'sending', 'delivered', 'failed'] as const
 
 export const webhookDeliverySchema = z
   .object({

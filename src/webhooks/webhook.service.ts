@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely'
 import { confinedOrganizationId, type Principal } from '../core/access/principal.ts'
 import type { Database } from '../platform/database/database.types.ts'
+import type { IdempotencyHandle } from '../platform/idempotency/idempotency.plugin.ts'
+import { runUnitOfWork, type WriteResponse } from '../platform/idempotency/unit-of-work.ts'
 import { NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { cursorValues, keysetCursor, pageOf, type Page } from '../platform/http/keyset-pagination.ts'
 import { resolveActingOrganization, resolveListOrganization, type ActingPurpose } from '../organizations/organization.service.ts'
@@ -16,6 +18,7 @@ import {
 } from './webhook-endpoint.repository.ts'
 import { generateWebhookSecret } from '../core/webhooks/webhook-signature.ts'
 import { checkWebhookUrl, type UrlPolicyOptions } from './webhook-url-policy.ts'
+import { registeredEndpointResponse } from './webhook.presenter.ts'
 import type { CreateWebhookRequest } from './webhook.schema.ts'
 
 export interface WebhookServiceDeps {
@@ -48,20 +51,43 @@ export interface RegisteredEndpoint {
 }
 
 /**
- * Registers an endpoint inside the caller's unit of work. The URL is checked before anything is written; its name
- * is resolved while the transaction is open (registrations are rare; the system resolver's timeout bounds it).
+ * Registers an endpoint in one unit of work with its idempotent response. The organization and the URL (its name
+ * resolved by DNS) are checked before the transaction opens, so no connection is held while the resolver answers.
  */
-export async function registerWebhookEndpoint(deps: WebhookServiceDeps, trx: Kysely<Database>, principal: Principal, body: CreateWebhookRequest): Promise<RegisteredEndpoint> {
-  const organization = await resolveActingOrganization(trx, principal, body.organization, REGISTRATION)
+export async function registerWebhookEndpoint(
+  deps: WebhookServiceDeps,
+  principal: Principal,
+  body: CreateWebhookRequest,
+  idempotency: IdempotencyHandle | null,
+): Promise<{ registered: RegisteredEndpoint; response: WriteResponse<unknown> }> {
+  const organization = await resolveActingOrganization(deps.db, principal, body.organization, REGISTRATION)
   const check = await checkWebhookUrl(body.url, deps.urlPolicy)
   if (!check.allowed) {
     throw new ValidationFailedError(`The webhook URL is refused: ${check.reason}.`, [{ path: 'url', message: check.reason }], 'webhook_url_refused')
   }
+  const url = check.url.href
+  const { result, response } = await runUnitOfWork(
+    deps.db,
+    idempotency,
+    (trx) => insertRegisteredEndpoint(deps, trx, principal, organization.id, url, body),
+    (registered) => registeredEndpointResponse(registered),
+  )
+  return { registered: result, response }
+}
+
+async function insertRegisteredEndpoint(
+  deps: WebhookServiceDeps,
+  trx: Kysely<Database>,
+  principal: Principal,
+  organizationId: string,
+  url: string,
+  body: CreateWebhookRequest,
+): Promise<RegisteredEndpoint> {
   const secret = generateWebhookSecret()
   const id = await insertWebhookEndpoint(trx, {
-    organizationId: organization.id,
+    organizationId,
     // The normalised form (WHATWG URL) is what will be called and what listings show.
-    url: check.url.href,
+    url,
     eventTypes: body.eventTypes.includes('*') ? ['*'] : body.eventTypes,
     description: body.description ?? null,
     secret,
