@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
 
-const KEY_PATTERN = /^gck_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/
-
 /**
  * Keys carry 256 random bits, so a single SHA-256 is a safe and fast lookup hash (no slow password
  * hash per request). The short public prefix lets operators tell keys apart without the secret.
@@ -18,8 +16,4 @@ export function generateApiKey(): { key: string; prefix: string; hash: string } 
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex')
-}
-
-export function looksLikeApiKey(value: string): boolean {
-  return KEY_PATTERN.test(value)
 }

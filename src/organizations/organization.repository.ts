@@ -22,7 +22,3 @@ export async function ensureOrganization(db: Kysely<Database>, code: string, nam
   if (!organization) throw new Error(`organization ${code} vanished after insert`)
   return organization
 }
-
-export async function listOrganizations(db: Kysely<Database>): Promise<Organization[]> {
-  return await db.selectFrom('organization').select(['id', 'code', 'name']).orderBy('code').execute()
-}

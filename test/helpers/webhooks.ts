@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify'
 import { sql, type Kysely } from 'kysely'
 import type { Test } from 'tap'
 import type { Database } from '../../src/platform/database/database.types.ts'
-import { runWebhookRelayCycle } from '../../src/webhooks/webhook-workers.plugin.ts'
 
 /**
  * Runs the relay until it has passed every event written so far. The change feed only shows transactions older
@@ -14,7 +13,7 @@ export async function relayAll(app: FastifyInstance, db: Kysely<Database>, timeo
   const total = { events: 0, deliveries: 0 }
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const result = await runWebhookRelayCycle(app)
+    const result = await app.webhooks.runRelayCycle()
     total.events += result.events
     total.deliveries += result.deliveries
     const { rows } = await sql<{ behind: number }>`

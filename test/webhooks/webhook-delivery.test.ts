@@ -1,6 +1,6 @@
 import t from 'tap'
 import { formatShanghaiInstant } from '../../src/core/calendar/civil-date.ts'
-import { runWebhookDeliveryCycle, type DeliveryOverrides } from '../../src/webhooks/webhook-workers.plugin.ts'
+import type { DeliveryOverrides } from '../../src/webhooks/webhook-workers.plugin.ts'
 import { buildApp } from '../../src/app.ts'
 import { testConfig } from '../../src/platform/config/config.ts'
 import { ManualClock } from '../../src/platform/clock.ts'
@@ -17,7 +17,7 @@ const half = { random: () => 0.5 }
 /** One worker cycle: relay (until caught up with what is written), then deliver. */
 async function cycle(testApp: TestApp, overrides?: DeliveryOverrides) {
   const relay = await relayAll(testApp.app, testApp.database.db)
-  const delivery = await runWebhookDeliveryCycle(testApp.app, overrides)
+  const delivery = await testApp.app.webhooks.runDeliveryCycle(overrides)
   return { relay, delivery }
 }
 
@@ -60,15 +60,15 @@ t.test('a receiver that fails and recovers: retried with backoff, delivered in o
   t.equal(submittedEntry.nextAttemptAt, formatShanghaiInstant(new Date(clock.now().getTime() + 2_500)), 'full jitter: half of the 5 s base')
   t.match(acceptedEntry, { eventType: 'case.accepted', seq: 2, status: 'pending', attempts: 0, lastStatusCode: null })
 
-  t.match((await runWebhookDeliveryCycle(testApp.app, half)).attempted, 0, 'nothing is due before the backoff ends')
+  t.match((await testApp.app.webhooks.runDeliveryCycle(half)).attempted, 0, 'nothing is due before the backoff ends')
   clock.advanceMs(2_500)
-  t.match(await runWebhookDeliveryCycle(testApp.app, half), { attempted: 1, retrying: 1 })
+  t.match(await testApp.app.webhooks.runDeliveryCycle(half), { attempted: 1, retrying: 1 })
   log = await deliveryLog(testApp, dispatch, endpointId)
   t.equal(log[1]?.nextAttemptAt, formatShanghaiInstant(new Date(clock.now().getTime() + 5_000)), 'the ceiling doubles: half of 10 s')
   clock.advanceMs(HOUR)
-  t.match(await runWebhookDeliveryCycle(testApp.app, half), { attempted: 1, retrying: 1 })
+  t.match(await testApp.app.webhooks.runDeliveryCycle(half), { attempted: 1, retrying: 1 })
   clock.advanceMs(HOUR)
-  t.match(await runWebhookDeliveryCycle(testApp.app, half), { attempted: 2, delivered: 2 }, 'the recovered receiver gets the first event, then the second')
+  t.match(await testApp.app.webhooks.runDeliveryCycle(half), { attempted: 2, delivered: 2 }, 'the recovered receiver gets the first event, then the second')
   t.match(await cycle(testApp, half), { relay: { events: 0 }, delivery: { attempted: 0 } }, 'nothing left')
 
   t.same(
@@ -344,9 +344,9 @@ t.test('at least once: an attempt whose sender died is sent again when its lease
       give_up_after: new Date(clock.now().getTime() + 72 * HOUR),
     })
     .execute()
-  t.equal((await runWebhookDeliveryCycle(testApp.app)).attempted, 0, 'leased: nobody else sends it')
+  t.equal((await testApp.app.webhooks.runDeliveryCycle()).attempted, 0, 'leased: nobody else sends it')
   clock.advanceMs(61_000)
-  t.match(await runWebhookDeliveryCycle(testApp.app), { attempted: 1, delivered: 1 }, 'the lease expired: sent again')
+  t.match(await testApp.app.webhooks.runDeliveryCycle(), { attempted: 1, delivered: 1 }, 'the lease expired: sent again')
   t.match((await deliveryLog(testApp, dispatch, id))[0], { status: 'delivered', attempts: 2 })
 })
 
@@ -366,7 +366,7 @@ t.test('DNS rebinding: a name that resolves to a metadata address at delivery ti
   t.match(entry, { status: 'pending', lastStatusCode: null })
   t.match(entry!.lastError, /refused by the webhook URL policy: localhost resolves to 169\.254\.169\.254/)
   ;(testApp.clock as ManualClock).advanceMs(HOUR)
-  t.match(await runWebhookDeliveryCycle(testApp.app, { resolve: async () => [{ address: '127.0.0.1', family: 4 }] }), { delivered: 1 })
+  t.match(await testApp.app.webhooks.runDeliveryCycle({ resolve: async () => [{ address: '127.0.0.1', family: 4 }] }), { delivered: 1 })
   t.equal(receiver.received.length, 1)
 })
 
@@ -424,7 +424,7 @@ t.test('the worker loop delivers on its own and stops cleanly when the app close
   t.equal(receiver.received.length, 1, 'nothing sent after close')
   t.match((await deliveryLog({ ...testApp, app: second }, dispatch, id))[0], { status: 'pending', attempts: 0 })
   // …and it was deliverable: the second instance's own cycle sends it.
-  t.match(await runWebhookDeliveryCycle(second), { delivered: 1 })
+  t.match(await second.webhooks.runDeliveryCycle(), { delivered: 1 })
   t.equal(receiver.received.length, 2)
 })
 

@@ -3,7 +3,6 @@ import { createApiKey } from '../../src/api-keys/api-key.service.ts'
 import { buildApp } from '../../src/app.ts'
 import { testConfig } from '../../src/platform/config/config.ts'
 import { createDatabase } from '../../src/platform/database/database.ts'
-import { runWebhookCycle } from '../../src/webhooks/webhook-workers.plugin.ts'
 import { ManualClock } from '../../src/platform/clock.ts'
 import { bearer, caseBody, createTestDatabase } from '../helpers/test-app.ts'
 import { relayAll, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhooks.ts'
@@ -65,7 +64,7 @@ t.test('two instances on one database relay and deliver concurrently: every even
   const cycles = async (app: typeof one) => {
     let runs = 0
     while (writing || runs < 3) {
-      await runWebhookCycle(app, { batchSize: 3 })
+      await app.webhooks.runCycle({ batchSize: 3 })
       runs++
     }
   }
@@ -83,7 +82,7 @@ t.test('two instances on one database relay and deliver concurrently: every even
   // Drain what the concurrent passes left: the relay may lag behind transactions of other test files (the
   // feed waits for every older transaction on the server), so relay until caught up, then deliver on both.
   await relayAll(one, database.db)
-  for (let i = 0; i < 5; i++) await Promise.all([runWebhookCycle(one), runWebhookCycle(two)])
+  for (let i = 0; i < 5; i++) await Promise.all([one.webhooks.runCycle(), two.webhooks.runCycle()])
 
   const events = await database.db
     .selectFrom('case_event as e')

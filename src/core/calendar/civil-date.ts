@@ -120,11 +120,6 @@ export function isoWeekday(date: CivilDate): 1 | 2 | 3 | 4 | 5 | 6 | 7 {
   return isoWeekdayOfDayNumber(toDayNumber(date)) as 1 | 2 | 3 | 4 | 5 | 6 | 7
 }
 
-/** Saturday or Sunday (before any holiday or make-up workday is considered). */
-export function isWeekend(date: CivilDate): boolean {
-  return isoWeekday(date) >= 6
-}
-
 /** Negative, zero or positive as a is before, equal to or after b. Throws for invalid dates. */
 export function compareCivilDates(a: CivilDate, b: CivilDate): -1 | 0 | 1 {
   const diff = toDayNumber(a) - toDayNumber(b)
