@@ -201,7 +201,7 @@ function processCpuSeconds(pid: number): number | null {
 }
 
 /** The postmaster of a local cluster (from its data directory's postmaster.pid) and every process it started. */
-export async function postgresProcessTree(postmasterPid: number): Promise<number[]> {
+async function postgresProcessTree(postmasterPid: number): Promise<number[]> {
   const pids = [postmasterPid]
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue

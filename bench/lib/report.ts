@@ -60,7 +60,7 @@ const verdict = (pass: boolean | null) => (pass === null ? 'n/a' : pass ? 'PASS'
 const fmtCpu = (value: number | null) => (value === null ? '?' : value.toFixed(0))
 const errorCount = (result: LoadResult) => result.non2xx + result.errors + result.timeouts
 
-export function ratioOf(result: LoadResult, all: LoadResult[]): number | null {
+function ratioOf(result: LoadResult, all: LoadResult[]): number | null {
   const baseline = all.find((r) => r.name === result.baseline)
   return baseline && baseline.requestsPerSecond > 0 ? result.requestsPerSecond / baseline.requestsPerSecond : null
 }

@@ -27,7 +27,7 @@ export const timeLimitSchema = z
   .nullable()
   .meta({ id: 'TimeLimit' })
 export const ruleSetRefSchema = z.object({ id: z.string(), version: z.number().int(), effectiveFrom: z.string() }).meta({ id: 'RuleSetRef' })
-export const stageDueSchema = z.object({ key: z.string(), name: z.string(), workingDays: z.number().int(), dueDate: z.string() })
+const stageDueSchema = z.object({ key: z.string(), name: z.string(), workingDays: z.number().int(), dueDate: z.string() })
 
 export const assessmentResponseSchema = z
   .object({

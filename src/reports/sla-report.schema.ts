@@ -6,7 +6,7 @@ import { civilDateSchema, isSupportedCivilDate, SUPPORTED_DATES } from '../core/
  * Longest period one report covers, in days (about three years). The summary answers any span quickly;
  * the bound keeps a typo such as 1026 for 2026 from becoming a request over ten centuries.
  */
-export const MAX_REPORT_SPAN_DAYS = 1096
+const MAX_REPORT_SPAN_DAYS = 1096
 
 const periodDate = (description: string) => civilDateSchema.meta({ example: '2026-03-01', description })
 
@@ -25,7 +25,7 @@ const period = {
   to: periodDate(`Last decision date of the period, included; a date ${SUPPORTED_DATES}; the period covers at most ${MAX_REPORT_SPAN_DAYS} days`),
 }
 
-export const slaGroupBySchema = z.enum(['route', 'month', 'district', 'organization'])
+const slaGroupBySchema = z.enum(['route', 'month', 'district', 'organization'])
 
 export const slaReportQuerySchema = z
   .strictObject({
@@ -59,7 +59,7 @@ const figures = {
   ),
 }
 
-export const slaFiguresSchema = z.object(figures)
+const slaFiguresSchema = z.object(figures)
 
 export const slaReportSchema = z
   .object({

@@ -15,7 +15,7 @@ import { listDecidedCases, type DecidedCaseRow } from './sla-report.repository.t
  * so the export agrees with the timelines; the `review` row of each case carries the figures the SLA
  * report counts (working days taken, on time, paused working days).
  */
-export const TIMELINE_CSV_COLUMNS = [
+const TIMELINE_CSV_COLUMNS = [
   'case_id',
   'case_number',
   'organization',
@@ -93,9 +93,9 @@ export interface TimelineExportOptions {
  * quoting), and a client that finds it knows the rows before it are not the whole export. No case field
  * starts with '#': the first column is a case UUID.
  */
-export const EXPORT_ERROR_MARKER = '#error'
+const EXPORT_ERROR_MARKER = '#error'
 
-export function errorMarker(requestId: string, message: string): string {
+function errorMarker(requestId: string, message: string): string {
   return csvRecord([EXPORT_ERROR_MARKER, requestId, message])
 }
 

@@ -18,8 +18,8 @@ import { type CivilDate, isCivilDate, parseInstant, shanghaiDateOf, yearOf } fro
 
 export const FIRST_SUPPORTED_YEAR = 1990
 export const LAST_SUPPORTED_YEAR = 2100
-export const FIRST_SUPPORTED_DATE: CivilDate = `${FIRST_SUPPORTED_YEAR}-01-01`
-export const LAST_SUPPORTED_DATE: CivilDate = `${LAST_SUPPORTED_YEAR}-12-31`
+const FIRST_SUPPORTED_DATE: CivilDate = `${FIRST_SUPPORTED_YEAR}-01-01`
+const LAST_SUPPORTED_DATE: CivilDate = `${LAST_SUPPORTED_YEAR}-12-31`
 
 /** The most working days one count may span (about fourteen years): deadlines, due-date questions, time limits. */
 export const MAX_WORKING_DAYS = 3650

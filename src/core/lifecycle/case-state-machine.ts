@@ -109,7 +109,7 @@ const PRE_DECISION: readonly CaseStatus[] = ['submitted', 'accepted', 'supplemen
 /**
  * Why the case's state does not allow `action` now (whoever asks), or null when it does.
  */
-export function blockedReason(state: LifecycleState, action: Action): string | null {
+function blockedReason(state: LifecycleState, action: Action): string | null {
   const { status } = state
   const staged = state.stages.length > 0
   const current = currentStageIndex(state)

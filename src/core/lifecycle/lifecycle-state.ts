@@ -13,7 +13,7 @@ import type { CaseStatus, LifecycleState, StageProgress, StatutoryClock } from '
 export type LifecycleRouteDecision = Pick<RouteDecision, 'route' | 'requiresApproval' | 'timeLimit' | 'extension' | 'stages' | 'approvingAuthority'>
 
 /** The status a case starts in on each route (docs/domain.md §4). */
-export function initialStatusOf(route: RouteDecision['route']): CaseStatus {
+function initialStatusOf(route: RouteDecision['route']): CaseStatus {
   return route === 'commitment_filing' ? 'filed' : route === 'emergency_repair' ? 'notified' : 'submitted'
 }
 
@@ -130,7 +130,7 @@ export function currentStageIndex(state: Pick<LifecycleState, 'stages' | 'curren
  * days, which being late never extends. Paused working days are not counted (行政许可法 art. 45); a
  * completed stage ignores pauses after its completion.
  */
-export function deriveStages(stages: readonly StageProgress[], clock: StatutoryClock | null, calendar: WorkingDayCalendar): StageProgress[] {
+function deriveStages(stages: readonly StageProgress[], clock: StatutoryClock | null, calendar: WorkingDayCalendar): StageProgress[] {
   if (clock === null) return stages.map((s) => ({ ...s, dueDate: null, provisional: false, late: null }))
   const spans = pauseSpans(clock.ledger)
   let anchor: CivilDate | null = clock.startedOn

@@ -24,18 +24,18 @@ const approverSchema = z.strictObject({ name: text(100), title: text(100) })
 
 const reasons = z.array(text(2000)).min(1, 'give at least one reason').max(50, 'must have at most 50 reasons')
 
-export const acceptRequestSchema = z.strictObject({
+const acceptRequestSchema = z.strictObject({
   action: z.literal('accept'),
   note: text(2000).optional(),
 })
 
-export const notAcceptRequestSchema = z.strictObject({
+const notAcceptRequestSchema = z.strictObject({
   action: z.literal('not_accept'),
   /** 不予受理 must state its reason. */
   reason: text(2000),
 })
 
-export const requestSupplementRequestSchema = z.strictObject({
+const requestSupplementRequestSchema = z.strictObject({
   action: z.literal('request_supplement'),
   /** The complete list of what is missing: 行政许可法 art. 32 allows one request per acceptance round. */
   items: z
@@ -45,7 +45,7 @@ export const requestSupplementRequestSchema = z.strictObject({
   note: text(2000).optional(),
 })
 
-export const submitSupplementRequestSchema = z
+const submitSupplementRequestSchema = z
   .strictObject({
     action: z.literal('submit_supplement'),
     answers: z
@@ -61,7 +61,7 @@ export const submitSupplementRequestSchema = z
     message: 'give answers, documents or a note',
   })
 
-export const recordOpinionRequestSchema = z
+const recordOpinionRequestSchema = z
   .strictObject({
     action: z.literal('record_opinion'),
     department: text(200),
@@ -78,14 +78,14 @@ export const recordOpinionRequestSchema = z
     }
   })
 
-export const completeStageRequestSchema = z.strictObject({
+const completeStageRequestSchema = z.strictObject({
   action: z.literal('complete_stage'),
   /** Must be the current stage: guards against completing the wrong one. Any stage key of a rule set fits. */
   stage: keySchema,
   summary: text(5000).optional(),
 })
 
-export const approveRequestSchema = z.strictObject({
+const approveRequestSchema = z.strictObject({
   action: z.literal('approve'),
   approvedPosition: text(1000),
   approvedArea: approvedAreaSchema,
@@ -99,29 +99,29 @@ export const approveRequestSchema = z.strictObject({
   reference: text(100).optional(),
 })
 
-export const refuseRequestSchema = z.strictObject({
+const refuseRequestSchema = z.strictObject({
   action: z.literal('refuse'),
   reasons,
   authority: text(200).optional(),
   reference: text(100).optional(),
 })
 
-export const withdrawRequestSchema = z.strictObject({
+const withdrawRequestSchema = z.strictObject({
   action: z.literal('withdraw'),
   reason: text(2000).optional(),
 })
 
-export const startWorksRequestSchema = z.strictObject({
+const startWorksRequestSchema = z.strictObject({
   action: z.literal('start_works'),
   note: text(2000).optional(),
 })
 
-export const completeWorksRequestSchema = z.strictObject({
+const completeWorksRequestSchema = z.strictObject({
   action: z.literal('complete_works'),
   note: text(2000).optional(),
 })
 
-export const inspectReinstatementRequestSchema = z
+const inspectReinstatementRequestSchema = z
   .strictObject({
     action: z.literal('inspect_reinstatement'),
     passed: z.boolean(),
@@ -130,17 +130,17 @@ export const inspectReinstatementRequestSchema = z
   })
   .refine((b) => b.passed || b.notes !== undefined, { path: ['notes'], message: 'a failed inspection must say what is wrong' })
 
-export const closeRequestSchema = z.strictObject({
+const closeRequestSchema = z.strictObject({
   action: z.literal('close'),
   note: text(2000).optional(),
 })
 
-export const revokeFilingRequestSchema = z.strictObject({
+const revokeFilingRequestSchema = z.strictObject({
   action: z.literal('revoke_filing'),
   reason: text(2000),
 })
 
-export const completeFormalitiesRequestSchema = z.strictObject({
+const completeFormalitiesRequestSchema = z.strictObject({
   action: z.literal('complete_formalities'),
   /** The approval obtained after the emergency dig (permit number). */
   permitReference: text(100),
@@ -148,7 +148,7 @@ export const completeFormalitiesRequestSchema = z.strictObject({
   note: text(2000).optional(),
 })
 
-export const requestChangeRequestSchema = z
+const requestChangeRequestSchema = z
   .strictObject({
     action: z.literal('request_change'),
     kind: z.enum(['move', 'enlarge', 'extend']),
@@ -163,18 +163,18 @@ export const requestChangeRequestSchema = z
     if (b[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `a change of kind "${b.kind}" must give ${field}` })
   })
 
-export const approveChangeRequestSchema = z.strictObject({
+const approveChangeRequestSchema = z.strictObject({
   action: z.literal('approve_change'),
   note: text(2000).optional(),
   conditions: textList(50, 1000).optional(),
 })
 
-export const refuseChangeRequestSchema = z.strictObject({
+const refuseChangeRequestSchema = z.strictObject({
   action: z.literal('refuse_change'),
   reasons,
 })
 
-export const extendTimeLimitRequestSchema = z.strictObject({
+const extendTimeLimitRequestSchema = z.strictObject({
   action: z.literal('extend_time_limit'),
   /** 行政许可法 art. 42: approved by the head of the authority ... */
   approver: approverSchema,
@@ -231,23 +231,3 @@ export const transitionRequestSchema = z
 export type TransitionRequest = z.infer<typeof transitionRequestSchema>
 /** The parsed body of one action, without `action`. */
 export type TransitionPayload<A extends Action> = Omit<Extract<TransitionRequest, { action: A }>, 'action'>
-
-export type AcceptPayload = TransitionPayload<'accept'>
-export type NotAcceptPayload = TransitionPayload<'not_accept'>
-export type RequestSupplementPayload = TransitionPayload<'request_supplement'>
-export type SubmitSupplementPayload = TransitionPayload<'submit_supplement'>
-export type RecordOpinionPayload = TransitionPayload<'record_opinion'>
-export type CompleteStagePayload = TransitionPayload<'complete_stage'>
-export type ApprovePayload = TransitionPayload<'approve'>
-export type RefusePayload = TransitionPayload<'refuse'>
-export type WithdrawPayload = TransitionPayload<'withdraw'>
-export type StartWorksPayload = TransitionPayload<'start_works'>
-export type CompleteWorksPayload = TransitionPayload<'complete_works'>
-export type InspectReinstatementPayload = TransitionPayload<'inspect_reinstatement'>
-export type ClosePayload = TransitionPayload<'close'>
-export type RevokeFilingPayload = TransitionPayload<'revoke_filing'>
-export type CompleteFormalitiesPayload = TransitionPayload<'complete_formalities'>
-export type RequestChangePayload = TransitionPayload<'request_change'>
-export type ApproveChangePayload = TransitionPayload<'approve_change'>
-export type RefuseChangePayload = TransitionPayload<'refuse_change'>
-export type ExtendTimeLimitPayload = TransitionPayload<'extend_time_limit'>

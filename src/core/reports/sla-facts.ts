@@ -31,7 +31,7 @@ export interface SlaFacts {
 }
 
 /** True when the case's clock was stopped by a decision (see the module comment). */
-export function isSlaDecided(state: LifecycleState): boolean {
+function isSlaDecided(state: LifecycleState): boolean {
   return state.clock !== null && state.clock.status === 'stopped' && state.decision !== null && state.withdrawal === null
 }
 
@@ -40,7 +40,7 @@ export function isSlaDecided(state: LifecycleState): boolean {
  * ledger (derived with the calendar of the last transition); `calendar` counts the paused days, which the
  * ledger does not hold, and must be that same calendar.
  */
-export function slaFactsOf(state: LifecycleState, calendar: WorkingDayCalendar): SlaFacts | null {
+function slaFactsOf(state: LifecycleState, calendar: WorkingDayCalendar): SlaFacts | null {
   if (!isSlaDecided(state) || state.clock === null) return null
   const stop = lastEntry(state.clock)
   let pausedWorkingDays = 0
@@ -65,7 +65,7 @@ export interface SlaColumns {
   sla_had_supplement: boolean | null
 }
 
-export const NO_SLA_FACTS: Readonly<SlaColumns> = Object.freeze({
+const NO_SLA_FACTS: Readonly<SlaColumns> = Object.freeze({
   sla_decided_on: null,
   sla_working_days: null,
   sla_paused_working_days: null,

@@ -24,7 +24,7 @@ export interface Assessment extends Deadline {
  * a number of working days after the previous stage's due date, so the last stage ends on the overall
  * due date. Hour limits (emergency formalities) are plain elapsed time.
  */
-export function computeDeadline(decision: Pick<RouteDecision, 'timeLimit' | 'stages'>, calendar: WorkingDayCalendar, startedAt: Date): Deadline {
+function computeDeadline(decision: Pick<RouteDecision, 'timeLimit' | 'stages'>, calendar: WorkingDayCalendar, startedAt: Date): Deadline {
   const limit = decision.timeLimit
   if (!limit) return { dueDate: null, dueAt: null, provisional: false, stages: [] }
   if (limit.unit === 'hours') {

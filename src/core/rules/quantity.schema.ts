@@ -12,7 +12,7 @@
 import { z } from 'zod'
 
 /** The most the API accepts (a sanity bound: the widest band is unbounded above). */
-export const MAX_VOLTAGE_VOLTS = 1_000_000
+const MAX_VOLTAGE_VOLTS = 1_000_000
 export const MAX_EXCAVATION_LENGTH_METRES = 100_000
 export const MAX_EXCAVATION_WIDTH_METRES = 1_000
 

@@ -18,7 +18,7 @@ export const routeSchema = z.enum(['emergency_repair', 'special_approval', 'comm
 export type Route = z.infer<typeof routeSchema>
 
 /** The longest key: a stage key must fit the `stage` of a complete_stage request (transition.schema.ts). */
-export const MAX_KEY_LENGTH = 64
+const MAX_KEY_LENGTH = 64
 
 /** Snake-case keys: tier keys, stage keys. */
 export const keySchema = z
@@ -54,11 +54,10 @@ export type Bound = z.infer<typeof boundSchema>
  * What a length band leads to: a route, or (low voltage over 200 m) on to the length bands of another
  * voltage tier, evaluated with the same length.
  */
-export const bandOutcomeSchema = z.discriminatedUnion('kind', [
+const bandOutcomeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('route'), route: routeSchema }),
   z.strictObject({ kind: z.literal('fall_through'), tier: keySchema }),
 ])
-export type BandOutcome = z.infer<typeof bandOutcomeSchema>
 
 /** A band of excavation lengths in metres: `min` < length < `max` with the stated inclusivity; `max: null` is unbounded. */
 export const lengthBandSchema = z.strictObject({
@@ -93,8 +92,7 @@ export const conditionRuleSchema = z.strictObject({
 })
 export type ConditionRule = z.infer<typeof conditionRuleSchema>
 
-export const timeUnitSchema = z.enum(['working_days', 'hours'])
-export type TimeUnit = z.infer<typeof timeUnitSchema>
+const timeUnitSchema = z.enum(['working_days', 'hours'])
 
 /**
  * A time limit. `amount: 0` means "at once" (commitment filing: the receipt is issued on acceptance), which
@@ -129,13 +127,12 @@ export type RouteTerms = z.infer<typeof routeTermsSchema>
  * the permit, the one before it the decision (taken by approve or refuse), every earlier one a review
  * stage in which department opinions are recorded. So a joint review has at least MIN_JOINT_REVIEW_STAGES.
  */
-export const jointReviewStageSchema = z.strictObject({
+const jointReviewStageSchema = z.strictObject({
   key: keySchema,
   workingDays: z.number().int().positive(),
   name: z.string().min(1),
   description: z.string().min(1),
 })
-export type JointReviewStage = z.infer<typeof jointReviewStageSchema>
 
 /** A decision stage and an issuance stage (see jointReviewStageSchema). */
 export const MIN_JOINT_REVIEW_STAGES = 2

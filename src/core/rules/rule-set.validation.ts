@@ -409,8 +409,9 @@ export function validateRuleSetParameters(p: RuleSetParameters): FieldIssue[] {
 export type RuleSetParseResult = { ok: true; ruleSet: RuleSet } | { ok: false; issues: FieldIssue[] }
 
 /**
- * Parses untrusted input (an admin upload, a database row) into a rule set: the zod shape first, then the
- * semantic checks, with the issues of both in the same `{ path, message }` form.
+ * Parses untrusted input into a rule set in one call: the zod shape first, then the semantic checks that
+ * publishing runs (validateRuleSetParameters), with the issues of both in the same `{ path, message }` form.
+ * The property tests use it as "what the validator accepts".
  */
 export function parseRuleSet(input: unknown): RuleSetParseResult {
   const parsed = ruleSetSchema.safeParse(input)
