@@ -30,6 +30,10 @@ t.test('where a JSON text breaks: offset, line, column and the character found',
   ]
   for (const [text, expected] of cases) t.same(jsonSyntaxPosition(text), expected, JSON.stringify(text))
   t.equal(jsonSyntaxErrorOffset('['.repeat(200_000)), 200_000, 'deep nesting does not overflow the stack')
+  // A bad \u escape is pointed at its first character that is not a hex digit, as V8 does.
+  t.equal(jsonSyntaxErrorOffset('"\\u12"'), 5)
+  t.equal(jsonSyntaxErrorOffset('"\\uZ"'), 3)
+  t.equal(jsonSyntaxErrorOffset('["\\u12x4"]'), 6)
 })
 
 t.test('it agrees with JSON.parse on what is valid, and on the position whenever JSON.parse names one', async (t) => {

@@ -44,7 +44,9 @@ export function jsonSyntaxErrorOffset(text: string): number | null {
         const escaped = text[i + 1]
         if (escaped === 'u') {
           if (!HEX4.test(text.slice(i + 2, i + 6))) {
-            i++
+            // The offending character is the first of the four that is not a hex digit (where V8 points too).
+            i += 2
+            while (i < text.length && /[0-9a-fA-F]/.test(text[i] as string)) i++
             return false
           }
           i += 6
