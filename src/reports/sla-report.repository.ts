@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { CivilDate } from '../core/calendar/civil-date.ts'
-import type { Database } from '../platform/database/database.types.ts'
+import type { Database, SlaDailySummaryTable } from '../platform/database/database.types.ts'
 import type { SummaryBucket } from '../core/reports/sla-statistics.ts'
 
 export type SlaGroupBy = 'route' | 'month' | 'district' | 'organization'
@@ -17,15 +17,7 @@ export interface GroupedBucket extends SummaryBucket {
 export async function readDecidedBuckets(db: Kysely<Database>, groupBy: SlaGroupBy, from: CivilDate, to: CivilDate): Promise<GroupedBucket[]> {
   const dimension = groupBy === 'month' ? 'all' : groupBy
   const groupKey = groupBy === 'month' ? sql<string>`to_char(decided_on, 'YYYY-MM')` : sql<string>`group_key`
-  const { rows } = await sql<{
-    group_key: string
-    working_days: number
-    cases: number
-    with_time_limit: number
-    on_time: number
-    with_supplement: number
-    paused_working_days: number
-  }>`
+  const { rows } = await sql<Omit<SlaDailySummaryTable, 'dimension' | 'decided_on'>>`
     select ${groupKey} as group_key, working_days,
       sum(cases)::int8 as cases, sum(with_time_limit)::int8 as with_time_limit, sum(on_time)::int8 as on_time,
       sum(with_supplement)::int8 as with_supplement, sum(paused_working_days)::int8 as paused_working_days

@@ -94,7 +94,7 @@ export interface CaseTable {
   rule_set_effective_from: ColumnType<string, never, never>
 }
 
-/** Decided cases per decision date, group and working days taken (src/reports/sla-summary.repository.ts). */
+/** Decided cases per decision date, group and working days taken (written by src/reports/sla-summary.repository.ts). */
 export interface SlaDailySummaryTable {
   dimension: 'all' | 'route' | 'district' | 'organization'
   group_key: string
