@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util'
 import { ROLES, type Role } from './core/access/principal.ts'
 import { formatShanghaiInstant } from './core/calendar/civil-date.ts'
-import { findApiKey, listApiKeys, revokeApiKey } from './api-keys/api-key.repository.ts'
-import { createApiKey, ORGANIZATION_CODE_PATTERN } from './api-keys/api-key.service.ts'
+import { createApiKey, listApiKeyRecords, ORGANIZATION_CODE_PATTERN, revokeApiKeyById } from './api-keys/api-key.service.ts'
+import { systemClock } from './platform/clock.ts'
 import { ConfigError, loadConfig } from './platform/config/config.ts'
 import { createDatabase } from './platform/database/database.ts'
 import { resolveDatabaseUrl } from './platform/database/database-url.ts'
 import { prepareDatabase } from './prepare-database.ts'
-import { DomainError } from './platform/errors/domain-errors.ts'
+import { DomainError, NotFoundError } from './platform/errors/domain-errors.ts'
 import { uuidSchema } from './platform/http/http-schemas.ts'
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -116,7 +116,7 @@ async function run(command: Command): Promise<number> {
         return 0
       }
       case 'list': {
-        const keys = await listApiKeys(database.db)
+        const keys = await listApiKeyRecords(database.db)
         const header = ['ID', 'PREFIX', 'ROLE', 'ORGANIZATION', 'STATUS', 'CREATED', 'NAME']
         const rows = keys.map((key) => [
           key.id,
@@ -132,16 +132,17 @@ async function run(command: Command): Promise<number> {
         return 0
       }
       case 'revoke': {
-        const existing = await findApiKey(database.db, command.id)
-        if (!existing) {
+        const at = systemClock.now()
+        let key
+        try {
+          key = await revokeApiKeyById(database.db, command.id, at)
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error
           console.error(`No API key has the id ${command.id} (see \`api-keys list\`).`)
           return 1
         }
-        if (await revokeApiKey(database.db, command.id, new Date())) {
-          console.log(`Revoked ${command.id}.`)
-          return 0
-        }
-        console.log(`${command.id} was already revoked.`)
+        // Revoked by this call when its revocation time is ours; otherwise it had been revoked before.
+        console.log(key.revokedAt?.getTime() === at.getTime() ? `Revoked ${command.id}.` : `${command.id} was already revoked.`)
         return 0
       }
       default:
