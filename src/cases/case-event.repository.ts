@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable } from 'kysely'
 import type { CaseEventTable, Database } from '../platform/database/database.types.ts'
 import { computeCaseEventHash, type HashableCaseEvent } from '../core/audit/case-event-hash.ts'
 
@@ -33,8 +33,8 @@ export async function appendCaseEvent(
 ): Promise<CaseEvent> {
   const last =
     known !== undefined ? known : await trx.selectFrom('case_event').select(['seq', 'hash']).where('case_id', '=', event.caseId).orderBy('seq', 'desc').limit(1).executeTakeFirst()
-  // Round-trip the payload through JSON so the hash covers exactly what jsonb will hold.
-  const payload = JSON.parse(JSON.stringify(event.payload)) as Record<string, unknown>
+  // canonicalJson follows JSON.stringify's rules, so the hash covers exactly what jsonb will hold.
+  const payload = event.payload
   const hashable: HashableCaseEvent = {
     caseId: event.caseId,
     seq: (last?.seq ?? 0) + 1,
@@ -50,27 +50,15 @@ export async function appendCaseEvent(
     prevHash: last?.hash ?? null,
   }
   const hash = computeCaseEventHash(hashable)
-  const row = await trx
-    .insertInto('case_event')
-    .values({
-      case_id: hashable.caseId,
-      organization_id: event.organizationId,
-      seq: hashable.seq,
-      type: hashable.type,
-      from_status: hashable.fromStatus,
-      to_status: hashable.toStatus,
-      actor_key_id: hashable.actorKeyId,
-      actor_role: hashable.actorRole,
-      actor_organization_id: hashable.actorOrganizationId,
-      request_id: hashable.requestId,
-      occurred_at: hashable.occurredAt,
-      payload: JSON.stringify(payload),
-      prev_hash: hashable.prevHash,
-      hash,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return { ...hashable, id: row.id, hash }
+  // Written on every case write: a plain statement, no query builder.
+  const { rows } = await sql<{ id: number }>`
+    insert into case_event (case_id, organization_id, seq, type, from_status, to_status, actor_key_id, actor_role,
+      actor_organization_id, request_id, occurred_at, payload, prev_hash, hash)
+    values (${hashable.caseId}, ${event.organizationId}, ${hashable.seq}, ${hashable.type}, ${hashable.fromStatus},
+      ${hashable.toStatus}, ${hashable.actorKeyId}, ${hashable.actorRole}, ${hashable.actorOrganizationId},
+      ${hashable.requestId}, ${hashable.occurredAt}, ${JSON.stringify(payload)}, ${hashable.prevHash}, ${hash})
+    returning id`.execute(trx)
+  return { ...hashable, id: (rows[0] as { id: number }).id, hash }
 }
 
 /** Maps a case_event row to the domain event (camelCase). */

@@ -40,8 +40,6 @@ export interface CaseRecord {
   lifecycle: LifecycleState
 }
 
-export type NewCase = Omit<CaseRecord, 'id' | 'organizationCode' | 'ruleSetEffectiveFrom' | 'version' | 'updatedAt'> & { createdByKeyId: string }
-
 type CaseRow = Selectable<CaseTable>
 
 function toRecord(row: CaseRow): CaseRecord {
@@ -83,51 +81,74 @@ function selectCases(db: Kysely<Database>) {
   return db.selectFrom('case').selectAll('case')
 }
 
-export async function nextCaseSequence(db: Kysely<Database>): Promise<number> {
-  const { rows } = await sql<{ value: number }>`select nextval('case_number_seq') as value`.execute(db)
-  return Number(rows[0]?.value)
+export type NewCase = Omit<CaseRecord, 'id' | 'number' | 'filingReceiptNumber' | 'organizationCode' | 'ruleSetEffectiveFrom' | 'version' | 'updatedAt'> & {
+  createdByKeyId: string
+  /** A commitment filing gets a filing-receipt number alongside its case number. */
+  filingReceipt: boolean
+}
+
+/** What the insert returns: the columns PostgreSQL fills in (key, number, trigger copies, rounded numerics). */
+interface InsertedCaseRow {
+  id: string
+  number: string
+  filing_receipt_number: string | null
+  organization_code: string
+  rule_set_effective_from: string
+  excavation_length_meters: number
+  excavation_width_meters: number | null
+  version: number
 }
 
 /**
- * Inserts a case and returns it as stored (RETURNING *, trigger-filled columns included): no second query.
- * Undefined when the organization already has a case with this external reference (the unique constraint,
- * also against a concurrent twin: the insert waits for it and then does nothing).
+ * Inserts a case in one statement and returns it as stored. The case number is taken from case_number_seq in
+ * the same statement: ZZ-<Shanghai year of submission>-<sequence, at least six digits>, never reused; the receipt
+ * of a commitment filing (承诺报备) carries the case's number as ZZ-BB-<year>-<sequence>, so the two are never
+ * confused. Only the columns PostgreSQL fills in come back; the rest of the record is what was written (the jsonb
+ * documents are plain JSON data, so they read back equal). Undefined when the organization already has a case with
+ * this external reference (the unique constraint, also against a concurrent twin: the insert waits for it and
+ * then does nothing).
  */
 export async function insertCase(db: Kysely<Database>, values: NewCase): Promise<CaseRecord | undefined> {
-  const row = await db
-    .insertInto('case')
-    .values({
-      number: values.number,
-      organization_id: values.organizationId,
-      external_reference: values.externalReference,
-      route: values.route,
-      rule_set_id: values.ruleSetId,
-      rule_set_version: values.ruleSetVersion,
-      decision: JSON.stringify(values.decision),
-      voltage_volts: values.voltageVolts,
-      excavation_length_meters: values.excavationLengthMeters,
-      excavation_width_meters: values.excavationWidthMeters,
-      emergency: values.emergency,
-      road_protected: values.roadProtected,
-      works: JSON.stringify(values.works),
-      location: JSON.stringify(values.location),
-      district: values.location.district,
-      planned_start_date: values.plannedStartDate,
-      planned_end_date: values.plannedEndDate,
-      contact: JSON.stringify(values.contact),
-      commitment: values.commitment ? JSON.stringify(values.commitment) : null,
-      filing_receipt_number: values.filingReceiptNumber,
-      submitted_at: values.submittedAt,
-      formalities_due_at: values.formalitiesDueAt,
-      created_by_key_id: values.createdByKeyId,
-      updated_at: values.submittedAt,
-      lifecycle: JSON.stringify(values.lifecycle),
-      ...lifecycleColumns(values.lifecycle),
-    })
-    .onConflict((oc) => oc.columns(['organization_id', 'external_reference']).doNothing())
-    .returningAll()
-    .executeTakeFirst()
-  return row ? toRecord(row) : undefined
+  const derived = lifecycleColumns(values.lifecycle)
+  const { rows } = await sql<InsertedCaseRow>`
+    with sequence as (select nextval('case_number_seq')::text as value),
+      numbered as (select ${`ZZ-${shanghaiDateOf(values.submittedAt).slice(0, 4)}-`}::text || lpad(value, greatest(6, length(value)), '0') as number from sequence)
+    insert into "case" (
+      number, filing_receipt_number, organization_id, external_reference, route, rule_set_id, rule_set_version, decision,
+      voltage_volts, excavation_length_meters, excavation_width_meters, emergency, road_protected, works, location,
+      district, planned_start_date, planned_end_date, contact, commitment, submitted_at, formalities_due_at,
+      created_by_key_id, updated_at, lifecycle, status, accepted_at, decided_at, due_date, due_at, paused,
+      clock_provisional, current_stage, next_deadline_at, sla_decided_on, sla_working_days, sla_paused_working_days,
+      sla_within_limit, sla_had_supplement
+    ) values (
+      (select number from numbered), (select case when ${values.filingReceipt}::boolean then 'ZZ-BB-' || substr(number, 4) end from numbered),
+      ${values.organizationId}, ${values.externalReference}, ${values.route}, ${values.ruleSetId}, ${values.ruleSetVersion},
+      ${JSON.stringify(values.decision)}, ${values.voltageVolts}, ${values.excavationLengthMeters}, ${values.excavationWidthMeters},
+      ${values.emergency}, ${values.roadProtected}, ${JSON.stringify(values.works)}, ${JSON.stringify(values.location)},
+      ${values.location.district}, ${values.plannedStartDate}, ${values.plannedEndDate}, ${JSON.stringify(values.contact)},
+      ${values.commitment ? JSON.stringify(values.commitment) : null}, ${values.submittedAt}, ${values.formalitiesDueAt},
+      ${values.createdByKeyId}, ${values.submittedAt}, ${JSON.stringify(values.lifecycle)}, ${derived.status}, ${derived.accepted_at},
+      ${derived.decided_at}, ${derived.due_date}, ${derived.due_at}, ${derived.paused}, ${derived.clock_provisional},
+      ${derived.current_stage}, ${derived.next_deadline_at}, ${derived.sla_decided_on}, ${derived.sla_working_days},
+      ${derived.sla_paused_working_days}, ${derived.sla_within_limit}, ${derived.sla_had_supplement}
+    )
+    on conflict (organization_id, external_reference) do nothing
+    returning id, number, filing_receipt_number, organization_code, rule_set_effective_from, excavation_length_meters, excavation_width_meters, version`.execute(db)
+  const row = rows[0]
+  if (!row) return undefined
+  const { createdByKeyId: _createdBy, filingReceipt: _filingReceipt, ...written } = values
+  return {
+    ...written,
+    id: row.id,
+    number: row.number,
+    filingReceiptNumber: row.filing_receipt_number,
+    organizationCode: row.organization_code,
+    ruleSetEffectiveFrom: row.rule_set_effective_from,
+    excavationLengthMeters: row.excavation_length_meters,
+    excavationWidthMeters: row.excavation_width_meters,
+    version: row.version,
+    updatedAt: values.submittedAt,
+  }
 }
 
 /**

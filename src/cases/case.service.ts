@@ -16,7 +16,7 @@ import { cursorValues, keysetCursor, pageOf } from '../platform/http/keyset-pagi
 import type { RuleSetService } from '../rule-sets/rule-set.service.ts'
 import { appendCaseEvent } from './case-event.repository.ts'
 import { type CaseView, caseWriteResponse, type PresentationContext } from './case.presenter.ts'
-import { findCase, findCaseByExternalReference, insertCase, listCases, nextCaseSequence, type CaseRecord } from './case.repository.ts'
+import { findCase, findCaseByExternalReference, insertCase, listCases, type CaseRecord } from './case.repository.ts'
 import type { CaseListQuery, CreateCaseRequest } from './case.schema.ts'
 
 export interface CaseServiceDeps {
@@ -35,16 +35,6 @@ export interface RequestContext {
 export interface CaseWrite {
   view: CaseView
   response: WriteResponse<unknown>
-}
-
-/** ZZ-2026-000123: the Shanghai year of submission and a never-reused sequence number. */
-function formatCaseNumber(submittedAt: Date, sequence: number): string {
-  return `ZZ-${shanghaiDateOf(submittedAt).slice(0, 4)}-${String(sequence).padStart(6, '0')}`
-}
-
-/** The receipt of a commitment filing (承诺报备) carries the case's number so the two are never confused. */
-function formatFilingReceiptNumber(caseNumber: string): string {
-  return caseNumber.replace(/^ZZ-/, 'ZZ-BB-')
 }
 
 /** What a case looks like depends on when and who asks: the calendar in force now and the caller's role. */
@@ -85,10 +75,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
     deps.db,
     idempotency,
     async (trx): Promise<CaseView> => {
-      const number = formatCaseNumber(submittedAt, await nextCaseSequence(trx))
-      const filingReceiptNumber = status === 'filed' ? formatFilingReceiptNumber(number) : null
       const record = await insertCase(trx, {
-        number,
         organizationId: organization.id,
         externalReference: body.externalReference ?? null,
         route: decision.route,
@@ -107,7 +94,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
         plannedEndDate: body.plannedEndDate,
         contact: body.contact,
         commitment: body.commitment ?? null,
-        filingReceiptNumber,
+        filingReceipt: status === 'filed',
         submittedAt,
         formalitiesDueAt,
         createdByKeyId: context.principal.keyId,
@@ -119,6 +106,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
         const existing = await findCaseByExternalReference(trx, organization.id, body.externalReference as string)
         throw duplicateReference(existing, body.externalReference as string)
       }
+      const { number, filingReceiptNumber } = record
       await appendCaseEvent(
         trx,
         {

@@ -16,14 +16,29 @@ export interface HashableCaseEvent {
   prevHash: string | null
 }
 
-/** JSON with object keys sorted at every depth, so the same content always hashes the same (jsonb reorders keys). */
+/**
+ * JSON with object keys sorted at every depth, so the same content always hashes the same (jsonb reorders keys).
+ * It follows JSON.stringify's rules (toJSON, e.g. a Date's; undefined properties dropped, undefined array items
+ * null), so a value and its JSON round trip — what jsonb stores — give the same string.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON: () => unknown }).toJSON())
+  if (Array.isArray(value)) {
+    let out = '['
+    for (let index = 0; index < value.length; index++) out += (index === 0 ? '' : ',') + canonicalJson(value[index])
+    return `${out}]`
+  }
+  const object = value as Record<string, unknown>
+  // Array.prototype.sort compares UTF-16 code units, the order the hash has always used.
+  const keys = Object.keys(object).sort()
+  let out = '{'
+  for (const key of keys) {
+    const item = object[key]
+    if (item === undefined) continue
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`
+  }
+  return `${out}}`
 }
 
 /**
