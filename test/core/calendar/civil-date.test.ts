@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 import t from 'tap'
@@ -20,6 +21,7 @@ import {
   yearOfDayNumber,
 } from '../../../src/core/calendar/civil-date.ts'
 
+const execFileAsync = promisify(execFile)
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 
 t.test('isCivilDate accepts only strict, real YYYY-MM-DD dates', async (t) => {
@@ -234,16 +236,20 @@ t.test('answers do not depend on the process time zone', async (t) => {
     addDays: '2026-03-09',
     parsed: '2026-03-08T10:30:00.000Z',
   }
-  for (const tz of ['America/Los_Angeles', 'Pacific/Kiritimati', 'UTC']) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: repoRoot,
-      env: { ...process.env, TZ: tz },
-      encoding: 'utf8',
-    })
-    const { tz: seen, ...result } = JSON.parse(out) as Record<string, unknown>
+  const zones = ['America/Los_Angeles', 'Pacific/Kiritimati', 'UTC']
+  // The three children run at once: each mostly waits for its own module loading.
+  const outputs = await Promise.all(
+    zones.map(
+      async (tz) =>
+        (await execFileAsync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, env: { ...process.env, TZ: tz }, encoding: 'utf8' }))
+          .stdout,
+    ),
+  )
+  zones.forEach((tz, i) => {
+    const { tz: seen, ...result } = JSON.parse(outputs[i] as string) as Record<string, unknown>
     t.equal(seen, tz, `child really ran in ${tz}`)
     t.same(result, expected, `same answers in ${tz}`)
-  }
+  })
 })
 
 t.test('the fixed-offset fast path agrees with the ICU time-zone database on every hour of 1991–1993 and a sample since', async (t) => {
