@@ -36,4 +36,9 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Migrations are applied on start; without DATABASE_URL the service says it needs one and exits.
 # SIGTERM drains in-flight requests before exit. The CLI: `node dist/src/cli.js …` (e.g. `docker compose exec`).
-CMD ["node", "--enable-source-maps", "dist/src/server.js"]
+# Memory (the same flags as `npm run start:dist`, which `npm run bench` measures): Node 24's default young
+# generation grows to tens of MB per semi-space and the old generation is allowed to grow lazily, so the service
+# peaked near 400 MB under load; a 4 MB semi-space and a 128 MB old-space cap keep the peak near 160 MB at the
+# same throughput (measured with `npm run bench`). No --enable-source-maps: it holds every source map in memory
+# and slows each stack trace; traces then name the compiled file and line under dist/, which mirrors src/.
+CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=128", "dist/src/server.js"]

@@ -3,8 +3,9 @@
  *
  *  1. PostgreSQL: DATABASE_URL's server, or a throwaway embedded one; a fresh database, migrated and seeded
  *     with reference data (prepareDatabase), API keys, and BENCH_CASES (1,000,000) cases via bench/seed-cases.ts.
- *  2. The service as a separate process (`node --import tsx src/server.ts`, LOG_LEVEL=warn, workers off), so its
- *     peak RSS is its own and autocannon's CPU is not counted as the server's.
+ *  2. The service as a separate process, by default as the production image runs it (the compiled build, built
+ *     first, under Node 24 with the flags of `npm run start:dist`), LOG_LEVEL=warn, workers off, so its peak RSS
+ *     is its own and autocannon's CPU is not counted as the server's.
  *  3. HTTP scenarios with autocannon over loopback (warm-up, then a fixed duration), each beside the baseline
  *     that bounds it on this machine, every baseline a minimal server process of its own (bench/baseline-server.ts).
  *  4. Timed sequential queries at 1,000,000 cases: the SLA report per groupBy and filtered list pages.
@@ -16,12 +17,15 @@
  * bench/results/profiles; summarize with bench/profile-top.ts), BENCH_KEEP_DB=1 (keep the database on a
  * DATABASE_URL server), BENCH_OUTPUT (JSON path, default bench/results/latest.json), BENCH_SERVICE_DIR (run
  * the service from another checkout with the same migrations, to compare a change A/B), BENCH_SEED_TEMPLATE=<db>
- * BENCH_SERVICE_ENTRY=<file.mjs> (run a compiled build of the service with plain node, no tsx),
  * (with DATABASE_URL: clone the seeded cases from that database, creating and seeding it on first use, so
  * repeated runs skip the minutes of seeding), BENCH_PG_SAMPLE=1 (sample pg_stat_activity every 10 ms during each
- * scenario: which statements PostgreSQL spends its time on, in the JSON as activeQueries).
+ * scenario: which statements PostgreSQL spends its time on, in the JSON as activeQueries), BENCH_SERVICE_MODE
+ * (`dist`, the default: `npm run build`, then the compiled entry with `start:dist`'s flags; `tsx`: `node --import
+ * tsx src/server.ts` as `npm start` runs it), BENCH_SERVICE_ENTRY=<file.js> (another compiled entry, no build),
+ * BENCH_NODE=<node binary> (default: Node 24 from scripts/ensure-node24.sh in dist mode, this node in tsx mode).
  */
-import { mkdirSync, readdirSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
@@ -58,8 +62,45 @@ const PG_SAMPLE = process.env.BENCH_PG_SAMPLE === '1'
 const PROFILE_DIR = path.join(REPO_ROOT, 'bench/results/profiles')
 /** Run the service from another checkout (A/B comparison of a change); same database schema required. */
 const SERVICE_DIR = process.env.BENCH_SERVICE_DIR ? path.resolve(process.env.BENCH_SERVICE_DIR) : null
-/** Run a compiled entry point with plain node instead of `node --import tsx src/server.ts` (e.g. an esbuild bundle). */
+/** Run another compiled entry point (e.g. an esbuild bundle) instead of dist/src/server.js; nothing is built. */
 const SERVICE_ENTRY = process.env.BENCH_SERVICE_ENTRY ? path.resolve(process.env.BENCH_SERVICE_ENTRY) : null
+const SERVICE_MODE = process.env.BENCH_SERVICE_MODE?.trim() || 'dist'
+if (SERVICE_MODE !== 'dist' && SERVICE_MODE !== 'tsx') throw new Error(`BENCH_SERVICE_MODE must be dist or tsx (got ${SERVICE_MODE})`)
+if (SERVICE_MODE === 'tsx' && SERVICE_ENTRY) throw new Error('BENCH_SERVICE_ENTRY runs a compiled entry: it needs BENCH_SERVICE_MODE=dist (the default)')
+
+/**
+ * The node flags of the production build, read from `npm run start:dist` (the Dockerfile's CMD runs the same), so
+ * the benchmark measures the memory settings production runs with: `node <flags> dist/src/server.js`.
+ */
+function productionNodeFlags(): string[] {
+  const scripts = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+  const words = (scripts['start:dist'] ?? '').trim().split(/\s+/)
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/src/server.js') throw new Error(`package.json start:dist is not \`node [flags] dist/src/server.js\`: ${scripts['start:dist']}`)
+  return words.slice(1, -1)
+}
+
+/** The node binary and arguments the service runs with (see BENCH_SERVICE_MODE, BENCH_NODE). */
+function serviceCommand(): { node: string; args: string[]; description: string } {
+  if (SERVICE_MODE === 'tsx') return { node: process.env.BENCH_NODE || process.execPath, args: ['--import', 'tsx', 'src/server.ts'], description: 'npm start (tsx)' }
+  const node =
+    process.env.BENCH_NODE ||
+    path.join(
+      execFileSync('bash', [path.join(REPO_ROOT, 'scripts/ensure-node24.sh')], { cwd: REPO_ROOT, encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .at(-1) as string,
+      'node',
+    )
+  if (!SERVICE_ENTRY) {
+    log('building the service (npm run build)…')
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: SERVICE_DIR ?? REPO_ROOT, stdio: 'inherit' })
+  }
+  return {
+    node,
+    args: [...productionNodeFlags(), SERVICE_ENTRY ?? 'dist/src/server.js'],
+    description: SERVICE_ENTRY ? `BENCH_SERVICE_ENTRY with start:dist's flags` : 'the production build (npm run start:dist)',
+  }
+}
 const OUTPUT = process.env.BENCH_OUTPUT ? path.resolve(process.env.BENCH_OUTPUT) : path.join(REPO_ROOT, 'bench/results/latest.json')
 
 const GROUPS: Record<string, string[]> = {
@@ -112,7 +153,6 @@ process.once('exit', killAllChildrenNow)
 async function main(): Promise<number> {
   const notes: string[] = []
   if (SERVICE_DIR) notes.push(`the service ran from ${SERVICE_DIR} (BENCH_SERVICE_DIR), not from this checkout`)
-  if (SERVICE_ENTRY) notes.push(`the service ran as \`node ${SERVICE_ENTRY}\` (BENCH_SERVICE_ENTRY), not \`node --import tsx src/server.ts\``)
   const [load1] = loadavg()
   if ((load1 ?? 0) > 0.5) {
     const note = `the machine was busy when the run started (load average ${load1?.toFixed(2)} over 1 min): other programs compete for the ${cpus().length} cores; see the "other" CPU column`
@@ -230,9 +270,14 @@ async function main(): Promise<number> {
   const profileDir = path.join(PROFILE_DIR, new Date().toISOString().replace(/[:.]/g, '-'))
   if (CPU_PROF) mkdirSync(profileDir, { recursive: true })
   log(`starting the service on 127.0.0.1:${servicePort}${CPU_PROF ? ` with --cpu-prof (${path.relative(REPO_ROOT, profileDir)})` : ''}`)
+  const command = serviceCommand()
+  const nodeVersion = execFileSync(command.node, ['--version'], { encoding: 'utf8' }).trim()
+  notes.push(`the service ran as \`${path.relative(REPO_ROOT, command.node) || command.node} ${command.args.join(' ')}\` (${command.description}, Node ${nodeVersion})`)
+  log(notes.at(-1) as string)
   const service = await spawnNode({
     name: 'service',
-    args: [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(SERVICE_ENTRY ? [SERVICE_ENTRY] : ['--import', 'tsx', 'src/server.ts'])],
+    node: command.node,
+    args: [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...command.args],
     env: {
       NODE_ENV: 'production',
       DATABASE_URL: url,

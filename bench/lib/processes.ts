@@ -31,6 +31,8 @@ export { freePort } from '../../src/platform/database/embedded-postgres.ts'
 
 export interface SpawnNodeOptions {
   name: string
+  /** The node binary (default: the one running the benchmark). */
+  node?: string
   /** Arguments after `node` (e.g. ['--import', 'tsx', 'src/server.ts']). */
   args: string[]
   env: Record<string, string>
@@ -43,7 +45,7 @@ export interface SpawnNodeOptions {
 
 /** Spawns `node <args>` in the repository root and waits until `GET readyPath` answers 200. */
 export async function spawnNode(options: SpawnNodeOptions): Promise<ManagedProcess> {
-  const child = spawn(process.execPath, options.args, {
+  const child = spawn(options.node ?? process.execPath, options.args, {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
