@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { ROLES } from '../core/access/principal.ts'
-import { parseInstant, shanghaiDateOf } from '../core/calendar/civil-date.ts'
 import { commonProblemResponses } from '../platform/http/http-schemas.ts'
-import { assess, presentAssessment } from '../core/rules/assessment.ts'
 import { assessmentRequestSchema, assessmentResponseSchema } from './assessment.schema.ts'
+import { assessWorks } from './assessment.service.ts'
 
 export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
+  const deps = { ruleSets: app.ruleSetService, calendars: app.calendarService, clock: app.clock }
   app.post(
     '/assessments',
     {
@@ -18,11 +18,6 @@ export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: assessmentResponseSchema, ...commonProblemResponses },
       },
     },
-    async (request) => {
-      const { acceptedAt: acceptedAtText, ...input } = request.body
-      const acceptedAt = acceptedAtText ? (parseInstant(acceptedAtText) as Date) : app.clock.now()
-      const [ruleSet, calendar] = await Promise.all([app.ruleSetService.inForce(shanghaiDateOf(acceptedAt)), app.calendarService.calendar()])
-      return presentAssessment(assess(ruleSet, calendar, input, acceptedAt))
-    },
+    async (request) => await assessWorks(deps, request.body),
   )
 }

@@ -20,6 +20,7 @@ export const assessmentRequestSchema = z.strictObject({
   ...routeInputFields,
   acceptedAt: instantSchema.optional().meta({ description: `When the clock starts, with an offset; its Asia/Shanghai date ${SUPPORTED_DATES}; default now` }),
 })
+export type AssessmentRequest = z.infer<typeof assessmentRequestSchema>
 
 export const explanationItemSchema = z.object({ code: z.string(), text: z.string(), basis: z.string() }).meta({ id: 'ExplanationItem' })
 export const timeLimitSchema = z
