@@ -447,7 +447,9 @@ async function main(): Promise<number> {
       ],
       beforeMeasure: async (warmup: AutocannonResult) => {
         const rate = warmup.requests.total / Math.max(warmup.duration, 1)
-        const needed = Math.ceil(rate * settings.durationSeconds * 2) + settings.connections * 10
+        // The warm-up runs cold (JIT, caches, a short window), so the measured rate can be several times it: prepare
+        // for three times the warm-up's rate and never fewer than 1,000 per second of measurement.
+        const needed = Math.max(Math.ceil(rate * settings.durationSeconds * 3), 1_000 * settings.durationSeconds) + settings.connections * 10
         const remaining = transitionIds.length - next
         if (remaining < needed) {
           log(`accept: ${Math.round(rate)} req/s in the warm-up; preparing ${(needed - remaining).toLocaleString('en-US')} more cases`)
