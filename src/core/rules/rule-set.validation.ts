@@ -129,22 +129,30 @@ function checkCoverage(dimension: Dimension, intervals: readonly Interval[], bas
   return issues
 }
 
+/** Each key used a second time, named at the later item: keys name tiers and stages in decisions and actions. */
+function duplicateKeys(items: ReadonlyArray<{ key: string }>, path: string, noun: 'tier' | 'stage'): FieldIssue[] {
+  const firstIndex = new Map<string, number>()
+  const issues: FieldIssue[] = []
+  items.forEach((item, i) => {
+    const seen = firstIndex.get(item.key)
+    if (seen === undefined) firstIndex.set(item.key, i)
+    else issues.push({ path: `${path}.${i}.key`, message: `${noun} key "${item.key}" is used by ${noun}s ${seen} and ${i}; ${noun} keys must be unique` })
+  })
+  return issues
+}
+
 function checkTiers(p: RuleSetParameters): FieldIssue[] {
   const issues: FieldIssue[] = []
   const tierName = (i: number) => `tier "${p.voltageTiers[i]?.key}"`
   issues.push(...checkCoverage('voltage', p.voltageTiers, 'parameters.voltageTiers', 'voltage tiers', tierName))
 
+  issues.push(...duplicateKeys(p.voltageTiers, 'parameters.voltageTiers', 'tier'))
+  // The first tier of each key, for naming the tier a fall-through cycle passes.
   const indexByKey = new Map<string, number>()
   p.voltageTiers.forEach((tier, i) => {
-    const seen = indexByKey.get(tier.key)
-    if (seen !== undefined) {
-      issues.push({
-        path: `parameters.voltageTiers.${i}.key`,
-        message: `tier key "${tier.key}" is used by tiers ${seen} and ${i}; tier keys must be unique`,
-      })
-    } else {
-      indexByKey.set(tier.key, i)
-    }
+    if (!indexByKey.has(tier.key)) indexByKey.set(tier.key, i)
+  })
+  p.voltageTiers.forEach((tier, i) => {
     const bandsPath = `parameters.voltageTiers.${i}.lengthBands`
     issues.push(...checkCoverage('length', tier.lengthBands, bandsPath, `length bands of tier "${tier.key}"`, (b) => `band ${b} of tier "${tier.key}"`))
     tier.lengthBands.forEach((band, b) => {
@@ -283,18 +291,7 @@ function checkRoutes(p: RuleSetParameters): FieldIssue[] {
 function checkTimeLimits(p: RuleSetParameters): FieldIssue[] {
   const issues: FieldIssue[] = []
 
-  const stageIndex = new Map<string, number>()
-  p.jointReviewStages.forEach((stage, i) => {
-    const seen = stageIndex.get(stage.key)
-    if (seen !== undefined) {
-      issues.push({
-        path: `parameters.jointReviewStages.${i}.key`,
-        message: `stage key "${stage.key}" is used by stages ${seen} and ${i}; stage keys must be unique`,
-      })
-    } else {
-      stageIndex.set(stage.key, i)
-    }
-  })
+  issues.push(...duplicateKeys(p.jointReviewStages, 'parameters.jointReviewStages', 'stage'))
   const stageDays = p.jointReviewStages.reduce((sum, s) => sum + s.workingDays, 0)
   const stagePlan = p.jointReviewStages.map((s) => s.workingDays).join('+')
 
