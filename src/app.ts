@@ -23,6 +23,8 @@ import { caseDeadlineRoutes } from './cases/case-deadline.routes.ts'
 import { changeFeedRoutes } from './events/change-feed.routes.ts'
 import { reportRoutes } from './reports/report.routes.ts'
 import { webhookRoutes } from './webhooks/webhook.routes.ts'
+import auditPlugin from './audit/audit.plugin.ts'
+import { auditRoutes } from './audit/audit.routes.ts'
 
 export interface BuildAppOptions {
   config: AppConfig
@@ -82,6 +84,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(idempotencyPlugin, { retentionHours: config.IDEMPOTENCY_RETENTION_HOURS })
   await app.register(docsPlugin)
   await app.register(webhooksPlugin, { config })
+  await app.register(auditPlugin, { config })
   // [background workers: register plugins here]
   await app.register(schedulerPlugin, { enabled: config.SCHEDULER_ENABLED, intervalMs: config.SCHEDULER_INTERVAL_MS })
 
@@ -98,6 +101,7 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(changeFeedRoutes)
       await v1.register(webhookRoutes)
       await v1.register(reportRoutes)
+      await v1.register(auditRoutes)
       // [v1 routes: register here]
     },
     { prefix: '/v1' },

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './platform/config/config.ts'
 import { createDatabase } from './platform/database/database.ts'
 import { resolveDatabaseUrl } from './platform/database/database-url.ts'
 import { prepareDatabase } from './prepare-database.ts'
+import { runAuditVerify } from './audit/audit-verify.command.ts'
 import { DomainError, NotFoundError } from './platform/errors/domain-errors.ts'
 import { uuidSchema } from './platform/http/http-schemas.ts'
 
@@ -19,6 +20,10 @@ Commands:
   api-keys list          Lists keys with their creation dates (never the secrets).
   api-keys revoke <id>   Revokes a key (its id is the first column of \`api-keys list\`).
   migrate                Applies pending migrations and seeds reference data.
+  audit verify [--public-key <file>] [--checkpoint-log <file>] [--json]
+                         Verifies every case chain, state and the signed checkpoints from the database,
+                         trusting only the public key (default: AUDIT_SIGNING_KEY_FILE + ".pub") and the
+                         checkpoint log (default: AUDIT_CHECKPOINT_LOG). Exit 0 valid, 1 problems found.
 
 Uses DATABASE_URL, or the embedded PostgreSQL of \`npm start\` (started for the command if not running).`
 
@@ -30,6 +35,7 @@ type Command =
   | { kind: 'create'; role: Role; organizationCode: string | undefined; name: string | undefined }
   | { kind: 'list' }
   | { kind: 'revoke'; id: string }
+  | { kind: 'audit-verify'; publicKeyFile: string | undefined; checkpointLog: string | undefined; json: boolean }
 
 class UsageError extends Error {}
 
@@ -43,7 +49,15 @@ function parseCommand(argv: string[]): Command | 'help' {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        role: { type: 'string' },
+        org: { type: 'string' },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        'public-key': { type: 'string' },
+        'checkpoint-log': { type: 'string' },
+        json: { type: 'boolean' },
+      },
     })
   } catch (error) {
     throw new UsageError((error as Error).message)
@@ -61,6 +75,11 @@ function parseCommand(argv: string[]): Command | 'help' {
   if (area === 'migrate') {
     noMore(1)
     return { kind: 'migrate' }
+  }
+  if (area === 'audit') {
+    if (action !== 'verify') throw new UsageError(action === undefined ? 'audit needs a command: verify.' : `Unknown command \`audit ${action}\`: use verify.`)
+    noMore(2)
+    return { kind: 'audit-verify', publicKeyFile: values['public-key'], checkpointLog: values['checkpoint-log'], json: values.json === true }
   }
   if (area !== 'api-keys') throw new UsageError(`Unknown command \`${area}\`.`)
   if (action === 'create') {
@@ -106,6 +125,15 @@ async function run(command: Command): Promise<number> {
     // Every command works on a migrated database, so a first `api-keys create` before `npm start` works too.
     await prepareDatabase(database.db)
     switch (command.kind) {
+    if (command.kind === 'audit-verify') {
+      // Read-only: the database is verified as it is found, not migrated first.
+      const options = {
+        publicKeyFile: command.publicKeyFile ?? `${config.AUDIT_SIGNING_KEY_FILE}.pub`,
+        checkpointLog: command.checkpointLog ?? config.AUDIT_CHECKPOINT_LOG,
+        json: command.json,
+      }
+      return await runAuditVerify(database.db, systemClock, options, { log: (line) => console.log(line), error: (line) => console.error(line) })
+    }
       case 'migrate':
         console.log('Database migrated.')
         return 0

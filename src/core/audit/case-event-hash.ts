@@ -46,7 +46,14 @@ export function canonicalJson(value: unknown): string {
  * any earlier event changes every later hash, so `verify` finds the first break.
  */
 export function computeCaseEventHash(event: HashableCaseEvent): string {
-  const sealed = canonicalJson({
+  return createHash('sha256')
+    .update(canonicalJson(sealedCaseEvent(event)))
+    .digest('hex')
+}
+
+/** The object whose canonical JSON an event's hash is taken over (docs/audit.md: what an auditor recomputes). */
+export function sealedCaseEvent(event: HashableCaseEvent): Record<string, unknown> {
+  return {
     caseId: event.caseId,
     seq: event.seq,
     type: event.type,
@@ -59,8 +66,7 @@ export function computeCaseEventHash(event: HashableCaseEvent): string {
     occurredAt: event.occurredAt.toISOString(),
     payload: event.payload,
     prevHash: event.prevHash,
-  })
-  return createHash('sha256').update(sealed).digest('hex')
+  }
 }
 
 export interface ChainBreak {

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { z } from 'zod'
 
 /**
@@ -48,6 +51,13 @@ const configSchema = z
     WEBHOOK_DISABLE_AFTER_HOURS: integer('WEBHOOK_DISABLE_AFTER_HOURS', 1, 24 * 14).default(72),
     /** Link-local and cloud metadata addresses are refused as webhook targets unless this is true. */
     WEBHOOK_ALLOW_LINK_LOCAL: booleanFlag('WEBHOOK_ALLOW_LINK_LOCAL').default(false),
+    /** The Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; generated with mode 0600 when missing. Never in the database. */
+    AUDIT_SIGNING_KEY_FILE: z.string().min(1).default('data/audit-signing-key.pem'),
+    /** Every checkpoint is also appended here, one JSON line each, for operators to ship elsewhere. */
+    AUDIT_CHECKPOINT_LOG: z.string().min(1).default('data/audit-checkpoints.jsonl'),
+    AUDIT_CHECKPOINT_ENABLED: booleanFlag('AUDIT_CHECKPOINT_ENABLED').default(true),
+    /** A checkpoint is taken when the latest is this old, once among all instances. */
+    AUDIT_CHECKPOINT_INTERVAL_MS: integer('AUDIT_CHECKPOINT_INTERVAL_MS', 1_000, 7 * 24 * 3_600_000).default(3_600_000),
   })
   .superRefine((config, context) => {
     // The embedded PostgreSQL is a development and test convenience: its binaries are not in the production
@@ -92,11 +102,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return parsed.data
 }
 
+function testAuditFiles(): Pick<AppConfig, 'AUDIT_CHECKPOINT_ENABLED' | 'AUDIT_SIGNING_KEY_FILE' | 'AUDIT_CHECKPOINT_LOG'> {
+  const directory = path.join(tmpdir(), `gc-audit-${process.pid}-${randomBytes(6).toString('hex')}`)
+  return { AUDIT_CHECKPOINT_ENABLED: false, AUDIT_SIGNING_KEY_FILE: path.join(directory, 'signing-key.pem'), AUDIT_CHECKPOINT_LOG: path.join(directory, 'checkpoints.jsonl') }
+}
+
 /** A configuration for tests and tools: defaults plus overrides, without reading process.env. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   // Background workers stay off in tests unless a test turns them on.
   return {
     ...configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false', WEBHOOK_WORKER_ENABLED: 'false' }),
+    // The audit signing key and checkpoint log go to a directory of this config's own under the system's temporary
+    // directory (written only when a test takes a checkpoint), never into the working tree.
+    ...testAuditFiles(),
     ...overrides,
   }
 }

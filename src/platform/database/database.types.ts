@@ -182,6 +182,8 @@ export interface WebhookDeliveryTable {
   failed_at: Timestamp | null
   last_status_code: number | null
   last_error: string | null
+  /** timeout, connection_refused, http_status, target_refused, … (src/webhooks/webhook-http-client.ts). */
+  last_error_class: ColumnType<string | null, string | null | undefined, string | null>
   payload: JSONColumnType<Record<string, unknown>, string, string>
   created_at: Timestamp
 }
@@ -196,6 +198,30 @@ export interface WebhookRelayCursorTable {
 
 export interface Database {
   organization: OrganizationTable
+/** Signed checkpoints of the history (src/audit); append-only. */
+export interface AuditCheckpointTable {
+  sequence: number
+  format: string
+  created_at: Timestamp
+  case_count: ColumnType<string, number, never>
+  event_count: ColumnType<string, number, never>
+  merkle_root: string
+  previous_hash: string | null
+  key_id: string
+  hash: string
+  signature: string
+  carried_forward: ColumnType<number, number | undefined, never>
+}
+
+/** A checkpoint leaf written when a case is new or its head moved on (src/audit); append-only. */
+export interface AuditCheckpointLeafTable {
+  case_id: string
+  sequence: number
+  case_number: string
+  event_count: number
+  head_hash: string
+}
+
   api_key: ApiKeyTable
   rule_set: RuleSetTable
   calendar_year: CalendarYearTable
@@ -207,3 +233,5 @@ export interface Database {
   webhook_delivery: WebhookDeliveryTable
   webhook_relay_cursor: WebhookRelayCursorTable
 }
+  audit_checkpoint: AuditCheckpointTable
+  audit_checkpoint_leaf: AuditCheckpointLeafTable
