@@ -122,9 +122,6 @@ async function run(command: Command): Promise<number> {
   const { connectionString, embedded } = await resolveDatabaseUrl(config, (message) => console.error(message))
   const database = createDatabase({ connectionString, poolMax: 2 })
   try {
-    // Every command works on a migrated database, so a first `api-keys create` before `npm start` works too.
-    await prepareDatabase(database.db)
-    switch (command.kind) {
     if (command.kind === 'audit-verify') {
       // Read-only: the database is verified as it is found, not migrated first.
       const options = {
@@ -134,6 +131,9 @@ async function run(command: Command): Promise<number> {
       }
       return await runAuditVerify(database.db, systemClock, options, { log: (line) => console.log(line), error: (line) => console.error(line) })
     }
+    // Every command works on a migrated database, so a first `api-keys create` before `npm start` works too.
+    await prepareDatabase(database.db)
+    switch (command.kind) {
       case 'migrate':
         console.log('Database migrated.')
         return 0

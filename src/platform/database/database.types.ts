@@ -196,8 +196,6 @@ export interface WebhookRelayCursorTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>
 }
 
-export interface Database {
-  organization: OrganizationTable
 /** Signed checkpoints of the history (src/audit); append-only. */
 export interface AuditCheckpointTable {
   sequence: number
@@ -222,6 +220,8 @@ export interface AuditCheckpointLeafTable {
   head_hash: string
 }
 
+export interface Database {
+  organization: OrganizationTable
   api_key: ApiKeyTable
   rule_set: RuleSetTable
   calendar_year: CalendarYearTable
@@ -232,6 +232,6 @@ export interface AuditCheckpointLeafTable {
   webhook_endpoint: WebhookEndpointTable
   webhook_delivery: WebhookDeliveryTable
   webhook_relay_cursor: WebhookRelayCursorTable
-}
   audit_checkpoint: AuditCheckpointTable
   audit_checkpoint_leaf: AuditCheckpointLeafTable
+}
