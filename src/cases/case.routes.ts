@@ -7,8 +7,9 @@ import { etagOf, parseIfMatch, presentCase } from './case.presenter.ts'
 import { caseListQuerySchema, caseResponseSchema, createCaseRequestSchema } from './case.schema.ts'
 import { caseTimelineFor, listCasesFor, readCase, submitCase, type CaseServiceDeps } from './case.service.ts'
 import { transitionCase } from './case-transition.service.ts'
+import { CASE_READER_ROLES } from '../core/access/principal.ts'
 
-const READERS = ['dispatch', 'office', 'auditor'] as const
+const READERS = CASE_READER_ROLES
 
 export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps: CaseServiceDeps = { db: app.db, ruleSets: app.ruleSetService, calendars: app.calendarService, clock: app.clock }

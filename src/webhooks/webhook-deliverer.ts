@@ -8,12 +8,17 @@ import { claimDueDeliveries, lockOwnedAttempt, markAttemptFailed, markDelivered,
 import { recordEndpointFailure, recordEndpointSuccess, setDisabledReason } from './webhook-endpoint.repository.ts'
 import { postWebhook, type WebhookResponse } from './webhook-http-client.ts'
 import { signWebhook } from '../core/webhooks/webhook-signature.ts'
-import type { HostResolver } from './webhook-url-policy.ts'
+import type { AllowedTargets, HostResolver } from './webhook-url-policy.ts'
 
 /**
  * The deliverer: claim due attempts (leased, committed), send them with no transaction open, then record each
  * result in its own transaction. At least once: an attempt whose sender died is claimed again when its lease
  * ends, and receivers deduplicate on `webhook-id`. In order per case: see claimDueDeliveries.
+ *
+ * Fair (issue 9): there is no batch to wait for. A pump keeps the requests in flight and claims more while they
+ * run — per endpoint, at most PER_ENDPOINT_IN_FLIGHT at a time — so an endpoint that never answers holds its own
+ * few requests until WEBHOOK_TIMEOUT_MS and nothing else: every other endpoint's attempts are claimed and sent
+ * at the next fill, whatever the slow ones do.
  */
 const WEBHOOK_USER_AGENT = 'green-channel-webhooks/1.0 (+https://www.standardwebhooks.com/)'
 
@@ -25,7 +30,13 @@ export interface DelivererSettings {
   retryHours: number
   disableAfterHours: number
   allowLinkLocal: boolean
+  allowedTargets: AllowedTargets
 }
+
+/** Requests in flight per endpoint (across instances): different cases of one endpoint go out side by side. */
+const PER_ENDPOINT_IN_FLIGHT = 4
+/** Requests in flight per instance: sockets are cheap, and every endpoint is bounded by PER_ENDPOINT_IN_FLIGHT. */
+const MAX_IN_FLIGHT = 1_000
 
 export interface DelivererLog {
   info(object: Record<string, unknown>, message: string): void
@@ -45,9 +56,9 @@ export interface DelivererDeps {
 }
 
 export interface DeliverOptions {
-  /** Attempts claimed (and sent in parallel) at a time. */
+  /** Attempts claimed at a time (at most). */
   batchSize?: number
-  /** Claims per call; a call ends earlier when nothing more is due. */
+  /** Claims per call; a call ends earlier when nothing more is due and nothing is in flight. */
   maxBatches?: number
 }
 
@@ -91,7 +102,11 @@ async function recordOutcome(deps: DelivererDeps, claimed: ClaimedDelivery, resp
       await recordEndpointSuccess(trx, claimed.endpointId, at)
       return 'delivered'
     }
-    const failure = { statusCode: response.statusCode, error: response.error ?? `HTTP ${response.statusCode}` }
+    const failure = {
+      statusCode: response.statusCode,
+      errorClass: response.errorClass ?? ('http_status' as const),
+      error: response.error ?? `HTTP ${response.statusCode}`,
+    }
     const retryAt = new Date(at.getTime() + retryDelayMs(claimed.attempts, deps.random ?? Math.random, deps.backoff ?? DEFAULT_BACKOFF))
     const endpoint = await recordEndpointFailure(trx, claimed.endpointId, at, {
       minConsecutiveFailures: MIN_CONSECUTIVE_FAILURES_TO_DISABLE,
@@ -101,7 +116,8 @@ async function recordOutcome(deps: DelivererDeps, claimed: ClaimedDelivery, resp
       if (endpoint?.justDisabled) {
         const reason =
           `No successful delivery since ${formatShanghaiInstant(endpoint.failingSince)} ` +
-          `(${endpoint.consecutiveFailures} consecutive failures; the last: ${failure.error.slice(0, 300)}).`
+          // Only what the service knows (a status code or an error class), never what the target sent back.
+          `(${endpoint.consecutiveFailures} consecutive failures; the last: ${failure.statusCode !== null ? `HTTP ${failure.statusCode}` : failure.errorClass}).`
         await setDisabledReason(trx, claimed.endpointId, reason)
         await parkDeliveries(trx, claimed.endpointId)
         deps.log?.warn({ webhookEndpointId: claimed.endpointId, reason }, 'webhook endpoint disabled')
@@ -120,37 +136,117 @@ async function recordOutcome(deps: DelivererDeps, claimed: ClaimedDelivery, resp
   })
 }
 
-/** Sends what is due, batch after batch, until nothing more is due or maxBatches is reached. */
-export async function deliverDueWebhooks(deps: DelivererDeps, options: DeliverOptions = {}): Promise<DeliverResult> {
-  const batchSize = options.batchSize ?? 20
-  const maxBatches = options.maxBatches ?? 50
-  const result: DeliverResult = { attempted: 0, delivered: 0, retrying: 0, failed: 0, waiting: 0, lost: 0 }
-  // The lease outlives the request's own timeout by a wide margin, so a slow but live sender keeps its attempt.
-  const leaseMs = deps.settings.timeoutMs * 2 + 30 * SECOND_MS
-  for (let batch = 0; batch < maxBatches; batch++) {
-    const now = deps.clock.now()
-    const claimed = await claimDueDeliveries(deps.db, {
+const emptyResult = (): DeliverResult => ({ attempted: 0, delivered: 0, retrying: 0, failed: 0, waiting: 0, lost: 0 })
+
+/**
+ * Keeps the requests in flight. `fill()` claims what is due within the limits and starts sending it without
+ * waiting for the answers; each answer is recorded as it comes, and (in the background worker) makes the pump
+ * fill again. `runUntilIdle()` is one complete pass for tests and tools: fill, wait for an answer, fill…
+ * until nothing is due and nothing is in flight.
+ */
+export class WebhookDeliveryPump {
+  readonly result: DeliverResult = emptyResult()
+  private readonly inFlight = new Map<number, Promise<void>>()
+  private readonly errors: unknown[] = []
+  private filling: Promise<number> | null = null
+  private fillAgain = false
+  private stopped = false
+
+  constructor(
+    private readonly deps: DelivererDeps,
+    private readonly options: { batchSize?: number | undefined; refillOnAnswer?: boolean } = {},
+  ) {}
+
+  get inFlightCount(): number {
+    return this.inFlight.size
+  }
+
+  /** Claims and starts what is due; one fill at a time (a fill asked for meanwhile runs right after). */
+  async fill(): Promise<number> {
+    if (this.filling) {
+      this.fillAgain = true
+      return await this.filling
+    }
+    this.filling = this.claimAndStart()
+    try {
+      let claimed = await this.filling
+      while (this.fillAgain && !this.stopped) {
+        this.fillAgain = false
+        this.filling = this.claimAndStart()
+        claimed += await this.filling
+      }
+      return claimed
+    } finally {
+      this.filling = null
+    }
+  }
+
+  private async claimAndStart(): Promise<number> {
+    const room = Math.min(this.options.batchSize ?? 100, MAX_IN_FLIGHT - this.inFlight.size)
+    if (this.stopped || room <= 0) return 0
+    const now = this.deps.clock.now()
+    // The lease outlives the request's own timeout by a wide margin, so a slow but live sender keeps its attempt.
+    const leaseMs = this.deps.settings.timeoutMs * 2 + 30 * SECOND_MS
+    const claimed = await claimDueDeliveries(this.deps.db, {
       now,
       leaseUntil: new Date(now.getTime() + leaseMs),
-      giveUpAfter: new Date(now.getTime() + deps.settings.retryHours * HOUR_MS),
-      limit: batchSize,
+      giveUpAfter: new Date(now.getTime() + this.deps.settings.retryHours * HOUR_MS),
+      limit: room,
+      perEndpoint: PER_ENDPOINT_IN_FLIGHT,
+      excludeIds: [...this.inFlight.keys()],
     })
-    if (claimed.length === 0) break
-    const outcomes = await Promise.allSettled(
-      claimed.map(async (delivery) => {
-        const response = await postWebhook(webhookRequestOf(delivery, deps.clock.now()), {
-          timeoutMs: deps.settings.timeoutMs,
-          allowLinkLocal: deps.settings.allowLinkLocal,
-          resolve: deps.resolve,
-        })
-        return await recordOutcome(deps, delivery, response)
-      }),
-    )
-    result.attempted += claimed.length
-    for (const outcome of outcomes) if (outcome.status === 'fulfilled') result[outcome.value]++
-    // A result that could not be recorded (database trouble) leaves its lease to expire: the attempt is retried.
-    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
-    if (failure) throw failure.reason
+    for (const delivery of claimed) {
+      this.result.attempted++
+      const sending = this.send(delivery).finally(() => {
+        this.inFlight.delete(delivery.id)
+        if (this.options.refillOnAnswer && !this.stopped) this.fill().catch((error: unknown) => this.deps.log?.warn({ err: error }, 'webhook claim failed'))
+      })
+      this.inFlight.set(delivery.id, sending)
+    }
+    return claimed.length
   }
-  return result
+
+  private async send(delivery: ClaimedDelivery): Promise<void> {
+    try {
+      const response = await postWebhook(webhookRequestOf(delivery, this.deps.clock.now()), {
+        timeoutMs: this.deps.settings.timeoutMs,
+        allowLinkLocal: this.deps.settings.allowLinkLocal,
+        allowedTargets: this.deps.settings.allowedTargets,
+        resolve: this.deps.resolve,
+      })
+      this.result[await recordOutcome(this.deps, delivery, response)]++
+    } catch (error) {
+      // A result that could not be recorded (database trouble) leaves its lease to expire: the attempt is retried.
+      this.errors.push(error)
+      this.deps.log?.warn({ err: error, webhookId: delivery.messageId }, 'webhook result not recorded')
+    }
+  }
+
+  /** Fill, wait for an answer, fill again… until nothing is due and nothing is in flight (or maxFills). */
+  async runUntilIdle(maxFills = 1_000): Promise<DeliverResult> {
+    for (let fills = 0; fills < maxFills; fills++) {
+      const claimed = await this.fill()
+      if (this.inFlight.size === 0 && claimed === 0) break
+      if (claimed === 0) await Promise.race(this.inFlight.values())
+    }
+    await this.drain()
+    if (this.errors.length > 0) throw this.errors[0]
+    return { ...this.result }
+  }
+
+  /** No more claims; waits for the requests in flight (each bounded by WEBHOOK_TIMEOUT_MS) to be recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    await this.filling
+    await this.drain()
+  }
+
+  private async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()])
+  }
+}
+
+/** Sends what is due until nothing more is due and nothing is in flight: one delivery pass. */
+export async function deliverDueWebhooks(deps: DelivererDeps, options: DeliverOptions = {}): Promise<DeliverResult> {
+  return await new WebhookDeliveryPump(deps, { batchSize: options.batchSize }).runUntilIdle(options.maxBatches)
 }

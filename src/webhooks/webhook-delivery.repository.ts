@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../platform/database/database.types.ts'
+import type { DeliveryErrorClass } from './webhook-http-client.ts'
 import { RELAY_CURSOR_NAME } from './webhook-relay.repository.ts'
 
 export type WebhookDeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed'
@@ -55,19 +56,36 @@ export interface ClaimedDelivery {
   secret: string
 }
 
+export interface DeliveryClaim {
+  now: Date
+  leaseUntil: Date
+  giveUpAfter: Date
+  /** Attempts claimed at most by this call. */
+  limit: number
+  /** Attempts in flight at most per endpoint, across all instances (leases not yet ended count). */
+  perEndpoint: number
+  /** Attempts this sender has in flight: never claimed again by it while their request runs. */
+  excludeIds: readonly number[]
+}
+
 /**
- * Claims up to `limit` due attempts and marks them `sending` until `leaseUntil`, committed before anything is
- * sent: `FOR UPDATE SKIP LOCKED` lets several instances claim side by side without waiting for or taking each
+ * Claims due attempts and marks them `sending` until `leaseUntil`, committed before anything is sent:
+ * `FOR UPDATE SKIP LOCKED` lets several instances claim side by side without waiting for or taking each
  * other's rows, so no attempt is sent twice concurrently; a sender that dies leaves a lease that expires, and
  * then the attempt is claimed again (at least once).
  *
+ * Fair: the work is taken per endpoint — each active endpoint contributes at most `perEndpoint` minus what it
+ * already has in flight (unexpired leases, on any instance), and the claim takes the first due attempt of every
+ * endpoint before the second of any (round robin on the rank within the endpoint). So an endpoint that is slow,
+ * failing or has a large backlog holds at most `perEndpoint` requests and never delays another endpoint's work.
+ *
  * Due means: pending with `next_attempt_at` reached (or sending with an expired lease: the claim sets
- * next_attempt_at to the end of the lease), of an active endpoint,
- * and first in line for its case — no earlier event of the same case is still pending or sending for this
- * endpoint, and none has yet to be relayed (a transaction can take its id before an earlier event's
- * transaction, so the feed may relay seq 3 of a case in an earlier batch than seq 2).
+ * next_attempt_at to the end of the lease), of an active endpoint, and first in line for its case — no earlier
+ * event of the same case is still pending or sending for this endpoint, and none has yet to be relayed (a
+ * transaction can take its id before an earlier event's transaction, so the feed may relay seq 3 of a case in an
+ * earlier batch than seq 2).
  */
-export async function claimDueDeliveries(db: Kysely<Database>, claim: { now: Date; leaseUntil: Date; giveUpAfter: Date; limit: number }): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(db: Kysely<Database>, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
   const { rows } = await sql<{
     id: number
     message_id: string
@@ -82,21 +100,37 @@ export async function claimDueDeliveries(db: Kysely<Database>, claim: { now: Dat
   }>`
     with relay as (
       select tx_id, event_id from webhook_relay_cursor where name = ${RELAY_CURSOR_NAME}
-    ), due as (
-      select d.id
-      from webhook_delivery d
-      join webhook_endpoint e on e.id = d.endpoint_id
+    ), in_flight as (
+      select endpoint_id, count(*)::int as n from webhook_delivery
+      where status = 'sending' and lease_until > ${claim.now}
+      group by endpoint_id
+    ), candidates as (
+      select c.id, c.rank, c.next_attempt_at
+      from webhook_endpoint e
+      left join in_flight f on f.endpoint_id = e.id
+      cross join lateral (
+        select d.id, d.next_attempt_at, row_number() over (order by d.next_attempt_at, d.id) as rank
+        from webhook_delivery d
+        where d.endpoint_id = e.id
+          and d.status in ('pending', 'sending') and d.next_attempt_at <= ${claim.now}
+          and d.id <> all(${[...claim.excludeIds]}::bigint[])
+          and not exists (
+            select 1 from webhook_delivery earlier
+            where earlier.endpoint_id = d.endpoint_id and earlier.case_id = d.case_id
+              and earlier.event_seq < d.event_seq and earlier.status in ('pending', 'sending'))
+          and not exists (
+            select 1 from case_event ce cross join relay
+            where ce.case_id = d.case_id and ce.seq < d.event_seq and (ce.tx_id, ce.id) > (relay.tx_id, relay.event_id))
+        order by d.next_attempt_at, d.id
+        limit greatest(${claim.perEndpoint}::int - coalesce(f.n, 0), 0)
+      ) c
       where e.status = 'active'
-        and d.status in ('pending', 'sending') and d.next_attempt_at <= ${claim.now}
-        and not exists (
-          select 1 from webhook_delivery earlier
-          where earlier.endpoint_id = d.endpoint_id and earlier.case_id = d.case_id
-            and earlier.event_seq < d.event_seq and earlier.status in ('pending', 'sending'))
-        and not exists (
-          select 1 from case_event ce cross join relay
-          where ce.case_id = d.case_id and ce.seq < d.event_seq and (ce.tx_id, ce.id) > (relay.tx_id, relay.event_id))
-      order by d.next_attempt_at, d.id
+      order by c.rank, c.next_attempt_at, c.id
       limit ${claim.limit}
+    ), due as (
+      -- Re-checked under the row lock: another instance may have claimed a candidate meanwhile.
+      select d.id from webhook_delivery d
+      where d.id in (select id from candidates) and d.status in ('pending', 'sending') and d.next_attempt_at <= ${claim.now}
       for update of d skip locked
     )
     update webhook_delivery d
@@ -143,7 +177,7 @@ export async function lockOwnedAttempt(db: Kysely<Database>, claimed: Pick<Claim
 export async function markDelivered(db: Kysely<Database>, id: number, at: Date, statusCode: number): Promise<void> {
   await db
     .updateTable('webhook_delivery')
-    .set({ status: 'delivered', delivered_at: at, lease_until: null, last_status_code: statusCode, last_error: null })
+    .set({ status: 'delivered', delivered_at: at, lease_until: null, last_status_code: statusCode, last_error: null, last_error_class: null })
     .where('id', '=', id)
     .execute()
 }
@@ -156,7 +190,7 @@ const nextAttemptValue = (next: NextAttempt) => (next === 'never' ? sql<Date>`'i
 export async function markAttemptFailed(
   db: Kysely<Database>,
   id: number,
-  outcome: { statusCode: number | null; error: string },
+  outcome: { statusCode: number | null; errorClass: DeliveryErrorClass; error: string },
   next: { status: 'pending'; nextAttemptAt: NextAttempt } | { status: 'failed'; at: Date },
 ): Promise<void> {
   await db
@@ -165,7 +199,8 @@ export async function markAttemptFailed(
       status: next.status,
       lease_until: null,
       last_status_code: outcome.statusCode,
-      last_error: outcome.error.slice(0, 1000),
+      last_error: outcome.error.slice(0, 300),
+      last_error_class: outcome.errorClass,
       ...(next.status === 'pending' ? { next_attempt_at: nextAttemptValue(next.nextAttemptAt) } : { failed_at: next.at }),
     })
     .where('id', '=', id)
@@ -221,6 +256,7 @@ export interface WebhookDeliveryRecord {
   failedAt: Date | null
   lastStatusCode: number | null
   lastError: string | null
+  lastErrorClass: DeliveryErrorClass | null
   createdAt: Date
 }
 
@@ -250,6 +286,7 @@ export async function listDeliveries(
     failedAt: row.failed_at,
     lastStatusCode: row.last_status_code,
     lastError: row.last_error,
+    lastErrorClass: row.last_error_class as DeliveryErrorClass | null,
     createdAt: row.created_at,
   }))
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { CASE_READER_ROLES } from '../core/access/principal.ts'
 import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import { readFeed, type FeedEvent } from '../events/change-feed.repository.ts'
@@ -95,7 +96,7 @@ async function relayBatch(deps: RelayDeps, batchSize: number): Promise<{ events:
     const last = events.at(-1)
     if (!last) return { events: 0, deliveries: 0 }
     const organizationIds = [...new Set(events.map((event) => event.organizationId).filter((id): id is string => id !== null))]
-    const endpoints = await listActiveEndpointsOf(trx, organizationIds)
+    const endpoints = await listActiveEndpointsOf(trx, organizationIds, CASE_READER_ROLES)
     const rows: NewWebhookDelivery[] = []
     if (endpoints.length > 0) {
       const contexts = await caseContextsOf(trx, [...new Set(events.map((event) => event.caseId))])

@@ -92,6 +92,22 @@ export async function insertWebhookEndpoint(db: Kysely<Database>, endpoint: NewW
   return row.id
 }
 
+/** Serialises endpoint registrations of one organization until the transaction ends (the limit is counted under it). */
+export async function lockOrganizationEndpoints(trx: Kysely<Database>, organizationId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`webhook_endpoint:${organizationId}`}, 0))`.execute(trx)
+}
+
+/** The organization's endpoints that are not deleted (active or disabled). */
+export async function countWebhookEndpoints(db: Kysely<Database>, organizationId: string): Promise<number> {
+  const row = await db
+    .selectFrom('webhook_endpoint')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('organization_id', '=', organizationId)
+    .where('status', '<>', 'deleted')
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
 /** One endpoint; with `organizationId`, only if it belongs to that organization. */
 export async function findWebhookEndpoint(db: Kysely<Database>, id: string, organizationId?: string): Promise<WebhookEndpointRecord | undefined> {
   let query = endpointQuery(db).where('e.id', '=', id)
@@ -140,13 +156,20 @@ export interface RelayEndpoint {
   subscribedFrom: string
 }
 
-export async function listActiveEndpointsOf(db: Kysely<Database>, organizationIds: readonly string[]): Promise<RelayEndpoint[]> {
+/**
+ * The active endpoints of these organizations that may receive case events: one registered by a key whose role
+ * may not read cases (an admin key, before registration was closed to it) receives nothing — the receiver would
+ * read the cases its registrant may not.
+ */
+export async function listActiveEndpointsOf(db: Kysely<Database>, organizationIds: readonly string[], caseReaderRoles: readonly string[]): Promise<RelayEndpoint[]> {
   if (organizationIds.length === 0) return []
   const rows = await db
-    .selectFrom('webhook_endpoint')
-    .select(['id', 'organization_id', 'event_types', sql<string>`subscribed_from::text`.as('subscribed_from')])
-    .where('status', '=', 'active')
-    .where('organization_id', 'in', [...organizationIds])
+    .selectFrom('webhook_endpoint as e')
+    .leftJoin('api_key as k', 'k.id', 'e.created_by_key_id')
+    .select(['e.id', 'e.organization_id', 'e.event_types', sql<string>`e.subscribed_from::text`.as('subscribed_from')])
+    .where('e.status', '=', 'active')
+    .where('e.organization_id', 'in', [...organizationIds])
+    .where((eb) => eb.or([eb('k.id', 'is', null), eb('k.role', 'in', [...caseReaderRoles] as never)]))
     .execute()
   return rows.map((row) => ({ id: row.id, organizationId: row.organization_id, eventTypes: row.event_types, subscribedFrom: row.subscribed_from }))
 }

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { LookupFunction } from 'node:net'
-import { checkWebhookUrlSyntax, refusedAddressReason, systemResolver, type HostResolver } from './webhook-url-policy.ts'
+import { checkWebhookUrlSyntax, resolveAllowedAddresses, type UrlPolicyOptions } from './webhook-url-policy.ts'
 
 export interface WebhookRequest {
   url: string
@@ -9,43 +9,58 @@ export interface WebhookRequest {
   body: string
 }
 
-export interface WebhookSendOptions {
+export interface WebhookSendOptions extends UrlPolicyOptions {
   timeoutMs: number
-  allowLinkLocal: boolean
-  resolve?: HostResolver | undefined
 }
 
-/** What came back: an HTTP status (any), or no response at all (`statusCode` null, `error` says why). */
+/**
+ * Why an attempt failed, as the delivery log shows it to every role: a class and a status code, never anything
+ * the target sent back (its body would make the service a way to read what an address answers) and never the
+ * address a name resolved to.
+ */
+export const DELIVERY_ERROR_CLASSES = ['timeout', 'connection_refused', 'connection_reset', 'dns_error', 'tls_error', 'network_error', 'http_status', 'target_refused'] as const
+export type DeliveryErrorClass = (typeof DELIVERY_ERROR_CLASSES)[number]
+
+/** What came back: an HTTP status (any), or no response at all (`statusCode` null). */
 export interface WebhookResponse {
   statusCode: number | null
+  errorClass: DeliveryErrorClass | null
+  /** A short text the service wrote (never the target's): "HTTP 500", "no response within 5000 ms", … */
   error: string | null
 }
 
-const MAX_RESPONSE_SNIPPET_BYTES = 512
+const TLS_ERROR = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|HOSTNAME_MISMATCH|ERR_CERT)/
+
+/** The class and text of a socket error (the node error code is kept: it says nothing the class does not). */
+function classifyError(error: NodeJS.ErrnoException): { errorClass: DeliveryErrorClass; error: string } {
+  const code = error.code ?? ''
+  if (code === 'EWEBHOOKREFUSED') return { errorClass: 'target_refused', error: error.message }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NODATA') return { errorClass: 'dns_error', error: error.message }
+  if (code === 'ECONNREFUSED') return { errorClass: 'connection_refused', error: 'connection refused (ECONNREFUSED)' }
+  if (code === 'ECONNRESET' || code === 'EPIPE') return { errorClass: 'connection_reset', error: `connection reset (${code})` }
+  if (code === 'ETIMEDOUT') return { errorClass: 'timeout', error: 'connection timed out (ETIMEDOUT)' }
+  if (TLS_ERROR.test(code)) return { errorClass: 'tls_error', error: `TLS handshake failed (${code})` }
+  return { errorClass: 'network_error', error: code ? `network error (${code})` : 'network error' }
+}
 
 /**
- * The lookup the connection itself uses: the addresses are checked against the URL policy at the moment the
- * socket connects, so what was checked is what is connected to (a DNS answer changed after registration —
- * DNS rebinding — is caught here). Handles `all: true`, which Node asks for when it races IPv4 and IPv6
- * (autoSelectFamily, RFC 8305 "happy eyeballs").
+ * The lookup the connection itself uses: the policy resolves the name once, checks every address, and hands the
+ * socket exactly those addresses — so the address checked is the address connected to (a DNS answer changed
+ * after registration, DNS rebinding, is caught here, and no second resolution can swap it). Handles `all: true`,
+ * which Node asks for when it races IPv4 and IPv6 (autoSelectFamily, RFC 8305 "happy eyeballs").
  */
-export function guardedLookup(resolve: HostResolver, allowLinkLocal: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    resolve(hostname).then(
+export function guardedLookup(options: UrlPolicyOptions): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    resolveAllowedAddresses(hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, ''), options).then(
       (resolved) => {
-        const family = options.family === 4 || options.family === 6 ? options.family : undefined
-        const addresses = family ? resolved.filter((entry) => entry.family === family) : resolved
-        if (addresses.length === 0) {
-          return callback(Object.assign(new Error(`${hostname} does not resolve`), { code: 'ENOTFOUND' }), '', 0)
+        if (!resolved.allowed) {
+          const code = resolved.code === 'target_refused' ? 'EWEBHOOKREFUSED' : 'ENOTFOUND'
+          return callback(Object.assign(new Error(`refused by the webhook target policy: ${resolved.reason}`), { code }), '', 0)
         }
-        if (!allowLinkLocal) {
-          for (const { address } of addresses) {
-            const reason = refusedAddressReason(address)
-            if (reason)
-              return callback(Object.assign(new Error(`refused by the webhook URL policy: ${hostname} resolves to ${address}: ${reason}`), { code: 'EWEBHOOKREFUSED' }), '', 0)
-          }
-        }
-        if (options.all) return (callback as unknown as (error: null, addresses: { address: string; family: number }[]) => void)(null, addresses)
+        const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : undefined
+        const addresses = family ? resolved.addresses.filter((entry) => entry.family === family) : resolved.addresses
+        if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no IPv${family} address`), { code: 'ENOTFOUND' }), '', 0)
+        if (lookupOptions.all) return (callback as unknown as (error: null, addresses: { address: string; family: number }[]) => void)(null, addresses)
         const first = addresses[0] as { address: string; family: number }
         return callback(null, first.address, first.family)
       },
@@ -56,15 +71,17 @@ export function guardedLookup(resolve: HostResolver, allowLinkLocal: boolean): L
 
 /**
  * One POST with node:http(s): no redirect is followed (a 3xx is an answer like any other, and following it would
- * bypass the URL policy), no connection is reused (each attempt connects, and so re-checks, afresh), and the whole
- * exchange — connect, response, body — is bounded by `timeoutMs`. Never throws.
+ * bypass the target policy), no connection is reused (each attempt connects, and so re-checks, afresh), and the
+ * whole exchange — connect, response, body — is bounded by `timeoutMs`. The response body is read and discarded
+ * (at most what arrives within the time limit). Never throws.
  */
 export async function postWebhook(request: WebhookRequest, options: WebhookSendOptions): Promise<WebhookResponse> {
-  const check = checkWebhookUrlSyntax(request.url, { allowLinkLocal: options.allowLinkLocal })
-  if (!check.allowed) return { statusCode: null, error: `refused by the webhook URL policy: ${check.reason}` }
+  const check = checkWebhookUrlSyntax(request.url, options)
+  if (!check.allowed) return { statusCode: null, errorClass: 'target_refused', error: `refused by the webhook target policy: ${check.reason}` }
   const url = check.url
   const transport = url.protocol === 'https:' ? https : http
   const body = Buffer.from(request.body, 'utf8')
+  // A literal IP host was checked just now by checkWebhookUrlSyntax (node connects to it without a lookup).
 
   return await new Promise<WebhookResponse>((resolve) => {
     let settled = false
@@ -78,29 +95,21 @@ export async function postWebhook(request: WebhookRequest, options: WebhookSendO
       method: 'POST',
       headers: { ...request.headers, 'content-length': String(body.length) },
       agent: false,
-      lookup: guardedLookup(options.resolve ?? systemResolver, options.allowLinkLocal),
+      lookup: guardedLookup(options),
     })
     const timer = setTimeout(() => {
       req.destroy()
-      finish({ statusCode: null, error: `no response within ${options.timeoutMs} ms` })
+      finish({ statusCode: null, errorClass: 'timeout', error: `no response within ${options.timeoutMs} ms` })
     }, options.timeoutMs)
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      finish({ statusCode: null, error: error.code && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message }),
-    )
+    req.on('error', (error: NodeJS.ErrnoException) => finish({ statusCode: null, ...classifyError(error) }))
     req.on('response', (res) => {
       const statusCode = res.statusCode ?? 0
-      const chunks: Buffer[] = []
-      let size = 0
-      res.on('data', (chunk: Buffer) => {
-        if (size < MAX_RESPONSE_SNIPPET_BYTES) chunks.push(chunk)
-        size += chunk.length
-      })
-      res.on('error', () => finish({ statusCode, error: 'the response was cut off' }))
+      res.resume()
+      res.on('error', () => finish({ statusCode, errorClass: 'connection_reset', error: `HTTP ${statusCode}, then the response was cut off` }))
       res.on('end', () => {
-        if (statusCode >= 200 && statusCode < 300) return finish({ statusCode, error: null })
-        const snippet = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_SNIPPET_BYTES).toString('utf8').replace(/\s+/g, ' ').trim()
+        if (statusCode >= 200 && statusCode < 300) return finish({ statusCode, errorClass: null, error: null })
         const redirect = statusCode >= 300 && statusCode < 400 ? ' (redirects are not followed)' : ''
-        finish({ statusCode, error: `HTTP ${statusCode}${redirect}${snippet ? `: ${snippet}` : ''}` })
+        finish({ statusCode, errorClass: 'http_status', error: `HTTP ${statusCode}${redirect}` })
       })
     })
     req.end(body)

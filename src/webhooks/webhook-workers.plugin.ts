@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AppConfig } from '../platform/config/config.ts'
-import { deliverDueWebhooks, type DeliverOptions, type DeliverResult, type DelivererDeps, type DelivererSettings } from './webhook-deliverer.ts'
+import { deliverDueWebhooks, WebhookDeliveryPump, type DeliverOptions, type DeliverResult, type DelivererDeps, type DelivererSettings } from './webhook-deliverer.ts'
 import { relayWebhookEvents, type RelayOptions, type RelayResult } from './webhook-dispatcher.ts'
-import type { UrlPolicyOptions } from './webhook-url-policy.ts'
+import { allowedTargetsOf, systemResolver, type HostResolver, type UrlPolicyOptions } from './webhook-url-policy.ts'
 
 /** What a test (or an operator tool) may replace for one delivery cycle. */
 export type DeliveryOverrides = DeliverOptions & Partial<Pick<DelivererDeps, 'random' | 'backoff' | 'resolve'>>
@@ -14,8 +14,11 @@ export interface WebhookCycleResult {
 }
 
 export interface WebhookRuntime {
-  settings: DelivererSettings & { enabled: boolean; pollIntervalMs: number }
+  settings: DelivererSettings & { enabled: boolean; pollIntervalMs: number; maxEndpointsPerOrganization: number }
+  /** The target policy registration checks (the deliverer checks the same one at every connection). */
   urlPolicy: UrlPolicyOptions
+  /** Replaces DNS for registration and delivery alike: tests simulate outside and rebinding names with it. */
+  useResolver(resolve: HostResolver): void
   /** One relay pass: feed → deliveries. */
   runRelayCycle(options?: RelayOptions): Promise<RelayResult>
   /** One delivery pass: send what is due. */
@@ -48,21 +51,40 @@ async function webhooksPlugin(app: FastifyInstance, options: { config: AppConfig
     retryHours: config.WEBHOOK_RETRY_HOURS,
     disableAfterHours: config.WEBHOOK_DISABLE_AFTER_HOURS,
     allowLinkLocal: config.WEBHOOK_ALLOW_LINK_LOCAL,
+    allowedTargets: allowedTargetsOf(config.WEBHOOK_ALLOWED_TARGETS),
+    maxEndpointsPerOrganization: config.WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION,
   }
+  const urlPolicy: UrlPolicyOptions = { allowLinkLocal: settings.allowLinkLocal, allowedTargets: settings.allowedTargets }
+  const delivererDeps = (overrides: Partial<Pick<DelivererDeps, 'random' | 'backoff' | 'resolve'>> = {}): DelivererDeps => ({
+    db: app.db,
+    clock: app.clock,
+    settings,
+    log,
+    random: overrides.random,
+    backoff: overrides.backoff,
+    // Read at each connection, so useResolver also reaches the worker's pump.
+    resolve: overrides.resolve ?? (async (host) => await (urlPolicy.resolve ?? systemResolver)(host)),
+  })
 
   const runRelayCycle = async (relayOptions?: RelayOptions) => await relayWebhookEvents({ db: app.db, clock: app.clock }, relayOptions)
   const runDeliveryCycle = async (overrides: DeliveryOverrides = {}) => {
     const { random, backoff, resolve, ...deliverOptions } = overrides
-    return await deliverDueWebhooks({ db: app.db, clock: app.clock, settings, log, random, backoff, resolve }, deliverOptions)
+    return await deliverDueWebhooks(delivererDeps({ random, backoff, resolve }), deliverOptions)
   }
   const runCycle = async (overrides?: DeliveryOverrides) => {
     const relay = await runRelayCycle()
     const delivery = await runDeliveryCycle(overrides)
     return { relay, delivery }
   }
-  app.decorate('webhooks', { settings, urlPolicy: { allowLinkLocal: settings.allowLinkLocal }, runRelayCycle, runDeliveryCycle, runCycle } satisfies WebhookRuntime)
+  const useResolver = (resolve: HostResolver) => {
+    urlPolicy.resolve = resolve
+  }
+  app.decorate('webhooks', { settings, urlPolicy, useResolver, runRelayCycle, runDeliveryCycle, runCycle } satisfies WebhookRuntime)
 
   if (!settings.enabled) return
+  // The worker's deliveries: requests stay in flight across ticks (a slow endpoint never holds up a tick), and
+  // each answer makes room that is filled at once.
+  const pump = new WebhookDeliveryPump(delivererDeps(), { refillOnAnswer: true })
 
   let timer: NodeJS.Timeout | null = null
   let inFlight: Promise<void> | null = null
@@ -75,9 +97,10 @@ async function webhooksPlugin(app: FastifyInstance, options: { config: AppConfig
   }
   const tick = () => {
     timer = null
-    inFlight = runCycle()
-      .then(({ relay, delivery }) => {
-        if (relay.deliveries > 0 || delivery.attempted > 0) log.debug({ relay, delivery }, 'webhook cycle')
+    inFlight = runRelayCycle()
+      .then(async (relay) => {
+        const claimed = await pump.fill()
+        if (relay.deliveries > 0 || claimed > 0) log.debug({ relay, claimed, inFlight: pump.inFlightCount }, 'webhook cycle')
       })
       .catch((error: unknown) => log.error({ err: error }, 'webhook cycle failed'))
       .finally(() => {
@@ -93,6 +116,7 @@ async function webhooksPlugin(app: FastifyInstance, options: { config: AppConfig
     if (timer) clearTimeout(timer)
     timer = null
     await inFlight
+    await pump.stop()
   })
 }
 

@@ -45,6 +45,7 @@ export function presentWebhookDelivery(record: WebhookDeliveryRecord) {
     attempts: record.attempts,
     lastStatusCode: record.lastStatusCode,
     lastError: record.lastError,
+    lastErrorClass: record.lastErrorClass,
     nextAttemptAt: instant(record.nextAttemptAt),
     firstAttemptAt: instant(record.firstAttemptAt),
     lastAttemptAt: instant(record.lastAttemptAt),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { CASE_READER_ROLES } from '../core/access/principal.ts'
 import { commonProblemResponses, problemSchema, uuidSchema } from '../platform/http/http-schemas.ts'
 import {
   createdWebhookEndpointSchema,
@@ -22,6 +23,12 @@ import { presentWebhookDelivery, presentWebhookEndpoint } from './webhook.presen
 
 /** Dispatch keys manage their own organization's endpoints; office and admin keys any organization's. */
 const MANAGERS = ['dispatch', 'office', 'admin'] as const
+/**
+ * Who may subscribe: a webhook carries case events, so only a manager that may also read cases
+ * (CASE_READER_ROLES) — not an admin, who would otherwise point an endpoint at a server of their own and read
+ * every case of an organization. An admin still lists, disables by deleting, and re-enables endpoints.
+ */
+const SUBSCRIBERS = ['dispatch', 'office'] as const satisfies ReadonlyArray<(typeof CASE_READER_ROLES)[number] & (typeof MANAGERS)[number]>
 
 const params = z.object({ id: uuidSchema })
 
@@ -32,19 +39,23 @@ const DELIVERY_DESCRIPTION =
   'an endpoint failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled until its owner re-enables it. The endpoint receives events committed after it was registered.'
 
 export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps = { db: app.db, clock: app.clock, urlPolicy: app.webhooks.urlPolicy }
+  const deps = { db: app.db, clock: app.clock, urlPolicy: app.webhooks.urlPolicy, maxEndpointsPerOrganization: app.webhooks.settings.maxEndpointsPerOrganization }
 
   app.post(
     '/webhooks',
     {
       // An Idempotency-Key replay answers with the endpoint but not its secret: the secret is never stored twice.
-      config: { roles: MANAGERS, idempotencyRedact: ['secret'] },
+      config: { roles: SUBSCRIBERS, idempotencyRedact: ['secret'] },
       schema: {
         tags: ['webhooks'],
         summary: 'Register a webhook endpoint (the signing secret is shown once)',
-        description: `${DELIVERY_DESCRIPTION} Only http(s) URLs are accepted, without credentials, and never link-local or cloud metadata addresses (checked on the name and on what it resolves to, now and at every delivery).`,
+        description:
+          `${DELIVERY_DESCRIPTION} Only http(s) URLs are accepted, without credentials, and only public addresses unless the operator allows an intranet receiver (WEBHOOK_ALLOWED_TARGETS): ` +
+          'loopback, private, CGNAT, unique-local, link-local, multicast, documentation, benchmarking and reserved addresses, in any spelling or IPv6 form, are refused (422 `webhook_url_refused`), checked on the name and on every address it resolves to, now and at every delivery. ' +
+          'Event types must be published ones (422 `unknown_event_type`, naming the path); an organization has at most WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION endpoints (409 `webhook_endpoint_limit`). ' +
+          'Dispatch and office keys only: a webhook carries case contents, which an admin key may not read.',
         body: createWebhookRequestSchema,
-        response: { 201: createdWebhookEndpointSchema, 422: problemSchema, ...commonProblemResponses },
+        response: { 201: createdWebhookEndpointSchema, 409: problemSchema, 422: problemSchema, ...commonProblemResponses },
       },
     },
     async (request, reply) => {
@@ -129,7 +140,9 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['webhooks'],
         summary: "An endpoint's delivery log, newest first (keyset pagination)",
-        description: 'Status, attempts, the last answer (status code or error) and when the next attempt is due. Pass `nextCursor` as `cursor` for the next page.',
+        description:
+          'Status, attempts, the last answer — its HTTP status code, or an error class (`lastErrorClass`: timeout, connection_refused, connection_reset, dns_error, tls_error, network_error, http_status, target_refused) with a short text the service wrote — and when the next attempt is due. ' +
+          'Never anything the target sent back, for any role. Pass `nextCursor` as `cursor` for the next page.',
         params,
         querystring: deliveryListQuerySchema,
         response: { 200: z.object({ items: z.array(webhookDeliverySchema), nextCursor: z.string().nullable() }), 404: problemSchema, ...commonProblemResponses },

@@ -1,6 +1,7 @@
 import { z } from 'zod'
+import { DELIVERY_ERROR_CLASSES } from './webhook-http-client.ts'
 
-/** An event type of the change feed (case.accepted, case.overdue, …) or "*" for all of them. */
+/** An event type of the change feed (case.accepted, case.overdue, …) or "*" for all of them; the service checks it is a published one. */
 const eventTypeSchema = z
   .string()
   .regex(/^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$/, 'must be an event type such as case.accepted, or *')
@@ -37,7 +38,7 @@ export const webhookEndpointSchema = z
     description: z.string().nullable(),
     status: z.enum(['active', 'disabled']),
     disabledAt: z.string().nullable(),
-    disabledReason: z.string().nullable(),
+    disabledReason: z.string().nullable().meta({ description: 'Why the service disabled the endpoint: since when it fails, how often, the last status code or error class' }),
     consecutiveFailures: z.number().int(),
     failingSince: z.string().nullable().meta({ description: 'First failure since the last success; null while healthy' }),
     lastSuccessAt: z.string().nullable(),
@@ -70,7 +71,11 @@ export const webhookDeliverySchema = z
     status: z.enum(deliveryStatuses),
     attempts: z.number().int(),
     lastStatusCode: z.number().int().nullable(),
-    lastError: z.string().nullable(),
+    lastError: z.string().nullable().meta({ description: 'What the service observed, in its own words ("HTTP 503", "no response within 5000 ms"): never the target\'s response' }),
+    lastErrorClass: z
+      .enum(DELIVERY_ERROR_CLASSES)
+      .nullable()
+      .meta({ description: 'Why the last attempt failed: the status code is in lastStatusCode when the class is http_status' }),
     nextAttemptAt: z.string().nullable().meta({ description: "When a pending delivery is tried next (a disabled endpoint's deliveries wait for it to be re-enabled)" }),
     firstAttemptAt: z.string().nullable(),
     lastAttemptAt: z.string().nullable(),

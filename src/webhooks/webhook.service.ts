@@ -3,14 +3,18 @@ import { confinedOrganizationId, type Principal } from '../core/access/principal
 import type { Database } from '../platform/database/database.types.ts'
 import type { IdempotencyHandle } from '../platform/idempotency/idempotency.plugin.ts'
 import { runUnitOfWork, type WriteResponse } from '../platform/idempotency/unit-of-work.ts'
-import { NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
+import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
+import { PUBLISHED_EVENT_TYPES } from '../core/lifecycle/event-types.ts'
+import type { FieldIssue } from '../core/validation/field-issue.ts'
 import { cursorValues, keysetCursor, pageOf, type Page } from '../platform/http/keyset-pagination.ts'
 import { resolveActingOrganization, resolveListOrganization, type ActingPurpose } from '../organizations/organization.service.ts'
 import type { Clock } from '../platform/clock.ts'
 import { abandonDeliveries, listDeliveries, resumeDeliveries, type WebhookDeliveryRecord, type WebhookDeliveryStatus } from './webhook-delivery.repository.ts'
 import {
+  countWebhookEndpoints,
   findWebhookEndpoint,
   insertWebhookEndpoint,
+  lockOrganizationEndpoints,
   listWebhookEndpoints,
   markWebhookEndpointDeleted,
   reactivateWebhookEndpoint,
@@ -25,6 +29,17 @@ export interface WebhookServiceDeps {
   db: Kysely<Database>
   clock: Clock
   urlPolicy: UrlPolicyOptions
+  /** WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION */
+  maxEndpointsPerOrganization: number
+}
+
+/** Each requested type must be "*" or a published event type (a misspelt one would silently never fire). */
+function unknownEventTypes(eventTypes: readonly string[]): FieldIssue[] {
+  return eventTypes.flatMap((type, index) =>
+    type === '*' || PUBLISHED_EVENT_TYPES.includes(type)
+      ? []
+      : [{ path: `eventTypes.${index}`, message: `${type} is not a published event type: use * or one of ${PUBLISHED_EVENT_TYPES.join(', ')}` }],
+  )
 }
 
 /**
@@ -61,9 +76,11 @@ export async function registerWebhookEndpoint(
   idempotency: IdempotencyHandle | null,
 ): Promise<{ registered: RegisteredEndpoint; response: WriteResponse<unknown> }> {
   const organization = await resolveActingOrganization(deps.db, principal, body.organization, REGISTRATION)
+  const unknown = unknownEventTypes(body.eventTypes)
+  if (unknown.length > 0) throw new ValidationFailedError(`Unknown event types: ${unknown.map((issue) => issue.path).join(', ')}.`, unknown, 'unknown_event_type')
   const check = await checkWebhookUrl(body.url, deps.urlPolicy)
   if (!check.allowed) {
-    throw new ValidationFailedError(`The webhook URL is refused: ${check.reason}.`, [{ path: 'url', message: check.reason }], 'webhook_url_refused')
+    throw new ValidationFailedError(`The webhook URL is refused by the webhook target policy: ${check.reason}.`, [{ path: 'url', message: check.reason }], 'webhook_url_refused')
   }
   const url = check.url.href
   const { result, response } = await runUnitOfWork(
@@ -83,6 +100,16 @@ async function insertRegisteredEndpoint(
   url: string,
   body: CreateWebhookRequest,
 ): Promise<RegisteredEndpoint> {
+  // Counted under a per-organization lock, so concurrent registrations cannot pass the limit together.
+  await lockOrganizationEndpoints(trx, organizationId)
+  const existing = await countWebhookEndpoints(trx, organizationId)
+  if (existing >= deps.maxEndpointsPerOrganization) {
+    throw new ConflictError(
+      `The organization already has ${existing} webhook endpoints, the most allowed (WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION=${deps.maxEndpointsPerOrganization}): delete one first, or subscribe an existing endpoint to more event types.`,
+      'webhook_endpoint_limit',
+      { limit: deps.maxEndpointsPerOrganization },
+    )
+  }
   const secret = generateWebhookSecret()
   const id = await insertWebhookEndpoint(trx, {
     organizationId,

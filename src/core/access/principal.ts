@@ -2,6 +2,13 @@
 export const ROLES = ['dispatch', 'office', 'auditor', 'admin'] as const
 export type Role = (typeof ROLES)[number]
 
+/**
+ * The roles that may read cases (their contents, events and timelines): an admin manages keys, rule sets and the
+ * calendar, not cases. Whatever carries a case's contents — the case routes, the change feed, webhooks — is
+ * open to these roles only.
+ */
+export const CASE_READER_ROLES = ['dispatch', 'office', 'auditor'] as const satisfies readonly Role[]
+
 /** Who is calling: resolved from the API key on every request. */
 export interface Principal {
   keyId: string

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { isIP } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
@@ -17,6 +18,52 @@ const integer = (name: string, min: number, max: number) =>
     .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
 
 const booleanFlag = (name: string) => z.enum(['true', 'false', '1', '0'], { message: `${name} must be true or false` }).transform((value) => value === 'true' || value === '1')
+
+/**
+ * WEBHOOK_ALLOWED_TARGETS: comma-separated CIDRs (10.20.0.0/16, fd12:3456::/48), single IP addresses and host
+ * names (hooks.intranet.example, or *.intranet.example for every name under it) that webhooks may reach although
+ * the default target policy refuses them (private, loopback, …; see src/webhooks/webhook-url-policy.ts).
+ * Normalised here: an address becomes a CIDR, a name is lower-cased without its trailing dot. An address must be
+ * written as the WHATWG URL parser writes it (dotted decimal), so what is allowed is what the policy compares.
+ */
+function parseAllowedTarget(raw: string): string | { error: string } {
+  const entry = raw.trim().toLowerCase()
+  const slash = entry.indexOf('/')
+  const address = slash === -1 ? entry : entry.slice(0, slash)
+  const family = isIP(address)
+  if (family !== 0) {
+    const max = family === 4 ? 32 : 128
+    const prefixText = slash === -1 ? String(max) : entry.slice(slash + 1)
+    const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN
+    if (!(prefix >= 0 && prefix <= max)) return { error: `"${raw}" has a prefix length that is not 0 to ${max}` }
+    return `${address}/${prefix}`
+  }
+  if (slash !== -1) return { error: `"${raw}" is not a CIDR: write the network as an IP address and a prefix length, e.g. 10.20.0.0/16 or fd12:3456::/48` }
+  const name = entry.replace(/\.$/, '')
+  const bare = name.startsWith('*.') ? name.slice(2) : name
+  let parsed: string | null = null
+  try {
+    parsed = new URL(`http://${bare}/`).hostname
+  } catch {}
+  if (parsed !== bare || !/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(bare)) {
+    return { error: `"${raw}" is neither a CIDR, an IP address in dotted-decimal or IPv6 form, nor a host name` }
+  }
+  return name
+}
+
+const allowedTargets = z
+  .string()
+  .default('')
+  .transform((value, context) => {
+    const entries: string[] = []
+    for (const raw of value.split(',')) {
+      if (raw.trim() === '') continue
+      const parsed = parseAllowedTarget(raw)
+      if (typeof parsed === 'string') entries.push(parsed)
+      else context.addIssue({ code: 'custom', message: `WEBHOOK_ALLOWED_TARGETS: ${parsed.error} (comma-separated CIDRs, IP addresses and host names)` })
+    }
+    return [...new Set(entries)]
+  })
 
 const configSchema = z
   .object({
@@ -51,6 +98,10 @@ const configSchema = z
     WEBHOOK_DISABLE_AFTER_HOURS: integer('WEBHOOK_DISABLE_AFTER_HOURS', 1, 24 * 14).default(72),
     /** Link-local and cloud metadata addresses are refused as webhook targets unless this is true. */
     WEBHOOK_ALLOW_LINK_LOCAL: booleanFlag('WEBHOOK_ALLOW_LINK_LOCAL').default(false),
+    /** Intranet receivers the target policy refuses by default (loopback, private, CGNAT, …) that may be called all the same. */
+    WEBHOOK_ALLOWED_TARGETS: allowedTargets,
+    /** Endpoints (not deleted) one organization may have. */
+    WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION: integer('WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION', 1, 1000).default(10),
     /** The Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; generated with mode 0600 when missing. Never in the database. */
     AUDIT_SIGNING_KEY_FILE: z.string().min(1).default('data/audit-signing-key.pem'),
     /** Every checkpoint is also appended here, one JSON line each, for operators to ship elsewhere. */
@@ -111,7 +162,9 @@ function testAuditFiles(): Pick<AppConfig, 'AUDIT_CHECKPOINT_ENABLED' | 'AUDIT_S
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   // Background workers stay off in tests unless a test turns them on.
   return {
-    ...configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false', WEBHOOK_WORKER_ENABLED: 'false' }),
+    // Test webhook receivers listen on 127.0.0.1, which the default target policy refuses: tests allow exactly that
+    // address (WEBHOOK_ALLOWED_TARGETS); refusals are tested with an empty list and an injected resolver.
+    ...configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false', WEBHOOK_WORKER_ENABLED: 'false', WEBHOOK_ALLOWED_TARGETS: '127.0.0.1' }),
     // The audit signing key and checkpoint log go to a directory of this config's own under the system's temporary
     // directory (written only when a test takes a checkpoint), never into the working tree.
     ...testAuditFiles(),
