@@ -90,6 +90,9 @@ function parseCommand(argv: string[]): Command | 'help' {
     if (role === 'dispatch' && !values.org) {
       throw new UsageError('A dispatch key belongs to one organization: give its code with --org <organization code>, e.g. --org SGCC-ZZ.')
     }
+    if (role !== 'dispatch' && values.org !== undefined) {
+      throw new UsageError(`Only a dispatch key belongs to an organization: an ${role} key sees every organization, leave out --org.`)
+    }
     if (values.org !== undefined && !ORGANIZATION_CODE_PATTERN.test(values.org)) {
       throw new UsageError(`--org \`${values.org}\` is not an organization code: 2 to 32 letters, digits, "-" or "_", starting with a letter or digit.`)
     }

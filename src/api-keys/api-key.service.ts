@@ -20,6 +20,13 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
   if (input.role === 'dispatch' && !input.organizationCode) {
     throw new ValidationFailedError('A dispatch key belongs to one organization: give its code.', [{ path: 'organization', message: 'required for the dispatch role' }])
   }
+  // Only a dispatch key is confined to an organization (core/access): on any other role an organization would be
+  // stored and shown but mean nothing, so a caller who thinks it limits the key is told instead.
+  if (input.role !== 'dispatch' && input.organizationCode !== undefined) {
+    throw new ValidationFailedError(`Only a dispatch key belongs to an organization; an ${input.role} key sees every organization: leave organization out.`, [
+      { path: 'organization', message: `not allowed for the ${input.role} role (only dispatch keys belong to an organization)` },
+    ])
+  }
   if (input.organizationCode !== undefined && !ORGANIZATION_CODE_PATTERN.test(input.organizationCode)) {
     throw new ValidationFailedError('An organization code is 2 to 32 letters, digits, "-" or "_".', [
       { path: 'organization', message: 'must match ^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$' },

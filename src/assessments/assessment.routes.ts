@@ -9,7 +9,7 @@ export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/assessments',
     {
-      config: { roles: ROLES },
+      config: { roles: ROLES, sideEffectFree: true },
       schema: {
         tags: ['assessments'],
         summary: 'What the rules decide for given works, without storing anything',

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { longText, shortText } from '../core/validation/text.schema.ts'
 import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
 import { actions, caseStatuses } from '../core/lifecycle/lifecycle.types.ts'
 import { excavationWidthMetersSchema } from '../core/rules/quantity.schema.ts'
@@ -6,8 +7,6 @@ import { routeSchema } from '../core/rules/rule-set.schema.ts'
 import { civilDateSchema, SUPPORTED_DATES } from '../platform/http/http-schemas.ts'
 
 const looseRecord = z.record(z.string(), z.unknown())
-
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
 
 /** A WGS84 position [longitude, latitude] (RFC 7946 §3.1.1). */
 const positionSchema = z
@@ -32,7 +31,7 @@ const geometrySchema = z.discriminatedUnion('type', [lineStringSchema, polygonSc
 
 export const createCaseRequestSchema = z
   .strictObject({
-    externalReference: text(100).optional().meta({ description: "The applicant's own reference; unique per organization" }),
+    externalReference: shortText(100).optional().meta({ description: "The applicant's own reference; unique per organization" }),
     organization: z
       .string()
       .min(2)
@@ -41,24 +40,24 @@ export const createCaseRequestSchema = z
       .meta({ description: 'Organization code: required when an office key submits on behalf of an applicant; a dispatch key always submits for its own' }),
     ...routeInputFields,
     excavationWidthMeters: excavationWidthMetersSchema.optional().meta({ description: 'Width of the trench, metres, at most two decimals' }),
-    works: z.strictObject({ title: text(200), description: text(5000).optional() }),
+    works: z.strictObject({ title: shortText(200), description: longText(5000).optional() }),
     location: z.strictObject({
-      district: text(100),
-      roadName: text(200),
-      description: text(2000).optional(),
+      district: shortText(100),
+      roadName: shortText(200),
+      description: longText(2000).optional(),
       geometry: geometrySchema.optional(),
     }),
     plannedStartDate: civilDateSchema,
     plannedEndDate: civilDateSchema,
     contact: z.strictObject({
-      name: text(100),
+      name: shortText(100),
       phone: z
         .string()
         .trim()
         .regex(/^\+?[0-9][0-9 -]{5,24}$/, 'must be a phone number of digits, spaces or dashes'),
     }),
     commitment: z
-      .strictObject({ signedBy: text(100), statement: text(5000) })
+      .strictObject({ signedBy: shortText(100), statement: longText(5000) })
       .optional()
       .meta({ description: 'Required for commitment filing (≤ 400 V, ≤ 200 m)' }),
   })

@@ -184,6 +184,13 @@ t.test('api keys: created with a role and organization, listed without secrets, 
   t.equal(noOrg.statusCode, 400)
   t.same(noOrg.json().errors, [{ path: 'body.organization', message: 'required for the dispatch role' }])
 
+  // Only a dispatch key belongs to an organization: on another role it would mean nothing, so it is refused.
+  for (const role of ['office', 'auditor', 'admin']) {
+    const meaningless = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(admin), payload: { role, organization: 'SGCC-NEW' } })
+    t.equal(meaningless.statusCode, 400, `organization on a new ${role} key`)
+    t.same(meaningless.json().errors, [{ path: 'body.organization', message: `not allowed for the ${role} role (only dispatch keys belong to an organization)` }])
+  }
+
   const missing = await app.inject({ method: 'DELETE', url: '/v1/api-keys/00000000-0000-4000-8000-000000000000', headers: bearer(admin) })
   t.equal(missing.statusCode, 404)
 })

@@ -179,3 +179,49 @@ t.test('a known path with another method is 405 with Allow; an unknown path stay
     isProblem(t, response, 404, 'route_not_found')
   }
 })
+
+t.test('control characters are refused in short texts at the field path; long texts keep line breaks only', async (t) => {
+  const { app, key, database } = await buildTestApp(t)
+  const dispatch = await key('dispatch')
+  const post = (overrides: Record<string, unknown>) => app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(dispatch), payload: caseBody(overrides) })
+
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{ works: { title: 'Cable\u0007 works' } }, 'body.works.title'],
+    [{ location: { district: 'Long\twen', roadName: 'Shuixian Avenue' } }, 'body.location.district'],
+    [{ location: { district: 'Longwen', roadName: 'Shuixian\r\nAvenue' } }, 'body.location.roadName'],
+    [{ contact: { name: 'Li\u001bMing', phone: '0596-2345678' } }, 'body.contact.name'],
+    [{ externalReference: 'ref\u0085' }, 'body.externalReference'],
+    [{ works: { title: 'Cable works', description: 'line one\u0000' } }, 'body.works.description'],
+  ]
+  for (const [overrides, path] of cases) {
+    const response = await post(overrides)
+    t.equal(response.statusCode, 400, path)
+    const body = isProblem(t, response, 400, 'validation_failed')
+    t.same(
+      (body.errors as Array<{ path: string }>).map((e) => e.path),
+      [path],
+      `${path} is named`,
+    )
+    t.match((body.errors as Array<{ message: string }>)[0]?.message, /control characters/)
+  }
+  const rows = await database.db.selectFrom('case').select('id').execute()
+  t.equal(rows.length, 0, 'nothing was stored')
+
+  const multiLine = await post({ works: { title: 'Cable works', description: 'line one\r\nline two\tindented' } })
+  t.equal(multiLine.statusCode, 201, 'a description may span lines')
+
+  // The same shared schema guards the transition payloads.
+  const office = await key('office')
+  const id = multiLine.json().id
+  const note = await app.inject({
+    method: 'POST',
+    url: `/v1/cases/${id}/transitions`,
+    headers: { ...bearer(office), 'if-match': '"1"' },
+    payload: { action: 'not_accept', reason: 'no\u0008' },
+  })
+  t.equal(note.statusCode, 400)
+  t.same(
+    note.json().errors.map((e: { path: string }) => e.path),
+    ['body.reason'],
+  )
+})

@@ -137,3 +137,63 @@ t.test('secrets shown once are not stored for replay; expired keys do the work a
   const later = await create()
   t.not(later.json().id, first.json().id, 'after the retention period the key is new again')
 })
+
+t.test('409, 412 and 428 are not stored for replay: the same Idempotency-Key works once the client fixed its If-Match', async (t) => {
+  const testApp = await buildTestApp(t, { clock: new ManualClock(sh('2026-02-12T10:00:00')) })
+  const dispatch = await testApp.key('dispatch')
+  const office = await testApp.key('office')
+  const created = (await testApp.app.inject({ method: 'POST', url: '/v1/cases', headers: bearer(dispatch), payload: caseBody() })).json()
+  const accept = (ifMatch: string | undefined) =>
+    testApp.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${created.id}/transitions`,
+      headers: { ...bearer(office), ...(ifMatch ? { 'if-match': ifMatch } : {}), 'idempotency-key': 'accept-after-fixes' },
+      payload: { action: 'accept' },
+    })
+  const storedRows = async () =>
+    Number((await sql<{ n: string }>`select count(*) as n from idempotency_key where key = 'accept-after-fixes'`.execute(testApp.database.db)).rows[0]?.n)
+
+  const missing = await accept(undefined)
+  t.equal(missing.statusCode, 428)
+  t.equal(await storedRows(), 0, 'the 428 gave its claim back')
+  const stale = await accept('"7"')
+  t.equal(stale.statusCode, 412)
+  t.notOk(stale.headers['idempotent-replayed'])
+  t.equal(await storedRows(), 0, 'the 412 gave its claim back')
+  const fixed = await accept('"1"')
+  t.equal(fixed.statusCode, 200, 'answered afresh, not a replayed 412')
+  t.notOk(fixed.headers['idempotent-replayed'])
+  const replay = await accept('"1"')
+  t.equal(replay.headers['idempotent-replayed'], 'true', 'a success is still replayed')
+
+  // 409: the state does not allow the action now (a second accept under a new key), not stored either.
+  const conflict = () =>
+    testApp.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${created.id}/transitions`,
+      headers: { ...bearer(office), 'if-match': '"2"', 'idempotency-key': 'accept-twice' },
+      payload: { action: 'accept' },
+    })
+  const first = await conflict()
+  t.equal(first.statusCode, 409)
+  const second = await conflict()
+  t.equal(second.statusCode, 409)
+  t.notOk(second.headers['idempotent-replayed'], 'a 409 is worked out again, not replayed')
+})
+
+t.test('assessments have no side effects: an Idempotency-Key on them stores nothing', async (t) => {
+  const testApp = await buildTestApp(t)
+  const dispatch = await testApp.key('dispatch')
+  for (const length of [10, 10, 20]) {
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/v1/assessments',
+      headers: { ...bearer(dispatch), 'idempotency-key': 'assess-1' },
+      payload: { voltageVolts: 10000, excavationLengthMeters: length },
+    })
+    t.equal(response.statusCode, 200, 'a second body under the same key is simply assessed (no 422)')
+    t.notOk(response.headers['idempotent-replayed'])
+  }
+  const rows = await sql<{ n: string }>`select count(*) as n from idempotency_key`.execute(testApp.database.db)
+  t.equal(Number(rows.rows[0]?.n), 0, 'the idempotency table stays empty')
+})

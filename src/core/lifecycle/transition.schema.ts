@@ -5,56 +5,56 @@
  * date.schema.ts and quantity.schema.ts).
  */
 import { z } from 'zod'
+import { longText, shortText } from '../validation/text.schema.ts'
 
 import { periodSchema } from '../calendar/date.schema.ts'
 import { MAX_EXCAVATION_LENGTH_METRES, MAX_EXCAVATION_WIDTH_METRES, metresSchema } from '../rules/quantity.schema.ts'
 import { keySchema } from '../rules/rule-set.schema.ts'
 import type { Action } from './lifecycle.types.ts'
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
-const textList = (maxItems: number, maxLength: number) => z.array(text(maxLength)).max(maxItems, `must have at most ${maxItems} entries`)
+const textList = (maxItems: number, maxLength: number) => z.array(shortText(maxLength)).max(maxItems, `must have at most ${maxItems} entries`)
 
 /** Length and optional width in metres (at most two decimals, like the application), or a description. */
 const approvedAreaSchema = z.union([
   z.strictObject({ lengthMeters: metresSchema(MAX_EXCAVATION_LENGTH_METRES), widthMeters: metresSchema(MAX_EXCAVATION_WIDTH_METRES).optional() }),
-  text(500),
+  shortText(500),
 ])
 
-const approverSchema = z.strictObject({ name: text(100), title: text(100) })
+const approverSchema = z.strictObject({ name: shortText(100), title: shortText(100) })
 
-const reasons = z.array(text(2000)).min(1, 'give at least one reason').max(50, 'must have at most 50 reasons')
+const reasons = z.array(longText(2000)).min(1, 'give at least one reason').max(50, 'must have at most 50 reasons')
 
 const acceptRequestSchema = z.strictObject({
   action: z.literal('accept'),
-  note: text(2000).optional(),
+  note: longText(2000).optional(),
 })
 
 const notAcceptRequestSchema = z.strictObject({
   action: z.literal('not_accept'),
   /** 不予受理 must state its reason. */
-  reason: text(2000),
+  reason: longText(2000),
 })
 
 const requestSupplementRequestSchema = z.strictObject({
   action: z.literal('request_supplement'),
   /** The complete list of what is missing: 行政许可法 art. 32 allows one request per acceptance round. */
   items: z
-    .array(z.strictObject({ item: text(200), detail: text(2000).optional() }))
+    .array(z.strictObject({ item: shortText(200), detail: longText(2000).optional() }))
     .min(1, 'list every missing item (at least one)')
     .max(100, 'must have at most 100 items'),
-  note: text(2000).optional(),
+  note: longText(2000).optional(),
 })
 
 const submitSupplementRequestSchema = z
   .strictObject({
     action: z.literal('submit_supplement'),
     answers: z
-      .array(z.strictObject({ item: text(200), answer: text(5000) }))
+      .array(z.strictObject({ item: shortText(200), answer: longText(5000) }))
       .max(100)
       .optional(),
     /** References of the documents supplied (file names, document numbers). */
     documents: textList(100, 500).optional(),
-    note: text(5000).optional(),
+    note: longText(5000).optional(),
   })
   .refine((b) => (b.answers?.length ?? 0) > 0 || (b.documents?.length ?? 0) > 0 || b.note !== undefined, {
     path: ['answers'],
@@ -64,9 +64,9 @@ const submitSupplementRequestSchema = z
 const recordOpinionRequestSchema = z
   .strictObject({
     action: z.literal('record_opinion'),
-    department: text(200),
+    department: shortText(200),
     opinion: z.enum(['agree', 'agree_with_conditions', 'object']),
-    comments: text(5000).optional(),
+    comments: longText(5000).optional(),
     conditions: textList(50, 1000).optional(),
   })
   .superRefine((b, ctx) => {
@@ -82,78 +82,78 @@ const completeStageRequestSchema = z.strictObject({
   action: z.literal('complete_stage'),
   /** Must be the current stage: guards against completing the wrong one. Any stage key of a rule set fits. */
   stage: keySchema,
-  summary: text(5000).optional(),
+  summary: longText(5000).optional(),
 })
 
 const approveRequestSchema = z.strictObject({
   action: z.literal('approve'),
-  approvedPosition: text(1000),
+  approvedPosition: shortText(1000),
   approvedArea: approvedAreaSchema,
   approvedPeriod: periodSchema,
   conditions: textList(50, 1000).optional(),
   /** Defaults to the approving authority of the route; required when the route names none. */
-  authority: text(200).optional(),
+  authority: shortText(200).optional(),
   /** The person who signed the decision. */
-  approvedBy: text(100).optional(),
+  approvedBy: shortText(100).optional(),
   /** The permit or decision number. */
-  reference: text(100).optional(),
+  reference: shortText(100).optional(),
 })
 
 const refuseRequestSchema = z.strictObject({
   action: z.literal('refuse'),
   reasons,
-  authority: text(200).optional(),
-  reference: text(100).optional(),
+  authority: shortText(200).optional(),
+  reference: shortText(100).optional(),
 })
 
 const withdrawRequestSchema = z.strictObject({
   action: z.literal('withdraw'),
-  reason: text(2000).optional(),
+  reason: longText(2000).optional(),
 })
 
 const startWorksRequestSchema = z.strictObject({
   action: z.literal('start_works'),
-  note: text(2000).optional(),
+  note: longText(2000).optional(),
 })
 
 const completeWorksRequestSchema = z.strictObject({
   action: z.literal('complete_works'),
-  note: text(2000).optional(),
+  note: longText(2000).optional(),
 })
 
 const inspectReinstatementRequestSchema = z
   .strictObject({
     action: z.literal('inspect_reinstatement'),
     passed: z.boolean(),
-    inspector: text(100),
-    notes: text(5000).optional(),
+    inspector: shortText(100),
+    notes: longText(5000).optional(),
   })
   .refine((b) => b.passed || b.notes !== undefined, { path: ['notes'], message: 'a failed inspection must say what is wrong' })
 
 const closeRequestSchema = z.strictObject({
   action: z.literal('close'),
-  note: text(2000).optional(),
+  note: longText(2000).optional(),
 })
 
 const revokeFilingRequestSchema = z.strictObject({
   action: z.literal('revoke_filing'),
-  reason: text(2000),
+  reason: longText(2000),
 })
 
 const completeFormalitiesRequestSchema = z.strictObject({
   action: z.literal('complete_formalities'),
   /** The approval obtained after the emergency dig (permit number). */
-  permitReference: text(100),
+  permitReference: shortText(100),
   documents: textList(100, 500).optional(),
-  note: text(2000).optional(),
+  note: longText(2000).optional(),
 })
 
 const requestChangeRequestSchema = z
   .strictObject({
     action: z.literal('request_change'),
     kind: z.enum(['move', 'enlarge', 'extend']),
-    description: text(2000),
-    requestedPosition: text(1000).optional(),
+    description: longText(2000),
+    requestedPosition: shortText(1000).optional(),
     requestedArea: approvedAreaSchema.optional(),
     requestedPeriod: periodSchema.optional(),
   })
@@ -165,7 +165,7 @@ const requestChangeRequestSchema = z
 
 const approveChangeRequestSchema = z.strictObject({
   action: z.literal('approve_change'),
-  note: text(2000).optional(),
+  note: longText(2000).optional(),
   conditions: textList(50, 1000).optional(),
 })
 
@@ -179,7 +179,7 @@ const extendTimeLimitRequestSchema = z.strictObject({
   /** 行政许可法 art. 42: approved by the head of the authority ... */
   approver: approverSchema,
   /** ... and the reason told to the applicant. */
-  reason: text(2000),
+  reason: longText(2000),
 })
 
 export const transitionRequestSchemas = {

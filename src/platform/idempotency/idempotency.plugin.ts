@@ -14,6 +14,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Top-level response fields never stored for replay (secrets shown once). */
     idempotencyRedact?: readonly string[]
+    /** A POST without side effects (an assessment): nothing is claimed or stored; every call is simply answered. */
+    sideEffectFree?: boolean
   }
   interface FastifyRequest {
     idempotency: IdempotencyHandle | null
@@ -28,6 +30,13 @@ export interface IdempotencyHandle {
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/
 const STORED_HEADERS = ['content-type', 'location', 'etag']
+/**
+ * Answers that depend on the state of the resource or on the request's preconditions, not on its body: 409 (the
+ * state does not allow it now), 412 (If-Match is stale) and 428 (If-Match missing). They are not stored for replay —
+ * the claim is given back — so a client that fixes its If-Match or waits for the state to change can retry under the
+ * same Idempotency-Key and be answered afresh (If-Match is therefore not part of the fingerprint).
+ */
+const NOT_REPLAYED = new Set([409, 412, 428])
 
 class IdempotencyError extends DomainError {}
 
@@ -56,7 +65,7 @@ async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     // An unknown route (404) has no principal (auth lets it through to the not-found answer): nothing to claim.
-    if (request.method !== 'POST' || !request.principal) return
+    if (request.method !== 'POST' || !request.principal || request.routeOptions.config.sideEffectFree) return
     const header = request.headers['idempotency-key']
     if (header === undefined) return
     const key = Array.isArray(header) ? header[0] : header
@@ -129,13 +138,13 @@ async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours
   })
 
   // Responses not stored by a transaction (no database work, or a 4xx) are stored now; a 5xx gives the key
-  // back, since nothing was done and the client should retry.
+  // back, since nothing was done and the client should retry; so do 409/412/428 (NOT_REPLAYED).
   app.addHook('onSend', async (request, reply, payload) => {
     const state = states.get(request)
     if (!state || state.stored) return payload
     state.stored = true
     try {
-      if (reply.statusCode >= 500) {
+      if (reply.statusCode >= 500 || NOT_REPLAYED.has(reply.statusCode)) {
         await releaseIdempotencyKey(app.db, state.apiKeyId, state.key)
         return payload
       }
