@@ -55,8 +55,7 @@ t.test('a receiver that fails and recovers: retried with backoff, delivered in o
   let log = await deliveryLog(testApp, dispatch, endpointId)
   t.equal(log.length, 2)
   const [acceptedEntry, submittedEntry] = log as [Record<string, any>, Record<string, any>]
-  t.match(submittedEntry, { eventType: 'case.submitted', seq: 1, status: 'pending', attempts: 1, lastStatusCode: 500 })
-  t.match(submittedEntry.lastError, /^HTTP 500: receiver says 500/)
+  t.match(submittedEntry, { eventType: 'case.submitted', seq: 1, status: 'pending', attempts: 1, lastStatusCode: 500, lastError: 'HTTP 500', lastErrorClass: 'http_status' })
   t.equal(submittedEntry.nextAttemptAt, formatShanghaiInstant(new Date(clock.now().getTime() + 2_500)), 'full jitter: half of the 5 s base')
   t.match(acceptedEntry, { eventType: 'case.accepted', seq: 2, status: 'pending', attempts: 0, lastStatusCode: null })
 
@@ -132,6 +131,7 @@ t.test('a receiver that fails and recovers: retried with backoff, delivered in o
   log = await deliveryLog(testApp, dispatch, endpointId)
   t.match(log[1], { seq: 1, status: 'delivered', attempts: 4, lastStatusCode: 200, lastError: null, nextAttemptAt: null, firstAttemptAt: '2026-02-12T10:00:00.000+08:00' })
   t.match(log[0], { seq: 2, status: 'delivered', attempts: 1, lastStatusCode: 200 })
+  t.match(log[1], { lastErrorClass: null }, 'a delivered attempt has no error')
   t.match(await endpoint(testApp, dispatch, endpointId), { status: 'active', consecutiveFailures: 0, failingSince: null, lastSuccessAt: formatShanghaiInstant(clock.now()) })
 })
 
@@ -191,7 +191,13 @@ t.test('an endpoint that keeps failing is disabled; its deliveries wait; re-enab
   t.same(disabledAfter, [4], 'disabled at the fifth consecutive failure, the first one at least an hour after failing began')
   const disabled = await endpoint(testApp, dispatch, endpointId)
   t.match(disabled, { status: 'disabled', consecutiveFailures: 5, failingSince: '2026-02-12T10:00:00.000+08:00', disabledAt: '2026-02-12T11:20:00.000+08:00' })
-  t.match(disabled.disabledReason, /No successful delivery since 2026-02-12T10:00:00.000\+08:00 \(5 consecutive failures; the last: HTTP 500/)
+  t.equal(disabled.disabledReason, 'No successful delivery since 2026-02-12T10:00:00.000+08:00 (5 consecutive failures; the last: HTTP 500).')
+  for (const key of [dispatch, office, await testApp.key('admin')]) {
+    const seen = JSON.stringify([await endpoint(testApp, key, endpointId), await deliveryLog(testApp, key, endpointId)])
+    t.notOk(seen.includes('receiver says'), 'no role sees what the target answered, in the log or the reason')
+  }
+  const stored = await testApp.database.db.selectFrom('webhook_delivery').select(['last_error', 'last_error_class']).where('attempts', '>', 0).execute()
+  t.ok(stored.every((row) => row.last_error === 'HTTP 500' && row.last_error_class === 'http_status') && stored.length > 0, 'and it is not stored either')
   t.equal(receiver.received.length, 5)
 
   // While disabled: nothing is sent, and new events are not queued for it.
@@ -350,24 +356,73 @@ t.test('at least once: an attempt whose sender died is sent again when its lease
   t.match((await deliveryLog(testApp, dispatch, id))[0], { status: 'delivered', attempts: 2 })
 })
 
-t.test('DNS rebinding: a name that resolves to a metadata address at delivery time is not called', async (t) => {
+t.test('DNS rebinding: the address checked is the address connected to; a name rebound to a refused address is not called', async (t) => {
+  const testApp = await buildTestApp(t, { clock: start(), config: { WEBHOOK_ALLOWED_TARGETS: ['hooks.partner.example'] } })
+  const client = lifecycleClient(testApp)
+  const dispatch = await testApp.key('dispatch', 'ORG-A')
+  const receiver = await startWebhookReceiver(t)
+  // The partner's name is allowed, and answers with the test receiver's loopback address…
+  let answer = [{ address: '127.0.0.1', family: 4 }]
+  testApp.app.webhooks.useResolver(async (host) => {
+    if (host !== 'hooks.partner.example') throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' })
+    return answer
+  })
+  const { id } = await register(testApp, dispatch, { url: `http://hooks.partner.example:${receiver.port}/hooks`, eventTypes: ['*'] })
+  await client.submit(dispatch)
+  // …until it is rebound to the cloud metadata service before the delivery: the connection's own lookup refuses it.
+  answer = [{ address: '169.254.169.254', family: 4 }]
+  t.match((await cycle(testApp)).delivery, { attempted: 1, retrying: 1 })
+  t.equal(receiver.received.length, 0)
+  const [entry] = await deliveryLog(testApp, dispatch, id)
+  t.match(entry, { status: 'pending', lastStatusCode: null, lastErrorClass: 'target_refused' })
+  t.match(entry!.lastError, /^refused by the webhook target policy: hooks\.partner\.example resolves to a cloud metadata address$/)
+  t.notOk(entry!.lastError.includes('169.254'), 'the rebound address is not shown')
+  ;(testApp.clock as ManualClock).advanceMs(HOUR)
+  answer = [{ address: '127.0.0.1', family: 4 }]
+  t.match(await testApp.app.webhooks.runDeliveryCycle(), { delivered: 1 })
+  t.equal(receiver.received.length, 1, 'rebound back to an allowed address: delivered')
+  t.equal(receiver.received[0]!.headers.host, `hooks.partner.example:${receiver.port}`, 'to the name, at the pinned address')
+})
+
+t.test('a refused literal target is never connected to at delivery time either (an endpoint stored before the policy)', async (t) => {
   const testApp = await buildTestApp(t, { clock: start() })
   const client = lifecycleClient(testApp)
   const dispatch = await testApp.key('dispatch', 'ORG-A')
   const receiver = await startWebhookReceiver(t)
-  // Registered while "localhost" resolves to loopback (allowed)…
-  const { id } = await register(testApp, dispatch, { url: `http://localhost:${receiver.port}/hooks`, eventTypes: ['*'] })
+  const { id } = await register(testApp, dispatch, { url: receiver.url, eventTypes: ['*'] })
+  // As if registered under the old policy, in another spelling of loopback that the allowed list does not cover.
+  await testApp.database.db
+    .updateTable('webhook_endpoint')
+    .set({ url: `http://[::ffff:127.0.0.2]:${receiver.port}/hooks` })
+    .where('id', '=', id)
+    .execute()
   await client.submit(dispatch)
-  // …and rebound to the cloud metadata service before the delivery.
-  const rebound = await cycle(testApp, { resolve: async () => [{ address: '169.254.169.254', family: 4 }] })
-  t.match(rebound.delivery, { attempted: 1, retrying: 1 })
+  t.match((await cycle(testApp)).delivery, { attempted: 1, retrying: 1 })
   t.equal(receiver.received.length, 0)
-  const [entry] = await deliveryLog(testApp, dispatch, id)
-  t.match(entry, { status: 'pending', lastStatusCode: null })
-  t.match(entry!.lastError, /refused by the webhook URL policy: localhost resolves to 169\.254\.169\.254/)
-  ;(testApp.clock as ManualClock).advanceMs(HOUR)
-  t.match(await testApp.app.webhooks.runDeliveryCycle({ resolve: async () => [{ address: '127.0.0.1', family: 4 }] }), { delivered: 1 })
-  t.equal(receiver.received.length, 1)
+  t.match((await deliveryLog(testApp, dispatch, id))[0], { lastErrorClass: 'target_refused', lastError: /IPv4-mapped address that reaches loopback/ })
+})
+
+t.test('an endpoint registered by a role that may not read cases receives nothing', async (t) => {
+  const testApp = await buildTestApp(t, { clock: start() })
+  const client = lifecycleClient(testApp)
+  const dispatch = await testApp.key('dispatch', 'ORG-A')
+  const office = await testApp.key('office')
+  const admin = await testApp.key('admin')
+  const byOffice = await startWebhookReceiver(t)
+  const legacy = await startWebhookReceiver(t)
+  await register(testApp, office, { url: byOffice.url, eventTypes: ['*'], organization: 'ORG-A' })
+  const legacyEndpoint = await register(testApp, office, { url: legacy.url, eventTypes: ['*'], organization: 'ORG-A' })
+  // An endpoint an admin key registered before registration was closed to admins.
+  const adminKey = await testApp.database.db.selectFrom('api_key').select('id').where('role', '=', 'admin').executeTakeFirstOrThrow()
+  await testApp.database.db.updateTable('webhook_endpoint').set({ created_by_key_id: adminKey.id }).where('id', '=', legacyEndpoint.id).execute()
+  t.equal(
+    (await testApp.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(admin), payload: { url: legacy.url, eventTypes: ['*'], organization: 'ORG-A' } })).statusCode,
+    403,
+  )
+  await client.submit(dispatch)
+  t.match(await cycle(testApp), { relay: { events: 1, deliveries: 1 }, delivery: { delivered: 1 } })
+  t.equal(byOffice.received.length, 1, "the office's endpoint gets the case")
+  t.equal(legacy.received.length, 0, "the admin's does not")
 })
 
 t.test('no response and a redirect are failures recorded in the log', async (t) => {
@@ -383,8 +438,8 @@ t.test('no response and a redirect are failures recorded in the log', async (t) 
   const refused = await register(testApp, dispatch, { url: closed.url.replace(/:\d+\//, ':1/'), eventTypes: ['*'] })
   await client.submit(dispatch)
   t.match((await cycle(testApp)).delivery, { attempted: 2, retrying: 2 })
-  t.match((await deliveryLog(testApp, dispatch, redirect.id))[0], { lastStatusCode: 302, lastError: /redirects are not followed/ })
-  t.match((await deliveryLog(testApp, dispatch, refused.id))[0], { lastStatusCode: null, lastError: /ECONNREFUSED/ })
+  t.match((await deliveryLog(testApp, dispatch, redirect.id))[0], { lastStatusCode: 302, lastErrorClass: 'http_status', lastError: 'HTTP 302 (redirects are not followed)' })
+  t.match((await deliveryLog(testApp, dispatch, refused.id))[0], { lastStatusCode: null, lastErrorClass: 'connection_refused', lastError: 'connection refused (ECONNREFUSED)' })
 })
 
 t.test('a receiver that never answers is cut off after WEBHOOK_TIMEOUT_MS and recorded as a failure', async (t) => {
@@ -398,7 +453,7 @@ t.test('a receiver that never answers is cut off after WEBHOOK_TIMEOUT_MS and re
   await client.submit(dispatch)
   t.match((await cycle(testApp)).delivery, { attempted: 1, retrying: 1 })
   t.equal(silent.received.length, 1, 'the request reached the receiver')
-  t.match((await deliveryLog(testApp, dispatch, timeout.id))[0], { lastStatusCode: null, lastError: 'no response within 200 ms' })
+  t.match((await deliveryLog(testApp, dispatch, timeout.id))[0], { lastStatusCode: null, lastErrorClass: 'timeout', lastError: 'no response within 200 ms' })
 })
 
 t.test('the worker loop delivers on its own and stops cleanly when the app closes', async (t) => {
