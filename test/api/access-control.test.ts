@@ -35,7 +35,8 @@ const routes: RouteCase[] = [
   { method: 'GET', url: `/v1/cases/${NO_CASE}/events/verify`, allowed: ['office', 'auditor'] },
   { method: 'GET', url: `/v1/cases/${NO_CASE}/timeline`, allowed: ['dispatch', 'office', 'auditor'] },
   { method: 'GET', url: '/v1/events', allowed: ['dispatch', 'office', 'auditor'] },
-  { method: 'POST', url: '/v1/webhooks', body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], organization: 'ORG-A' }, allowed: ['dispatch', 'office', 'admin'] },
+  // A webhook carries case contents: only roles that may read cases subscribe (an admin still manages endpoints).
+  { method: 'POST', url: '/v1/webhooks', body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], organization: 'ORG-A' }, allowed: ['dispatch', 'office'] },
   { method: 'GET', url: '/v1/webhooks', allowed: ['dispatch', 'office', 'admin'] },
   { method: 'GET', url: `/v1/webhooks/${NO_CASE}`, allowed: ['dispatch', 'office', 'admin'] },
   { method: 'DELETE', url: `/v1/webhooks/${NO_CASE}`, allowed: ['dispatch', 'office', 'admin'] },
