@@ -205,7 +205,7 @@ export function refusedAddressReason(address: string, policy: AddressPolicy): st
 }
 
 /** The URL's host without IPv6 brackets or a trailing root dot, as the URL parser normalised it. */
-export function hostOf(url: URL): string {
+function hostOf(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '')
 }
 
