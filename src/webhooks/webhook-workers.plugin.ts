@@ -37,9 +37,11 @@ declare module 'fastify' {
  * The webhook worker. Always decorates `app.webhooks` (the routes read its settings; tests run single cycles);
  * with WEBHOOK_WORKER_ENABLED it also runs relay + delivery every WEBHOOK_POLL_INTERVAL_MS on every instance —
  * the database work is divided among instances by row locks (see webhook-dispatcher.ts, webhook-deliverer.ts),
- * so running it everywhere is safe and gives redundancy. The next cycle is scheduled when the previous one ends
- * (never two at once on an instance); the timer is unref'd so it never keeps the process alive, and closing the
- * app stops the timer and waits for the cycle in flight (its requests are bounded by WEBHOOK_TIMEOUT_MS).
+ * so running it everywhere is safe and gives redundancy. A tick relays, then tops up the delivery pump and ends
+ * without waiting for any answer: the requests stay in flight across ticks, so a slow endpoint never holds up the
+ * relay or another endpoint (fair delivery, issue 9). The next tick is scheduled when the previous one ends (never
+ * two at once on an instance); the timer is unref'd so it never keeps the process alive, and closing the app stops
+ * the timer, then waits for the requests in flight to be recorded (each bounded by WEBHOOK_TIMEOUT_MS).
  */
 async function webhooksPlugin(app: FastifyInstance, options: { config: AppConfig }) {
   const { config } = options
