@@ -38,7 +38,15 @@ t.test('two instances on one database take the periodic checkpoint once per inte
     await secondDatabase.close()
   })
   const db = first.database.db
-  const count = async () => Number((await db.selectFrom('audit_checkpoint').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  const count = async () =>
+    Number(
+      (
+        await db
+          .selectFrom('audit_checkpoint')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
 
   t.ok(await eventually(async () => (await count()) === 1, 10_000), 'the first tick takes a checkpoint')
   // Both instances tick every second (the interval's own clock, the ManualClock, stands still): none is due.

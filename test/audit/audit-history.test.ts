@@ -58,7 +58,10 @@ t.test('checkpoints: signed, chained, listed, logged; verify is valid on an unto
   t.equal(second.keyId, key.body.keyId)
   const { hash, signature, ...payload } = second
   t.ok(verify(null, Buffer.from(canonicalJson(payload)), createPublicKey(key.body.publicKeyPem), Buffer.from(signature, 'base64')), 'the signature verifies with the public key')
-  t.notOk(verify(null, Buffer.from(canonicalJson({ ...payload, caseCount: 4 })), createPublicKey(key.body.publicKeyPem), Buffer.from(signature, 'base64')), 'and not for another payload')
+  t.notOk(
+    verify(null, Buffer.from(canonicalJson({ ...payload, caseCount: 4 })), createPublicKey(key.body.publicKeyPem), Buffer.from(signature, 'base64')),
+    'and not for another payload',
+  )
   t.ok(hash)
 
   const page1 = await get(testApp, office, '/v1/audit/checkpoints?limit=1')
@@ -91,7 +94,14 @@ t.test('checkpoints: signed, chained, listed, logged; verify is valid on an unto
   t.same(report.body, { valid: true, checkedCases: 5, checkedEvents: first.eventCount, checkpoint: second, problems: [] })
 
   const one = await get(testApp, auditor, `/v1/cases/${made[0]?.id}/events/verify`)
-  t.match(one.body, { valid: true, events: 4, firstBreak: null, stateMatchesReplay: true, checkpoint: { sequence: 2, included: true, eventCount: 4, extended: true }, problems: [] })
+  t.match(one.body, {
+    valid: true,
+    events: 4,
+    firstBreak: null,
+    stateMatchesReplay: true,
+    checkpoint: { sequence: 2, included: true, eventCount: 4, extended: true },
+    problems: [],
+  })
 })
 
 t.test('tampering as a superuser is named per case and kind, by audit/verify and by the offline CLI', async (t) => {
@@ -101,7 +111,13 @@ t.test('tampering as a superuser is named per case and kind, by audit/verify and
   const { made } = await seedCases(testApp)
   await checkpoint(testApp, admin)
   const db = testApp.database.db
-  const [rewritten, truncated, edited, deleted, untouched] = made as [{ id: string; number: string }, { id: string; number: string }, { id: string; number: string }, { id: string; number: string }, { id: string; number: string }]
+  const [rewritten, truncated, edited, deleted, untouched] = made as [
+    { id: string; number: string },
+    { id: string; number: string },
+    { id: string; number: string },
+    { id: string; number: string },
+    { id: string; number: string },
+  ]
 
   await sql`alter table case_event disable trigger all`.execute(db)
   // (1) Rewrite the acceptance and recompute every later hash with the project's own function: the chain is intact.
@@ -152,17 +168,19 @@ t.test('tampering as a superuser is named per case and kind, by audit/verify and
   const deletedProblem = report.problems.find((p: { caseId: string }) => p.caseId === deleted.id)
   t.equal(deletedProblem.caseNumber, deleted.number, 'named by its number too')
   t.equal(report.checkedCases, 4)
-  t.equal(
-    report.problems.filter((p: { caseId: string | null }) => p.caseId === null).length,
-    0,
-    'the checkpoints themselves are intact',
-  )
+  t.equal(report.problems.filter((p: { caseId: string | null }) => p.caseId === null).length, 0, 'the checkpoints themselves are intact')
 
   // A later checkpoint does not launder the tampering: the damaged cases keep their earlier leaves.
   await checkpoint(testApp, admin)
   const after = (await get(testApp, auditor, '/v1/audit/verify')).body
-  t.ok(after.problems.some((p: { caseId: string; kind: string }) => p.caseId === deleted.id && p.kind === 'deleted'), 'still deleted after the next checkpoint')
-  t.ok(after.problems.some((p: { caseId: string; kind: string }) => p.caseId === truncated.id && p.kind === 'truncated'), 'still truncated after the next checkpoint')
+  t.ok(
+    after.problems.some((p: { caseId: string; kind: string }) => p.caseId === deleted.id && p.kind === 'deleted'),
+    'still deleted after the next checkpoint',
+  )
+  t.ok(
+    after.problems.some((p: { caseId: string; kind: string }) => p.caseId === truncated.id && p.kind === 'truncated'),
+    'still truncated after the next checkpoint',
+  )
 
   // Offline, with only the public key file and the log: the same findings, exit code 1.
   const { DATABASE_URL: _unset, ...inherited } = process.env

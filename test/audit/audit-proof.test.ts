@@ -60,7 +60,16 @@ t.test("the README's node:crypto script checks a case's audit proof, and refuses
     const proof = response.json()
     t.equal(proof.checkpoint.sequence, checkpoint ?? 2)
     t.equal(proof.treeSize, 6)
-    t.ok(verifyInclusion(leafHash(proof.leaf), proof.leafIndex, proof.treeSize, proof.path.map((s: { hash: string }) => s.hash), proof.checkpoint.merkleRoot), 'RFC 9162 verification agrees')
+    t.ok(
+      verifyInclusion(
+        leafHash(proof.leaf),
+        proof.leafIndex,
+        proof.treeSize,
+        proof.path.map((s: { hash: string }) => s.hash),
+        proof.checkpoint.merkleRoot,
+      ),
+      'RFC 9162 verification agrees',
+    )
     const outcome = await check(proof)
     t.equal(outcome.code, 0, `the script accepts case ${proof.caseNumber} at checkpoint ${proof.checkpoint.sequence}: ${outcome.out}`)
     t.match(outcome.out, /^VALID: case /)
