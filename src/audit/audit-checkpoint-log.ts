@@ -8,7 +8,7 @@ import { CHECKPOINT_FORMAT, type SignedCheckpoint } from '../core/audit/audit-ch
  * ever appended to. Operators ship it elsewhere (a WORM bucket, another site); with the public key it is what
  * `npm run cli -- audit verify` trusts instead of the database.
  */
-export function checkpointLogLine(checkpoint: SignedCheckpoint): string {
+function checkpointLogLine(checkpoint: SignedCheckpoint): string {
   const { format, sequence, createdAt, caseCount, eventCount, merkleRoot, previousHash, keyId, hash, signature } = checkpoint
   return `${canonicalJson({ format, sequence, createdAt, caseCount, eventCount, merkleRoot, previousHash, keyId, hash, signature })}\n`
 }

@@ -144,7 +144,7 @@ async function writeCheckpointLog(deps: AuditDeps): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 
 /** The signed record only: exactly what the signature and the checkpoint log cover. */
-export function presentCheckpoint(checkpoint: SignedCheckpoint): SignedCheckpoint {
+function presentCheckpoint(checkpoint: SignedCheckpoint): SignedCheckpoint {
   const { format, sequence, createdAt, caseCount, eventCount, merkleRoot, previousHash, keyId, hash, signature } = checkpoint
   return { format, sequence, createdAt, caseCount, eventCount, merkleRoot, previousHash, keyId, hash, signature }
 }

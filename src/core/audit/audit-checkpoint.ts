@@ -33,7 +33,7 @@ export interface SignedCheckpoint extends CheckpointPayload {
 }
 
 /** The payload alone, whatever else a record carries: the signature covers these keys and no other. */
-export function checkpointPayloadOf(record: CheckpointPayload): CheckpointPayload {
+function checkpointPayloadOf(record: CheckpointPayload): CheckpointPayload {
   return {
     format: record.format,
     sequence: record.sequence,
@@ -46,7 +46,7 @@ export function checkpointPayloadOf(record: CheckpointPayload): CheckpointPayloa
   }
 }
 
-export function checkpointSigningInput(payload: CheckpointPayload): Buffer {
+function checkpointSigningInput(payload: CheckpointPayload): Buffer {
   return Buffer.from(canonicalJson(checkpointPayloadOf(payload)), 'utf8')
 }
 
@@ -66,7 +66,7 @@ export function signCheckpoint(payload: CheckpointPayload, privateKey: KeyObject
   return { ...clean, hash: checkpointHash(clean), signature: sign(null, checkpointSigningInput(clean), privateKey).toString('base64') }
 }
 
-export function checkpointSignatureValid(checkpoint: SignedCheckpoint, publicKey: KeyObject): boolean {
+function checkpointSignatureValid(checkpoint: SignedCheckpoint, publicKey: KeyObject): boolean {
   try {
     return verify(null, checkpointSigningInput(checkpoint), publicKey, Buffer.from(checkpoint.signature, 'base64'))
   } catch {
