@@ -52,6 +52,7 @@ async function docsPlugin(app: FastifyInstance) {
         { name: 'reports', description: 'SLA reports and timeline exports for auditors' },
         { name: 'api-keys', description: 'API keys and roles' },
         { name: 'webhooks', description: 'Signed webhooks (Standard Webhooks): endpoints and their delivery logs' },
+        { name: 'audit', description: 'Signed checkpoints of the case history, verification and inclusion proofs (docs/audit.md)' },
       ],
     },
     transform: jsonSchemaTransform,
