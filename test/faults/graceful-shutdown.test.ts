@@ -113,6 +113,8 @@ t.test('SIGTERM under load: in-flight requests finish, new ones are refused, the
     DATABASE_URL: connectionString,
     SCHEDULER_ENABLED: 'false',
     WEBHOOK_WORKER_ENABLED: 'false',
+    // No audit checkpoint: it would write the signing key and the log into the working tree's data/.
+    AUDIT_CHECKPOINT_ENABLED: 'false',
     SHUTDOWN_GRACE_MS: String(GRACE_MS),
     LOG_LEVEL: 'info',
     NODE_ENV: 'production',
