@@ -4,7 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { AppConfig } from './platform/config/config.ts'
 import type { DatabaseHandle } from './platform/database/database.ts'
 import { systemClock, type Clock } from './platform/clock.ts'
-import errorsPlugin, { frameworkErrorHandler } from './platform/errors/errors.plugin.ts'
+import errorsPlugin, { clientErrorHandler, frameworkErrorHandler } from './platform/errors/errors.plugin.ts'
 import databasePlugin from './platform/database/database.plugin.ts'
 import authPlugin from './api-keys/api-key-auth.plugin.ts'
 import docsPlugin from './platform/http/docs.plugin.ts'
@@ -12,6 +12,8 @@ import idempotencyPlugin from './platform/idempotency/idempotency.plugin.ts'
 import schedulerPlugin from './supervision/scheduler.plugin.ts'
 import servicesPlugin from './services.plugin.ts'
 import webhooksPlugin from './webhooks/webhook-workers.plugin.ts'
+import httpEdgesPlugin from './platform/http/http-edges.plugin.ts'
+import rateLimitPlugin from './platform/http/rate-limit.plugin.ts'
 import { healthRoutes } from './health/health.routes.ts'
 import { apiKeyRoutes } from './api-keys/api-key.routes.ts'
 import { ruleSetRoutes } from './rule-sets/rule-set.routes.ts'
@@ -38,6 +40,18 @@ export interface BuildAppOptions {
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller's own `request-id` header when it is sane (logged and recorded beside the server's id), else null. */
+    clientRequestId: string | null
+  }
+}
+
+function clientRequestIdOf(headers: Record<string, string | string[] | undefined>): string | null {
+  const incoming = headers['request-id']
+  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : null
+}
+
 /** Builds the whole service as one fastify instance; server.ts boots it and tests inject into it. */
 export async function buildApp(options: BuildAppOptions) {
   const { config } = options
@@ -49,16 +63,35 @@ export async function buildApp(options: BuildAppOptions) {
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.BODY_LIMIT_BYTES,
-    // A caller's request-id is kept when it is sane, so one ID follows a call across systems.
+    // The request id is always the server's own: it is sealed into the audit chain, so a caller must not choose it
+    // (nor reuse another request's). A caller's sane request-id is kept beside it as clientRequestId, in every log
+    // line of the request and on the events it records, so one ID still follows a call across systems.
     requestIdHeader: false,
-    genReqId: (request) => {
-      const incoming = request.headers['request-id']
-      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID()
+    genReqId: () => randomUUID(),
+    childLoggerFactory: (logger, bindings, loggerOptions, rawRequest) => {
+      const clientRequestId = clientRequestIdOf(rawRequest.headers)
+      return logger.child(clientRequestId === null ? bindings : { ...bindings, clientRequestId }, loggerOptions)
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
-    return503OnClosing: true,
+    // Answered as problem+json by platform/http/http-edges.plugin.ts instead.
+    return503OnClosing: false,
+    // Timeouts (SECURITY.md "Limits and timeouts"): the whole request must arrive within HTTP_REQUEST_TIMEOUT_MS and
+    // its headers within HTTP_HEADERS_TIMEOUT_MS (node answers 408 and closes), an idle keep-alive connection
+    // is closed after HTTP_KEEP_ALIVE_TIMEOUT_MS and a silent socket after HTTP_CONNECTION_TIMEOUT_MS. Node checks
+    // the first two every connectionsCheckingInterval (30 s by default): checked every second, or more often for
+    // short limits, a trickled body is cut at most a second after its limit.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.HTTP_HEADERS_TIMEOUT_MS / 4))),
+    },
+    trustProxy: config.TRUST_PROXY,
     // Malformed URLs are refused before routing: answer them as problem+json too.
     frameworkErrors: frameworkErrorHandler,
+    // Timeouts and unparseable HTTP, before there is a request: problem+json as well.
+    clientErrorHandler,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>()
@@ -72,11 +105,19 @@ export async function buildApp(options: BuildAppOptions) {
   if (config.NODE_ENV === 'test') app.setSerializerCompiler(serializerCompiler)
   else app.setSerializerCompiler(() => (data) => JSON.stringify(data))
 
+  app.decorateRequest('clientRequestId', null)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('request-id', request.id)
+    request.clientRequestId = clientRequestIdOf(request.headers)
   })
 
   await app.register(errorsPlugin)
+  await app.register(httpEdgesPlugin)
+  await app.register(rateLimitPlugin, {
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    perKey: config.RATE_LIMIT_PER_KEY,
+    unauthenticatedPerAddress: config.RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS,
+  })
   await app.register(databasePlugin, { database: options.database, closeOnShutdown: options.closeDatabaseOnShutdown ?? false })
   const clock = options.clock ?? systemClock
   await app.register(servicesPlugin, { clock })

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Principal, Role } from '../core/access/principal.ts'
 import { isFresh, type Clock } from '../platform/clock.ts'
-import { hashApiKey } from './api-key.ts'
+import { hashApiKey, isWellFormedApiKey } from './api-key.ts'
 import { principalByKeyHash } from './api-key.service.ts'
 import { ForbiddenError, UnauthorizedError } from '../platform/errors/domain-errors.ts'
 
@@ -29,6 +29,11 @@ interface CacheEntry {
 }
 
 const MAX_CACHE_ENTRIES = 10_000
+/**
+ * Unknown keys are remembered apart from known ones, in a smaller map: a flood of random bearer tokens evicts
+ * only other random tokens, never a valid key (and a repeated wrong key costs one lookup per TTL).
+ */
+const MAX_UNKNOWN_ENTRIES = 1_000
 
 /**
  * Resolves `Authorization: Bearer <key>` to a principal and enforces the route's roles.
@@ -37,23 +42,33 @@ const MAX_CACHE_ENTRIES = 10_000
  */
 async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number; clock: Clock }) {
   const cache = new Map<string, CacheEntry>()
+  const unknown = new Map<string, CacheEntry>()
 
   app.decorateRequest('principal', null as unknown as Principal)
   app.decorate('forgetApiKey', (keyId: string) => {
     for (const [hash, entry] of cache) if (entry.principal?.keyId === keyId) cache.delete(hash)
   })
 
-  async function resolve(key: string): Promise<Principal | null> {
-    const hash = hashApiKey(key)
-    const now = options.clock.now().getTime()
-    const cached = cache.get(hash)
-    if (cached && isFresh(cached.loadedAt, now, options.cacheTtlMs)) return cached.principal
+  /** The cached answer for a key's hash, if fresh: a principal, null (known to be unknown), or undefined (ask the database). */
+  function cached(hash: string, now: number): Principal | null | undefined {
+    const entry = cache.get(hash) ?? unknown.get(hash)
+    return entry && isFresh(entry.loadedAt, now, options.cacheTtlMs) ? entry.principal : undefined
+  }
+
+  async function lookup(hash: string, now: number): Promise<Principal | null> {
     const principal = await principalByKeyHash(app.db, hash)
     if (options.cacheTtlMs > 0) {
-      if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string)
-      cache.set(hash, { principal, loadedAt: now })
+      const map = principal ? cache : unknown
+      if (map.size >= (principal ? MAX_CACHE_ENTRIES : MAX_UNKNOWN_ENTRIES)) map.delete(map.keys().next().value as string)
+      map.set(hash, { principal, loadedAt: now })
     }
     return principal
+  }
+
+  /** A failed authentication: counted against the client's address (429 once its budget is spent), then 401. */
+  async function refuse(request: FastifyRequest, detail: string): Promise<never> {
+    await app.rateLimits.countUnauthenticated(request)
+    throw new UnauthorizedError(detail)
   }
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
@@ -61,12 +76,22 @@ async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number; c
     // Unknown routes fall through to the 404 handler without asking for a key.
     if (config.public || request.is404) return
     const header = request.headers.authorization
-    if (!header) throw new UnauthorizedError('Send an API key as "Authorization: Bearer <key>".')
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-    if (!match) throw new UnauthorizedError('The Authorization header must be "Bearer <key>".')
-    const principal = await resolve(match[1] as string)
-    if (!principal) throw new UnauthorizedError('The API key is unknown or revoked.')
+    const key = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined
+    const hash = key !== undefined && isWellFormedApiKey(key) ? hashApiKey(key) : undefined
+    const now = options.clock.now().getTime()
+    let principal = hash === undefined ? null : cached(hash, now)
+    if (principal === undefined || principal === null) {
+      // Not known from the cache: an address that spent its budget of failures gets 429 before any database lookup.
+      await app.rateLimits.checkUnauthenticated(request)
+      if (!header) return await refuse(request, 'Send an API key as "Authorization: Bearer <key>".')
+      if (key === undefined) return await refuse(request, 'The Authorization header must be "Bearer <key>".')
+      // The format is checked before any lookup: a token that cannot be a key costs no database query.
+      if (hash === undefined) return await refuse(request, 'The API key is unknown or revoked.')
+      if (principal === undefined) principal = await lookup(hash, now)
+      if (!principal) return await refuse(request, 'The API key is unknown or revoked.')
+    }
     request.principal = principal
+    await app.rateLimits.countKeyRequest(request)
     const roles = config.roles
     if (!roles?.includes(principal.role)) {
       throw new ForbiddenError(`The ${principal.role} role may not call ${request.method} ${request.routeOptions.url}${roles ? ` (allowed: ${roles.join(', ')})` : ''}.`)
@@ -74,4 +99,4 @@ async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number; c
   })
 }
 
-export default fp(authPlugin, { name: 'auth', dependencies: ['database', 'errors'] })
+export default fp(authPlugin, { name: 'auth', dependencies: ['database', 'errors', 'rate-limits'] })

@@ -14,6 +14,14 @@ export function generateApiKey(): { key: string; prefix: string; hash: string } 
   return { key, prefix, hash: hashApiKey(key) }
 }
 
+/** What generateApiKey makes: `gck_`, the 8-character prefix, `_`, 43 base64url characters (256 bits). */
+const API_KEY_FORMAT = /^gck_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/
+
+/** Checked before any lookup: a bearer token of another shape cannot be a key and costs no database query. */
+export function isWellFormedApiKey(key: string): boolean {
+  return API_KEY_FORMAT.test(key)
+}
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex')
 }

@@ -38,7 +38,7 @@ export const caseDeadlineRoutes: FastifyPluginAsyncZod = async (app) => {
       // Deadlines that ran into this year on weekends alone are recomputed with the real schedule.
       const { stored, recomputedCases } = await loadCalendarYear(
         deps,
-        { principal: request.principal, requestId: request.id },
+        { principal: request.principal, requestId: request.id, clientRequestId: request.clientRequestId },
         {
           year,
           holidays: request.body.holidays,

@@ -46,6 +46,7 @@ async function recomputeProvisionalDeadlines(deps: CaseServiceDeps, context: Req
         toStatus: current.status,
         actor: { keyId: context.principal.keyId, role: context.principal.role, organizationId: context.principal.organizationId },
         requestId: context.requestId,
+        clientRequestId: context.clientRequestId ?? null,
         occurredAt: at,
         payload: { reason, before, after, stages: recomputed.stages.map((s) => ({ key: s.key, dueDate: s.dueDate })), calendarFingerprint: calendar.fingerprint() },
       })

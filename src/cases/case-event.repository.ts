@@ -11,6 +11,8 @@ export interface NewCaseEvent {
   toStatus: string | null
   actor: { keyId: string | null; role: string | null; organizationId: string | null }
   requestId: string | null
+  /** The caller's request-id header (request.clientRequestId), if any. */
+  clientRequestId?: string | null
   occurredAt: Date
   payload: Record<string, unknown>
 }
@@ -45,6 +47,7 @@ export async function appendCaseEvent(
     actorRole: event.actor.role,
     actorOrganizationId: event.actor.organizationId,
     requestId: event.requestId,
+    clientRequestId: event.clientRequestId ?? null,
     occurredAt: event.occurredAt,
     payload,
     prevHash: last?.hash ?? null,
@@ -53,10 +56,10 @@ export async function appendCaseEvent(
   // Written on every case write: a plain statement, no query builder.
   const { rows } = await sql<{ id: number }>`
     insert into case_event (case_id, organization_id, seq, type, from_status, to_status, actor_key_id, actor_role,
-      actor_organization_id, request_id, occurred_at, payload, prev_hash, hash)
+      actor_organization_id, request_id, client_request_id, occurred_at, payload, prev_hash, hash)
     values (${hashable.caseId}, ${event.organizationId}, ${hashable.seq}, ${hashable.type}, ${hashable.fromStatus},
       ${hashable.toStatus}, ${hashable.actorKeyId}, ${hashable.actorRole}, ${hashable.actorOrganizationId},
-      ${hashable.requestId}, ${hashable.occurredAt}, ${JSON.stringify(payload)}, ${hashable.prevHash}, ${hash})
+      ${hashable.requestId}, ${hashable.clientRequestId}, ${hashable.occurredAt}, ${JSON.stringify(payload)}, ${hashable.prevHash}, ${hash})
     returning id`.execute(trx)
   return { ...hashable, id: (rows[0] as { id: number }).id, hash }
 }
@@ -74,6 +77,7 @@ export function toCaseEvent(row: Selectable<CaseEventTable>): CaseEvent {
     actorRole: row.actor_role,
     actorOrganizationId: row.actor_organization_id,
     requestId: row.request_id,
+    clientRequestId: row.client_request_id,
     occurredAt: row.occurred_at,
     payload: row.payload,
     prevHash: row.prev_hash,

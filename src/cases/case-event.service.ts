@@ -9,4 +9,3 @@ export async function caseHistoryFor(db: Kysely<Database>, principal: Principal,
   const found = await getCaseForPrincipal(db, principal, caseId)
   return await listCaseEvents(db, found.id)
 }
-

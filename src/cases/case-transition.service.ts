@@ -98,6 +98,7 @@ async function transitionInTransaction(
     toStatus: result.event.toStatus,
     actor: { keyId: context.principal.keyId, role: context.principal.role, organizationId: context.principal.organizationId },
     requestId: context.requestId,
+    clientRequestId: context.clientRequestId ?? null,
     occurredAt: at,
     payload: { action, ...result.event.payload, calendarFingerprint: calendar.fingerprint() },
   })

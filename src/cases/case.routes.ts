@@ -28,7 +28,12 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { view, response } = await submitCase(deps, { principal: request.principal, requestId: request.id }, request.body, request.idempotency)
+      const { view, response } = await submitCase(
+        deps,
+        { principal: request.principal, requestId: request.id, clientRequestId: request.clientRequestId },
+        request.body,
+        request.idempotency,
+      )
       request.log.info({ caseId: view.record.id, caseNumber: view.record.number, route: view.record.route }, 'case submitted')
       return sendWriteResponse(reply, response)
     },
@@ -89,7 +94,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const expectedVersion = parseIfMatch(request.headers['if-match'])
-      const context = { principal: request.principal, requestId: request.id }
+      const context = { principal: request.principal, requestId: request.id, clientRequestId: request.clientRequestId }
       const { view, response } = await transitionCase(deps, context, request.params.id, expectedVersion, request.body, request.idempotency)
       request.log.info({ caseId: view.record.id, action: request.body.action, status: view.record.status, version: view.record.version }, 'case transition')
       return sendWriteResponse(reply, response)

@@ -28,7 +28,10 @@ export interface CaseServiceDeps {
 
 export interface RequestContext {
   principal: Principal
+  /** The server's request id (sealed on the events). */
   requestId: string
+  /** The caller's own request-id header, kept beside it on the events. */
+  clientRequestId?: string | null
 }
 
 /** A committed case write: the case as the caller sees it and the HTTP answer (stored with its Idempotency-Key). */
@@ -117,6 +120,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
           toStatus: status,
           actor: { keyId: context.principal.keyId, role: context.principal.role, organizationId: context.principal.organizationId },
           requestId: context.requestId,
+          clientRequestId: context.clientRequestId ?? null,
           occurredAt: submittedAt,
           payload: {
             number,

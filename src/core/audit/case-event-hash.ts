@@ -11,6 +11,11 @@ export interface HashableCaseEvent {
   actorRole: string | null
   actorOrganizationId: string | null
   requestId: string | null
+  /**
+   * The caller's own request-id header, beside the server's requestId. Sealed only when present: events without
+   * one (all events written before it existed) hash exactly as before.
+   */
+  clientRequestId?: string | null
   occurredAt: Date
   payload: unknown
   prevHash: string | null
@@ -63,6 +68,8 @@ export function sealedCaseEvent(event: HashableCaseEvent): Record<string, unknow
     actorRole: event.actorRole,
     actorOrganizationId: event.actorOrganizationId,
     requestId: event.requestId,
+    // Absent (not null) when there is none: canonicalJson drops undefined members, so older chains still verify.
+    clientRequestId: event.clientRequestId ?? undefined,
     occurredAt: event.occurredAt.toISOString(),
     payload: event.payload,
     prevHash: event.prevHash,

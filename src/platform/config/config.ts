@@ -77,6 +77,17 @@ const configSchema = z
         message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string',
       })
       .transform((value) => (value === '' ? undefined : value)),
+    /**
+     * Migrations run with this connection (the owner role); DATABASE_URL then serves requests as a role that owns
+     * nothing and gets only the grants of src/platform/database/database-roles.ts. Unset: DATABASE_URL does both.
+     */
+    DATABASE_MIGRATION_URL: z
+      .string()
+      .optional()
+      .refine((value) => value === undefined || value === '' || /^postgres(ql)?:\/\//.test(value), {
+        message: 'DATABASE_MIGRATION_URL must be a postgres:// or postgresql:// connection string',
+      })
+      .transform((value) => (value === '' ? undefined : value)),
     DATABASE_POOL_MAX: integer('DATABASE_POOL_MAX', 1, 500).default(10),
     DATABASE_STATEMENT_TIMEOUT_MS: integer('DATABASE_STATEMENT_TIMEOUT_MS', 100, 600_000).default(15_000),
     DATABASE_CONNECT_TIMEOUT_MS: integer('DATABASE_CONNECT_TIMEOUT_MS', 100, 60_000).default(3_000),
@@ -109,8 +120,36 @@ const configSchema = z
     AUDIT_CHECKPOINT_ENABLED: booleanFlag('AUDIT_CHECKPOINT_ENABLED').default(true),
     /** A checkpoint is taken when the latest is this old, once among all instances. */
     AUDIT_CHECKPOINT_INTERVAL_MS: integer('AUDIT_CHECKPOINT_INTERVAL_MS', 1_000, 7 * 24 * 3_600_000).default(3_600_000),
+    // HTTP edges (SECURITY.md "Limits and timeouts"). Node checks the header and request timeouts every
+    // second here (connectionsCheckingInterval), so a request is cut at most a second after its limit.
+    /** The whole request, headers and body, must arrive within this (a body trickled byte by byte is cut: 408). */
+    HTTP_REQUEST_TIMEOUT_MS: integer('HTTP_REQUEST_TIMEOUT_MS', 500, 600_000).default(20_000),
+    /** The request line and headers must arrive within this (slowloris). At most HTTP_REQUEST_TIMEOUT_MS. */
+    HTTP_HEADERS_TIMEOUT_MS: integer('HTTP_HEADERS_TIMEOUT_MS', 500, 600_000).default(10_000),
+    /** An idle keep-alive connection is closed after this. Behind a load balancer, set it above the balancer's idle timeout. */
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 100, 600_000).default(5_000),
+    /** A socket with no traffic in either direction for this long is destroyed (also while a handler runs). */
+    HTTP_CONNECTION_TIMEOUT_MS: integer('HTTP_CONNECTION_TIMEOUT_MS', 1_000, 3_600_000).default(60_000),
+    /** Rate limits count per RATE_LIMIT_WINDOW_MS, per instance. */
+    RATE_LIMIT_WINDOW_MS: integer('RATE_LIMIT_WINDOW_MS', 1_000, 3_600_000).default(60_000),
+    /** Requests one API key may make per window (0: no limit per key). */
+    RATE_LIMIT_PER_KEY: integer('RATE_LIMIT_PER_KEY', 0, 10_000_000).default(6_000),
+    /** Failed authentications (no, malformed, unknown or revoked key) one client address may make per window; then 429 before any lookup. */
+    RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS: integer('RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS', 1, 1_000_000).default(60),
+    /** Behind a reverse proxy: its addresses/CIDRs (comma-separated) or `true`, so the client address is taken from X-Forwarded-For. */
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((value): boolean | string => (value === 'true' ? true : value === 'false' ? false : value)),
   })
   .superRefine((config, context) => {
+    if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+        message: `HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.HTTP_REQUEST_TIMEOUT_MS})`,
+      })
+    }
     // The embedded PostgreSQL is a development and test convenience: its binaries are not in the production
     // image, and a production database started on the fly would keep its data inside the container.
     if (config.NODE_ENV === 'production' && config.DATABASE_URL === undefined) {
@@ -145,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const key = issue.path.join('.')
-        const shown = relevant[key] === undefined ? '(unset)' : key === 'DATABASE_URL' ? '(hidden)' : JSON.stringify(relevant[key])
+        const shown = relevant[key] === undefined ? '(unset)' : key === 'DATABASE_URL' || key === 'DATABASE_MIGRATION_URL' ? '(hidden)' : JSON.stringify(relevant[key])
         return `${key}=${shown}: ${issue.message}`
       }),
     )
@@ -160,11 +199,20 @@ function testAuditFiles(): Pick<AppConfig, 'AUDIT_CHECKPOINT_ENABLED' | 'AUDIT_S
 
 /** A configuration for tests and tools: defaults plus overrides, without reading process.env. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  // Background workers stay off in tests unless a test turns them on.
+  // Background workers stay off in tests unless a test turns them on. Every injected request comes from 127.0.0.1:
+  // rate limits are off unless a test sets them (test/api/http-edges.test.ts does, low).
   return {
     // Test webhook receivers listen on 127.0.0.1, which the default target policy refuses: tests allow exactly that
     // address (WEBHOOK_ALLOWED_TARGETS); refusals are tested with an empty list and an injected resolver.
-    ...configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false', WEBHOOK_WORKER_ENABLED: 'false', WEBHOOK_ALLOWED_TARGETS: '127.0.0.1' }),
+    ...configSchema.parse({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      SCHEDULER_ENABLED: 'false',
+      WEBHOOK_WORKER_ENABLED: 'false',
+      WEBHOOK_ALLOWED_TARGETS: '127.0.0.1',
+      RATE_LIMIT_PER_KEY: '0',
+      RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS: '1000000',
+    }),
     // The audit signing key and checkpoint log go to a directory of this config's own under the system's temporary
     // directory (written only when a test takes a checkpoint), never into the working tree.
     ...testAuditFiles(),

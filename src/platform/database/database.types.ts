@@ -118,6 +118,8 @@ export interface CaseEventTable {
   actor_role: string | null
   actor_organization_id: string | null
   request_id: string | null
+  /** The caller's own request-id header, when it sent a sane one (migration 2026-12-01T0400); null before. */
+  client_request_id: ColumnType<string | null, string | null | undefined, never>
   occurred_at: Timestamp
   payload: JSONColumnType<Record<string, unknown>, string, string>
   prev_hash: string | null

@@ -46,7 +46,9 @@ export class BadRequestError extends DomainError {
 
 export class UnauthorizedError extends DomainError {
   constructor(detail: string) {
-    super(401, 'unauthorized', 'Authentication required', detail, {}, { 'www-authenticate': 'Bearer' })
+    // Refused before the body is read: the connection is closed after the answer, so an unauthenticated client
+    // cannot keep the socket busy with the rest of a (large or trickled) body.
+    super(401, 'unauthorized', 'Authentication required', detail, {}, { 'www-authenticate': 'Bearer', connection: 'close' })
   }
 }
 
@@ -77,5 +79,27 @@ export class PreconditionRequiredError extends DomainError {
 export class PreconditionFailedError extends DomainError {
   constructor(detail: string, currentVersion: number) {
     super(412, 'precondition_failed', 'Precondition failed', detail, { currentVersion }, { etag: `"${currentVersion}"` })
+  }
+}
+
+/** 429 with Retry-After in whole seconds (RFC 6585 §4, RFC 9110 §10.2.3). */
+export class TooManyRequestsError extends DomainError {
+  constructor(detail: string, retryAfterSeconds: number, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds))
+    super(429, 'rate_limited', 'Too many requests', detail, { ...extensions, retryAfterSeconds: seconds }, { ...headers, 'retry-after': String(seconds) })
+  }
+}
+
+/** 503 while the instance shuts down: the client retries, normally reaching another instance (RFC 9110 §15.6.4). */
+export class ShuttingDownError extends DomainError {
+  constructor() {
+    super(
+      503,
+      'shutting_down',
+      'Service unavailable',
+      'This instance is shutting down; nothing was done. Retry: another instance will answer.',
+      {},
+      { 'retry-after': '1', connection: 'close' },
+    )
   }
 }

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import fp from 'fastify-plugin'
+import { randomUUID } from 'node:crypto'
+import type { Duplex } from 'node:stream'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { BadRequestError, DomainError, PROBLEM_TYPE_BASE, type FieldIssue } from './domain-errors.ts'
 import { jsonSyntaxPosition } from './json-syntax-position.ts'
@@ -88,6 +90,31 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   }
   request.log.error({ err: error }, 'framework error')
   return sendProblem(reply, problem(request, 500, 'internal_error', 'Internal server error', 'An unexpected error occurred. Quote the requestId when reporting it.'))
+}
+
+/**
+ * Errors node's HTTP parser raises on a socket before there is a request — the request or header timeout
+ * (ERR_HTTP_REQUEST_TIMEOUT: a body or headers trickled too slowly), headers too large, unparseable HTTP — are
+ * answered as problem+json too (fastify's `clientErrorHandler`), then the socket is closed.
+ */
+export function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Duplex) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, code, title, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', 'Request timeout', 'The request (headers and body) did not arrive within the time limit; the connection is closed.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'Request header fields too large', 'The request headers are larger than the server accepts.']
+        : [400, 'bad_request', 'Bad request', 'The request is not valid HTTP/1.1.']
+  const requestId = randomUUID()
+  this.log.info({ err: error, requestId }, 'client error: %s', code)
+  if (socket.writable) {
+    const body = JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${code}`, title, status, detail, code, requestId })
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy()
 }
 
 /**
@@ -243,6 +270,8 @@ async function errorsPlugin(app: FastifyInstance) {
       return sendProblem(
         reply,
         problem(request, 413, 'body_too_large', 'Body too large', `The body is larger than the limit of ${limitBytes} bytes; nothing was read further.`, { limitBytes }),
+        // The rest of the body is not read: close the connection rather than leave it in an unknown state (RFC 9110 §15.5.14).
+        { connection: 'close' },
       )
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {

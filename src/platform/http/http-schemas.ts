@@ -27,6 +27,8 @@ export const commonProblemResponses = {
   400: problemSchema,
   401: problemSchema,
   403: problemSchema,
+  /** rate_limited: over RATE_LIMIT_PER_KEY or RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS; Retry-After says when to retry. */
+  429: problemSchema,
   503: problemSchema,
 } as const
 
