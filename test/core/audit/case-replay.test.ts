@@ -70,7 +70,7 @@ t.test('what a differing case row is reported as', async (t) => {
   for (const [label, stored, expected] of cases) {
     const differences = compareWithReplay(stored, replay.state, events.length, calendar)
     t.equal(differences.length, expected.length, `${label}: ${differences.join(' | ')}`)
-    expected.forEach((pattern, index) => t.match(differences[index], pattern, label))
+    for (const [index, pattern] of expected.entries()) t.match(differences[index], pattern, label)
   }
 })
 
