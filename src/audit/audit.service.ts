@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import { CHECKPOINT_FORMAT, checkCheckpoint, signCheckpoint, type SignedCheckpoint } from '../core/audit/audit-checkpoint.ts'
-import { sealedCaseEvent, verifyCaseEventChain, type ChainBreak } from '../core/audit/case-event-hash.ts'
+import { canonicalJson, sealedCaseEvent, verifyCaseEventChain, type ChainBreak } from '../core/audit/case-event-hash.ts'
 import { compareWithReplay, replayCaseEvents } from '../core/audit/case-replay.ts'
 import { inclusionProofRanges, leafHash, MerkleRootBuilder, type ProofStep } from '../core/audit/merkle-tree.ts'
 import type { Principal } from '../core/access/principal.ts'
@@ -274,7 +274,7 @@ async function checkCheckpointChain(db: Kysely<Database>, source: CheckpointSour
     check(checkpoint)
     const stored = await findCheckpoint(db, checkpoint.sequence)
     if (!stored) problems.push(checkpointProblem('checkpoint_log_mismatch', `checkpoint ${checkpoint.sequence} of the log is not in the database`))
-    else if (stored.hash !== checkpoint.hash || stored.signature !== checkpoint.signature) {
+    else if (canonicalJson(presentCheckpoint(stored)) !== canonicalJson(presentCheckpoint(checkpoint))) {
       problems.push(
         checkpointProblem('checkpoint_log_mismatch', `checkpoint ${checkpoint.sequence} in the database differs from the log (hash ${stored.hash}, log ${checkpoint.hash})`),
       )

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { createPublicKey, verify } from 'node:crypto'
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { promisify } from 'node:util'
 import { sql } from 'kysely'
 import t from 'tap'
@@ -11,6 +12,17 @@ import { bearer, buildTestApp, type TestApp } from '../helpers/test-app.ts'
 
 const run = promisify(execFile)
 const root = new URL('../..', import.meta.url).pathname
+
+/** `npm run cli -- audit verify` against the test's database, with only the public key file and a checkpoint log. */
+async function offlineVerify(testApp: TestApp, checkpointLog = testApp.app.audit.checkpointLog): Promise<{ code: number; stdout: string }> {
+  const { DATABASE_URL: _unset, ...inherited } = process.env
+  const env = { ...inherited, DATABASE_URL: testApp.connectionString, LOG_LEVEL: 'silent' }
+  const args = ['--import', 'tsx', 'src/cli.ts', 'audit', 'verify', '--public-key', `${testApp.app.audit.signingKey.file}.pub`, '--checkpoint-log', checkpointLog]
+  return await run('node', args, { env, cwd: root }).then(
+    ({ stdout }) => ({ code: 0, stdout }),
+    (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+  )
+}
 
 async function get(testApp: TestApp, key: string, url: string) {
   const response = await testApp.app.inject({ method: 'GET', url, headers: bearer(key) })
@@ -92,6 +104,17 @@ t.test('checkpoints: signed, chained, listed, logged; verify is valid on an unto
 
   const report = await get(testApp, auditor, '/v1/audit/verify')
   t.same(report.body, { valid: true, checkedCases: 5, checkedEvents: first.eventCount, checkpoint: second, problems: [] })
+
+  const offline = await offlineVerify(testApp)
+  t.equal(offline.code, 0, 'the offline verification agrees: exit 0')
+  t.match(offline.stdout, /^VALID: 5 cases, 14 events checked against checkpoint 2 /m)
+  // A log whose checkpoint was altered after signing: named, exit 1.
+  const forged = path.join(path.dirname(config.checkpointLog), 'forged.jsonl')
+  writeFileSync(forged, `${lines[0]}\n${lines[1]?.replace('"caseCount":5', '"caseCount":4')}\n`)
+  const refused = await offlineVerify(testApp, forged)
+  t.equal(refused.code, 1)
+  t.match(refused.stdout, /^checkpoint_signature_invalid\t-\t-\t/m)
+  t.match(refused.stdout, /^checkpoint_log_mismatch\t/m)
 
   const one = await get(testApp, auditor, `/v1/cases/${made[0]?.id}/events/verify`)
   t.match(one.body, {
@@ -183,13 +206,7 @@ t.test('tampering as a superuser is named per case and kind, by audit/verify and
   )
 
   // Offline, with only the public key file and the log: the same findings, exit code 1.
-  const { DATABASE_URL: _unset, ...inherited } = process.env
-  const env = { ...inherited, DATABASE_URL: testApp.connectionString, LOG_LEVEL: 'silent' }
-  const args = ['--import', 'tsx', 'src/cli.ts', 'audit', 'verify', '--public-key', `${testApp.app.audit.signingKey.file}.pub`, '--checkpoint-log', testApp.app.audit.checkpointLog]
-  const outcome = await run('node', args, { env, cwd: root }).then(
-    ({ stdout }) => ({ code: 0, stdout }),
-    (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
-  )
+  const outcome = await offlineVerify(testApp)
   t.equal(outcome.code, 1, 'problems: exit code 1')
   t.match(outcome.stdout, new RegExp(`^deleted\\t${deleted.number}\\t${deleted.id}\\t`, 'm'))
   t.match(outcome.stdout, new RegExp(`^truncated\\t${truncated.number}\\t`, 'm'))
@@ -197,6 +214,7 @@ t.test('tampering as a superuser is named per case and kind, by audit/verify and
   t.match(outcome.stdout, new RegExp(`^state_mismatch\\t${edited.number}\\t`, 'm'))
   t.match(outcome.stdout, /^INVALID: 4 cases/m)
 
+  const { DATABASE_URL: _unset, ...env } = process.env
   const usage = await run('node', ['--import', 'tsx', 'src/cli.ts', 'audit', 'prove'], { env, cwd: root }).then(
     () => 0,
     (error: { code: number }) => error.code,
