@@ -30,6 +30,9 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 # dist/src holds the service and the CLI, dist/migrations the migrations (found relative to dist/src).
 COPY --from=build /app/dist ./dist
+# data/ holds the audit signing key (generated with mode 0600 on first start unless AUDIT_SIGNING_KEY_FILE points
+# at a mounted secret) and the checkpoint log; owned by the service's user so a volume mounted there is writable.
+RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
