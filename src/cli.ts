@@ -6,7 +6,7 @@ import { systemClock } from './platform/clock.ts'
 import { ConfigError, loadConfig } from './platform/config/config.ts'
 import { createDatabase } from './platform/database/database.ts'
 import { resolveDatabaseUrl } from './platform/database/database-url.ts'
-import { prepareDatabase } from './prepare-database.ts'
+import { prepareDatabaseAs } from './prepare-database.ts'
 import { runAuditVerify } from './audit/audit-verify.command.ts'
 import { DomainError, NotFoundError } from './platform/errors/domain-errors.ts'
 import { uuidSchema } from './platform/http/http-schemas.ts'
@@ -122,7 +122,8 @@ function table(rows: string[][]): string {
 
 async function run(command: Command): Promise<number> {
   const config = loadConfig()
-  const { connectionString, embedded } = await resolveDatabaseUrl(config, (message) => console.error(message))
+  const urls = await resolveDatabaseUrl(config, (message) => console.error(message))
+  const { connectionString, embedded } = urls
   const database = createDatabase({ connectionString, poolMax: 2 })
   try {
     if (command.kind === 'audit-verify') {
@@ -135,7 +136,7 @@ async function run(command: Command): Promise<number> {
       return await runAuditVerify(database.db, systemClock, options, { log: (line) => console.log(line), error: (line) => console.error(line) })
     }
     // Every command works on a migrated database, so a first `api-keys create` before `npm start` works too.
-    await prepareDatabase(database.db)
+    await prepareDatabaseAs(database, urls)
     switch (command.kind) {
       case 'migrate':
         console.log('Database migrated.')

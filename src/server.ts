@@ -3,7 +3,7 @@ import { buildApp } from './app.ts'
 import { ConfigError, loadConfig } from './platform/config/config.ts'
 import { createDatabase } from './platform/database/database.ts'
 import { resolveDatabaseUrl } from './platform/database/database-url.ts'
-import { prepareDatabase } from './prepare-database.ts'
+import { prepareDatabaseAs } from './prepare-database.ts'
 
 /** Boots the service: configuration, database (migrated), HTTP listener, graceful shutdown. */
 async function main(): Promise<void> {
@@ -19,14 +19,16 @@ async function main(): Promise<void> {
   }
 
   const bootLog = (message: string) => console.log(JSON.stringify({ level: 30, time: Date.now(), msg: message }))
-  const { connectionString, embedded } = await resolveDatabaseUrl(config, bootLog)
+  const urls = await resolveDatabaseUrl(config, bootLog)
+  const { connectionString, embedded } = urls
   const database = createDatabase({
     connectionString,
     poolMax: config.DATABASE_POOL_MAX,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
   })
-  const applied = await prepareDatabase(database.db)
+  // Migrations as the owner (DATABASE_MIGRATION_URL, or the embedded owner role), then requests as the serving role.
+  const applied = await prepareDatabaseAs(database, urls)
   bootLog(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date')
 
   const app = await buildApp({ config, database, closeDatabaseOnShutdown: true })

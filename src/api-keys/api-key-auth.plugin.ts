@@ -38,7 +38,7 @@ const MAX_UNKNOWN_ENTRIES = 1_000
 /**
  * Resolves `Authorization: Bearer <key>` to a principal and enforces the route's roles.
  * Lookups are cached briefly (API_KEY_CACHE_TTL_MS, measured on the app's clock): a revocation takes
- * effect at once on the instance that revoked the key and within the TTL on the others.
+ * effect at once on the instance that revoked the key and, by NOTIFY, within a second on the others.
  */
 async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number; clock: Clock }) {
   const cache = new Map<string, CacheEntry>()
@@ -49,8 +49,23 @@ async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number; c
     for (const [hash, entry] of cache) if (entry.principal?.keyId === keyId) cache.delete(hash)
   })
 
+  // A revocation anywhere (this or another instance's API, the CLI, SQL) is announced by the database
+  // (NOTIFY api_key_revoked, migration 2026-12-01T0200) and forgotten here at once. Notifications sent while
+  // the listener was disconnected are lost: on every (re)connection the whole cache is dropped, and while it is
+  // disconnected the cache is not trusted (every request looks its key up), so a revoked key never outlives a gap.
+  const revocations = app.database.listen('api_key_revoked', {
+    onNotification: (keyId) => app.forgetApiKey(keyId),
+    onListening: () => {
+      cache.clear()
+      unknown.clear()
+    },
+  })
+  await revocations.ready
+  app.addHook('onClose', async () => revocations.close())
+
   /** The cached answer for a key's hash, if fresh: a principal, null (known to be unknown), or undefined (ask the database). */
   function cached(hash: string, now: number): Principal | null | undefined {
+    if (!revocations.listening()) return undefined
     const entry = cache.get(hash) ?? unknown.get(hash)
     return entry && isFresh(entry.loadedAt, now, options.cacheTtlMs) ? entry.principal : undefined
   }

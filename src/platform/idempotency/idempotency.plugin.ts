@@ -38,6 +38,9 @@ const STORED_HEADERS = ['content-type', 'location', 'etag']
  */
 const NOT_REPLAYED = new Set([409, 412, 428])
 
+/** How often a claim that could not be given back (the database was unreachable) is tried again. */
+const RELEASE_RETRY_MS = 200
+
 class IdempotencyError extends DomainError {}
 
 /**
@@ -50,6 +53,48 @@ async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours
   const states = new WeakMap<FastifyRequest, { apiKeyId: string; key: string; stored: boolean }>()
 
   app.decorateRequest('idempotency', null)
+
+  // A request whose database died mid-request (503) cannot give its claim back then and there: the DELETE fails
+  // as well. Such claims are kept here and given back as soon as the database answers again — retried every
+  // RELEASE_RETRY_MS and before this instance claims any key — instead of holding the client's retry off for
+  // lockMs. After lockMs the claim has lapsed by itself (a retry takes it over) and is forgotten here.
+  const unreleased = new Map<string, { apiKeyId: string; key: string; giveUpAt: number }>()
+  let retryTimer: NodeJS.Timeout | null = null
+  async function releaseUnreleased(): Promise<void> {
+    for (const [id, claim] of unreleased) {
+      if (Date.now() >= claim.giveUpAt) {
+        unreleased.delete(id)
+        continue
+      }
+      try {
+        await releaseIdempotencyKey(app.db, claim.apiKeyId, claim.key)
+        unreleased.delete(id)
+      } catch {
+        return // still unreachable: the next attempt comes
+      }
+    }
+  }
+  function scheduleRelease(): void {
+    if (retryTimer || unreleased.size === 0) return
+    retryTimer = setTimeout(() => {
+      retryTimer = null
+      void releaseUnreleased().finally(scheduleRelease)
+    }, RELEASE_RETRY_MS)
+    retryTimer.unref()
+  }
+  async function release(apiKeyId: string, key: string): Promise<void> {
+    try {
+      await releaseIdempotencyKey(app.db, apiKeyId, key)
+    } catch (error) {
+      unreleased.set(`${apiKeyId}\n${key}`, { apiKeyId, key, giveUpAt: Date.now() + lockMs })
+      scheduleRelease()
+      throw error
+    }
+  }
+  app.addHook('onClose', async () => {
+    if (retryTimer) clearTimeout(retryTimer)
+    retryTimer = null
+  })
 
   function redact(request: FastifyRequest, body: string, contentType: string): string {
     const fields = request.routeOptions.config.idempotencyRedact
@@ -81,6 +126,7 @@ async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours
     const requestHash = createHash('sha256')
       .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
       .digest('hex')
+    if (unreleased.size > 0) await releaseUnreleased()
     const claim = await claimIdempotencyKey(app.db, {
       apiKeyId,
       key,
@@ -145,7 +191,7 @@ async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours
     state.stored = true
     try {
       if (reply.statusCode >= 500 || NOT_REPLAYED.has(reply.statusCode)) {
-        await releaseIdempotencyKey(app.db, state.apiKeyId, state.key)
+        await release(state.apiKeyId, state.key)
         return payload
       }
       const headers: Record<string, string> = {}
