@@ -38,10 +38,12 @@ t.test('an unreachable database: ready is 503, API calls fail fast with 503 prob
   t.ok(Date.now() - started < 3000, 'fails fast instead of hanging')
 })
 
-t.test('a request-id sent by the caller is echoed and used; a malformed one is replaced', async (t) => {
+t.test("the request id is always the server's own; a caller's request-id is not taken over", async (t) => {
   const { app } = await buildTestApp(t)
+  // A caller's id is kept as clientRequestId (logs, events: test/api/logging.test.ts, test/api/http-edges.test.ts),
+  // never as the request id: that one is sealed into the audit chain.
   const kept = await app.inject({ method: 'GET', url: '/health/live', headers: { 'request-id': 'dispatch-42.abc' } })
-  t.equal(kept.headers['request-id'], 'dispatch-42.abc')
+  t.match(kept.headers['request-id'], /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
   const replaced = await app.inject({ method: 'GET', url: '/nope', headers: { 'request-id': 'bad id with spaces' } })
   t.not(replaced.headers['request-id'], 'bad id with spaces')
   t.equal(replaced.json().requestId, replaced.headers['request-id'], 'the problem body carries the same request ID')
