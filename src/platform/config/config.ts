@@ -126,8 +126,8 @@ const configSchema = z
     HTTP_REQUEST_TIMEOUT_MS: integer('HTTP_REQUEST_TIMEOUT_MS', 500, 600_000).default(20_000),
     /** The request line and headers must arrive within this (slowloris). At most HTTP_REQUEST_TIMEOUT_MS. */
     HTTP_HEADERS_TIMEOUT_MS: integer('HTTP_HEADERS_TIMEOUT_MS', 500, 600_000).default(10_000),
-    /** An idle keep-alive connection is closed after this. Behind a load balancer, set it above the balancer's idle timeout. */
-    HTTP_KEEP_ALIVE_TIMEOUT_MS: integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 100, 600_000).default(5_000),
+    /** An idle keep-alive connection is closed after this: fastify's default, above the 60 s idle timeout of common load balancers (else they reuse a closed connection: 502). */
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 100, 600_000).default(72_000),
     /** A socket with no traffic in either direction for this long is destroyed (also while a handler runs). */
     HTTP_CONNECTION_TIMEOUT_MS: integer('HTTP_CONNECTION_TIMEOUT_MS', 1_000, 3_600_000).default(60_000),
     /** Rate limits count per RATE_LIMIT_WINDOW_MS, per instance. */
