@@ -45,6 +45,7 @@ export interface AuditDeps {
 
 const PAGE = 1000
 const CHUNK = 200
+const PROOF_PAGE = 10_000
 
 // ---------------------------------------------------------------------------------------------------
 // Taking a checkpoint
@@ -389,7 +390,8 @@ export async function caseAuditProof(deps: Pick<AuditDeps, 'db'>, principal: Pri
   const index = await leafIndexOf(db, checkpoint.sequence, found.id)
   const ranges = inclusionProofRanges(index, checkpoint.caseCount).map((range) => ({ ...range, builder: new MerkleRootBuilder() }))
   let position = 0
-  for await (const each of paged<StoredLeaf>((after) => leavesAfter(db, checkpoint.sequence, after?.caseId ?? null, PAGE), PAGE)) {
+  // Large pages: the proof reads every leaf, and at a million cases the round trips dominate.
+  for await (const each of paged<StoredLeaf>((after) => leavesAfter(db, checkpoint.sequence, after?.caseId ?? null, PROOF_PAGE), PROOF_PAGE)) {
     const range = ranges.find((r) => position >= r.start && position < r.end)
     if (range) range.builder.add(leafHash(each))
     position++
