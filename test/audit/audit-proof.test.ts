@@ -56,7 +56,7 @@ t.test("the README's node:crypto script checks a case's audit proof, and refuses
 
   for (const [id, checkpoint] of [...ids.map((id) => [id, undefined] as const), [ids[2] as string, 1] as const]) {
     const response = await app.inject({ method: 'GET', url: `/v1/cases/${id}/audit-proof${checkpoint ? `?checkpoint=${checkpoint}` : ''}`, headers: bearer(auditor) })
-    t.equal(response.statusCode, 200, response.body)
+    t.equal(response.statusCode, 200, `audit-proof of ${id}${checkpoint ? ` at checkpoint ${checkpoint}` : ''}`)
     const proof = response.json()
     t.equal(proof.checkpoint.sequence, checkpoint ?? 2)
     t.equal(proof.treeSize, 6)
