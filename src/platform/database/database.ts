@@ -46,7 +46,10 @@ class TimeoutClient extends pg.Client {
       ;(result as Promise<unknown>).catch((error: unknown) => {
         if (error instanceof Error && error.message === 'Query read timeout') {
           Object.assign(error, { code: 'ETIMEDOUT' })
-          ;(this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+          // Not queryable from now on, so the pool discards it on release even before the socket's close arrives.
+          const self = this as unknown as { _queryable: boolean; connection: { stream: { destroy(): void } } }
+          self._queryable = false
+          self.connection.stream.destroy()
         }
       })
     }
