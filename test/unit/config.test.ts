@@ -27,3 +27,11 @@ t.test('every bad value is reported by name, and a bad DATABASE_URL is not echoe
   t.match(issues.join('\n'), /DATABASE_POOL_MAX="0": DATABASE_POOL_MAX must be at least 1/)
   t.notMatch((error as Error).message, /secret/)
 })
+
+t.test('DATABASE_MIGRATION_URL: beside DATABASE_URL, hidden when bad, refused alone', async (t) => {
+  const config = loadConfig({ DATABASE_URL: 'postgres://app:p@h/d', DATABASE_MIGRATION_URL: 'postgres://owner:p@h/d' })
+  t.match(config, { DATABASE_URL: 'postgres://app:p@h/d', DATABASE_MIGRATION_URL: 'postgres://owner:p@h/d' })
+  t.equal(loadConfig({ DATABASE_URL: 'postgres://app:p@h/d' }).DATABASE_MIGRATION_URL, undefined, 'unset: DATABASE_URL migrates as before')
+  t.throws(() => loadConfig({ DATABASE_URL: 'postgres://app:p@h/d', DATABASE_MIGRATION_URL: 'mysql://owner:secret@h/d' }), /DATABASE_MIGRATION_URL=\(hidden\)/)
+  t.throws(() => loadConfig({ DATABASE_MIGRATION_URL: 'postgres://owner:p@h/d' }), /DATABASE_MIGRATION_URL needs DATABASE_URL/)
+})

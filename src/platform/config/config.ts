@@ -150,6 +150,14 @@ const configSchema = z
         message: `HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.HTTP_REQUEST_TIMEOUT_MS})`,
       })
     }
+    // The embedded default sets up its own owner role: a migration URL without DATABASE_URL would be ignored silently.
+    if (config.DATABASE_MIGRATION_URL !== undefined && config.DATABASE_URL === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['DATABASE_MIGRATION_URL'],
+        message: 'DATABASE_MIGRATION_URL needs DATABASE_URL (the serving role); without both the embedded PostgreSQL sets up its own roles',
+      })
+    }
     // The embedded PostgreSQL is a development and test convenience: its binaries are not in the production
     // image, and a production database started on the fly would keep its data inside the container.
     if (config.NODE_ENV === 'production' && config.DATABASE_URL === undefined) {
