@@ -33,6 +33,7 @@ const routes: RouteCase[] = [
   { method: 'POST', url: `/v1/cases/${NO_CASE}/transitions`, body: { action: 'withdraw' }, allowed: ['dispatch', 'office'] },
   { method: 'GET', url: `/v1/cases/${NO_CASE}/events`, allowed: ['dispatch', 'office', 'auditor'] },
   { method: 'GET', url: `/v1/cases/${NO_CASE}/events/verify`, allowed: ['office', 'auditor'] },
+  { method: 'GET', url: `/v1/cases/${NO_CASE}/audit-proof`, allowed: ['dispatch', 'office', 'auditor'] },
   { method: 'GET', url: `/v1/cases/${NO_CASE}/timeline`, allowed: ['dispatch', 'office', 'auditor'] },
   { method: 'GET', url: '/v1/events', allowed: ['dispatch', 'office', 'auditor'] },
   // A webhook carries case contents: only roles that may read cases subscribe (an admin still manages endpoints).
@@ -44,6 +45,11 @@ const routes: RouteCase[] = [
   { method: 'GET', url: `/v1/webhooks/${NO_CASE}/deliveries`, allowed: ['dispatch', 'office', 'admin'] },
   { method: 'GET', url: '/v1/reports/sla?from=2026-01-01&to=2026-12-31', allowed: ['office', 'auditor'] },
   { method: 'GET', url: '/v1/reports/timelines?from=2026-01-01&to=2026-01-31', allowed: ['office', 'auditor'] },
+  { method: 'POST', url: '/v1/audit/checkpoints', allowed: ['admin'] },
+  { method: 'GET', url: '/v1/audit/checkpoints', allowed: ['office', 'auditor', 'admin'] },
+  { method: 'GET', url: '/v1/audit/checkpoints/1', allowed: ['office', 'auditor', 'admin'] },
+  { method: 'GET', url: '/v1/audit/public-key', allowed: ['office', 'auditor', 'admin'] },
+  { method: 'GET', url: '/v1/audit/verify', allowed: ['office', 'auditor'] },
 ]
 
 t.test('the table covers every route of the OpenAPI document', async (t) => {
@@ -60,7 +66,8 @@ t.test('the table covers every route of the OpenAPI document', async (t) => {
           .replace('/2027', '/{year}')
           .replace('/2026', '/{year}')
           .replace('/zz-green-channel', '/{id}')
-          .replace(/\/v1\/api-keys\/00000000-0000-4000-8000-000000000000/, '/v1/api-keys/{id}')}`,
+          .replace(/\/v1\/api-keys\/00000000-0000-4000-8000-000000000000/, '/v1/api-keys/{id}')
+          .replace('/v1/audit/checkpoints/1', '/v1/audit/checkpoints/{sequence}')}`,
     ),
   )
   for (const route of documented) t.ok(tabled.has(route), `${route} is in the access table`)
