@@ -6,6 +6,7 @@ import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
 import { allowedActions } from '../core/lifecycle/case-state-machine.ts'
 import { lifecycleView } from '../core/lifecycle/lifecycle-state.ts'
+import { superviseLifecycle } from '../core/lifecycle/supervision.ts'
 import type { CaseRecord } from './case.repository.ts'
 
 /** What a case looks like depends on when (overdue, working days used) and who asks (allowed actions). */
@@ -31,6 +32,7 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
   const state = record.lifecycle
   const view = lifecycleView(state, context.calendar, context.now)
   const clock = view.clock
+  const supervision = superviseLifecycle(state, context.calendar, context.now)
   return {
     id: record.id,
     number: record.number,
@@ -54,8 +56,8 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
     workingDaysRemaining: clock?.workingDaysRemaining ?? null,
     overdue: view.overdue,
     provisional: clock?.provisional ?? false,
-    currentStage: view.currentStage,
-    clock: clock ? { ...clock, ledger: state.clock?.ledger ?? [] } : null,
+    currentStage: view.currentStage ? { ...view.currentStage, warningLevel: supervision.stageWarningLevel } : null,
+    clock: clock ? { ...clock, warningLevel: supervision.warningLevel, ledger: state.clock?.ledger ?? [] } : null,
     stages: json(state.stages),
     formalities: json(view.formalities),
     acceptance: json(state.acceptance),

@@ -6,6 +6,7 @@ import type { LifecycleState } from '../core/lifecycle/lifecycle.types.ts'
 import type { RouteDecision } from '../core/rules/route-decision.ts'
 import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
 import { slaColumnsOf, type SlaColumns } from '../core/reports/sla-facts.ts'
+import { superviseLifecycle, type WarningLevel } from '../core/lifecycle/supervision.ts'
 
 /** A case as the domain sees it (camelCase); the row mapping lives only here. */
 export interface CaseRecord {
@@ -179,6 +180,17 @@ export function lifecycleColumns(state: LifecycleState, calendar?: WorkingDayCal
   }
 }
 
+/**
+ * The supervision columns after a lifecycle write at `at` (migration 2026-12-01T0500): the overall warning level now,
+ * and "look at it at once" while the clock is open, so the scheduler records what the write made reachable (a late
+ * stage, a level) and computes the exact next instant itself.
+ */
+function supervisionColumns(state: LifecycleState, calendar: WorkingDayCalendar, at: Date): { warning_level: WarningLevel | null; supervision_due_at: Date | null } {
+  const open = state.clock !== null && state.clock.status !== 'stopped'
+  const lateStage = state.stages.some((stage) => stage.late === true)
+  return { warning_level: superviseLifecycle(state, calendar, at).warningLevel, supervision_due_at: open || lateStage ? at : null }
+}
+
 /** What a lifecycle write changed in the case's SLA facts, for the summary the reports keep (src/reports). */
 export interface SlaFactsChange {
   group: { route: string; district: string; organizationId: string }
@@ -196,7 +208,7 @@ export async function updateCaseLifecycle(db: Kysely<Database>, id: string, stat
   const columns = lifecycleColumns(state, calendar)
   const before = await db
     .updateTable('case')
-    .set({ lifecycle: JSON.stringify(state), ...columns, version: sql<number>`version + 1`, updated_at: at })
+    .set({ lifecycle: JSON.stringify(state), ...columns, ...supervisionColumns(state, calendar, at), version: sql<number>`version + 1`, updated_at: at })
     .from(
       db
         .selectFrom('case as previous')
@@ -276,6 +288,23 @@ export async function markOverdueChecked(db: Kysely<Database>, id: string, at: D
     .execute()
 }
 
+/**
+ * Up to `limit` cases the scheduler must look at again for warnings, overruns and timeouts (supervision_due_at has
+ * come), locked FOR UPDATE SKIP LOCKED like the overdue sweep.
+ */
+export async function lockCasesDueForSupervision(db: Kysely<Database>, now: Date, limit: number): Promise<CaseRecord[]> {
+  const rows = await selectCases(db).where('case.supervision_due_at', '<=', now).orderBy('case.supervision_due_at').limit(limit).forUpdate().skipLocked().execute()
+  return rows.map((row) => toRecord(row as CaseRow))
+}
+
+/**
+ * The warning level now and when to look again. Not a new version: like workingDaysUsed, the level is a view of the
+ * same facts at a later time; the events that report it are the record.
+ */
+export async function updateSupervisionColumns(db: Kysely<Database>, id: string, warningLevel: string | null, dueAt: Date | null): Promise<void> {
+  await db.updateTable('case').set({ warning_level: warningLevel, supervision_due_at: dueAt }).where('id', '=', id).execute()
+}
+
 /** Open cases whose deadlines were computed into a year with no loaded schedule. */
 export async function listProvisionalCaseIds(db: Kysely<Database>): Promise<string[]> {
   return (await db.selectFrom('case').select('id').where('clock_provisional', '=', true).execute()).map((row) => row.id)
@@ -306,6 +335,8 @@ export interface CaseListFilter {
   overdue?: { value: boolean; now: Date } | undefined
   /** Pending, not yet overdue, and due on or before this Shanghai date. */
   dueBy?: { date: string; now: Date } | undefined
+  /** The overall clock's warning level as of the last transition or sweep (case.warning_level). */
+  warningLevel?: string | undefined
   limit: number
 }
 
@@ -316,6 +347,7 @@ export async function listCases(db: Kysely<Database>, filter: CaseListFilter): P
   if (filter.status) query = query.where('case.status', '=', filter.status)
   if (filter.route) query = query.where('case.route', '=', filter.route)
   if (filter.district) query = query.where('case.district', '=', filter.district)
+  if (filter.warningLevel) query = query.where('case.warning_level', '=', filter.warningLevel)
   if (filter.submittedFrom) query = query.where('case.submitted_at', '>=', filter.submittedFrom)
   if (filter.submittedBefore) query = query.where('case.submitted_at', '<', filter.submittedBefore)
   if (filter.overdue) {

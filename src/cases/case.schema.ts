@@ -70,6 +70,9 @@ export const createCaseRequestSchema = z
 
 export type CreateCaseRequest = z.infer<typeof createCaseRequestSchema>
 
+/** Electronic supervision level (core/lifecycle/supervision.ts). */
+const warningLevelSchema = z.enum(['yellow', 'red', 'overdue']).nullable()
+
 export const caseResponseSchema = z
   .object({
     id: z.string(),
@@ -94,7 +97,15 @@ export const caseResponseSchema = z
     overdue: z.boolean().meta({ description: 'Past the deadline of the clock, the current stage, or the emergency formalities; never approved by default' }),
     provisional: z.boolean().meta({ description: 'The deadline runs into a year whose schedule is not loaded (weekends only)' }),
     currentStage: z
-      .object({ key: z.string(), name: z.string(), startedOn: z.string().nullable(), dueDate: z.string().nullable(), dueAt: z.string().nullable(), overdue: z.boolean() })
+      .object({
+        key: z.string(),
+        name: z.string(),
+        startedOn: z.string().nullable(),
+        dueDate: z.string().nullable(),
+        dueAt: z.string().nullable(),
+        overdue: z.boolean(),
+        warningLevel: warningLevelSchema.optional().meta({ description: "The stage's own warning level (stage thresholds of the route)" }),
+      })
       .nullable(),
     clock: z
       .object({
@@ -114,6 +125,10 @@ export const caseResponseSchema = z
         limitWorkingDays: z.number().int().nullable(),
         extended: z.boolean(),
         calendarFingerprint: z.string(),
+        warningLevel: warningLevelSchema.meta({
+          description:
+            'Electronic supervision of the overall clock: yellow once workingDaysUsed × 100 ≥ yellowPercent × limit (default 50 %), red at redPercent (default 90 %), overdue past the due date; null below yellow and once the clock has stopped',
+        }),
         ledger: z.array(
           z.object({
             kind: z.enum(['start', 'pause', 'resume', 'stop', 'extend']),
@@ -176,6 +191,10 @@ export const caseListQuerySchema = z.strictObject({
     .transform((value) => value === 'true')
     .optional()
     .meta({ description: 'true: a pending deadline (clock, current stage, emergency formalities) has passed' }),
+  warningLevel: warningLevelSchema
+    .unwrap()
+    .optional()
+    .meta({ description: "The overall clock's warning level as of the last transition or scheduler sweep (kept in an indexed column)" }),
   dueWithinWorkingDays: z.coerce
     .number()
     .int()

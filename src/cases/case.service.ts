@@ -69,6 +69,9 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
 
   const presentation = await presentationContextFor(deps, context.principal, submittedAt)
   const lifecycle = initialLifecycleState(decision, submittedAt)
+  // The route's warning thresholds and timeout effect are fixed at submission like its time limit (core/lifecycle/supervision.ts).
+  const supervision = ruleSet.parameters.routeTerms.find((terms) => terms.route === decision.route)?.supervision
+  if (supervision) lifecycle.plan.supervision = structuredClone(supervision)
   const status = lifecycle.status
   const formalitiesDueAt = lifecycle.formalities ? new Date(lifecycle.formalities.dueAt) : null
   const { result, response } = await runUnitOfWork(
@@ -186,6 +189,7 @@ export async function listCasesFor(deps: CaseServiceDeps, principal: Principal, 
     status: query.status,
     route: query.route,
     district: query.district,
+    warningLevel: query.warningLevel ?? undefined,
     submittedFrom: query.submittedFrom ? new Date(endOfShanghaiDay(addDays(query.submittedFrom, -1)).getTime() + 1) : undefined,
     submittedBefore: query.submittedTo ? new Date(endOfShanghaiDay(query.submittedTo).getTime() + 1) : undefined,
     after,

@@ -4,6 +4,7 @@
  * notice leaves open is stated on the bound itself (`reading`, `decidedBy`), and every rule cites its basis.
  */
 import type { LegalBasis, RuleSet } from './rule-set.schema.ts'
+import { DEFAULT_REASON_CODES } from './default-reason-codes.ts'
 
 const NOTICE = '漳州市营商办《关于实行电力工程掘路审批快捷通道的通知》（2019年11月）'
 const ROADS = '《城市道路管理条例》'
@@ -258,6 +259,7 @@ const DEFAULT: RuleSet = {
       { key: 'decision', workingDays: 1, name: 'approval decision (审批决定)', description: 'approval decision signed' },
       { key: 'issuance', workingDays: 1, name: 'permit issuance (发证)', description: 'permit issued and delivered' },
     ],
+    reasonCodes: DEFAULT_REASON_CODES,
   },
 }
 

@@ -10,6 +10,7 @@
  * Issues carry a dotted path into the rule set (`parameters.voltageTiers.1.min`) and a message a person
  * editing the rule set can act on.
  */
+import { checkSupervisionAndReasonCodes } from './supervision.validation.ts'
 import {
   formatQuantity,
   isExactQuantity,
@@ -400,7 +401,7 @@ function checkLifecycle(p: RuleSetParameters): FieldIssue[] {
  * every application and the lifecycle can run every case it decides.
  */
 export function validateRuleSetParameters(p: RuleSetParameters): FieldIssue[] {
-  return [...checkTiers(p), ...checkRoutes(p), ...checkTimeLimits(p), ...checkLifecycle(p)]
+  return [...checkTiers(p), ...checkRoutes(p), ...checkTimeLimits(p), ...checkLifecycle(p), ...checkSupervisionAndReasonCodes(p)]
 }
 
 export type RuleSetParseResult = { ok: true; ruleSet: RuleSet } | { ok: false; issues: FieldIssue[] }
