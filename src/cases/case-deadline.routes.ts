@@ -44,6 +44,8 @@ export const caseDeadlineRoutes: FastifyPluginAsyncZod = async (app) => {
           holidays: request.body.holidays,
           makeupWorkdays: request.body.makeupWorkdays,
           source: request.body.source ?? `loaded by API key ${request.principal.keyId}`,
+          ...(request.body.holidayNames ? { holidayNames: request.body.holidayNames } : {}),
+          ...(request.body.makeupWorkdayNames ? { makeupWorkdayNames: request.body.makeupWorkdayNames } : {}),
         },
       )
       request.log.info({ year, recomputedCases }, 'calendar year loaded')

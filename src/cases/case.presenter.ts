@@ -7,6 +7,8 @@ import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.t
 import { allowedActions } from '../core/lifecycle/case-state-machine.ts'
 import { lifecycleView } from '../core/lifecycle/lifecycle-state.ts'
 import { superviseLifecycle } from '../core/lifecycle/supervision.ts'
+import { explainCaseDeadlines } from '../core/lifecycle/case-deadline-explanation.ts'
+import { recomputeLifecycle } from '../core/lifecycle/lifecycle-state.ts'
 import type { CaseRecord } from './case.repository.ts'
 
 /** What a case looks like depends on when (overdue, working days used) and who asks (allowed actions). */
@@ -33,6 +35,7 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
   const view = lifecycleView(state, context.calendar, context.now)
   const clock = view.clock
   const supervision = superviseLifecycle(state, context.calendar, context.now)
+  const explanations = explainCaseDeadlines(recomputeLifecycle(state, context.calendar), context.calendar)
   return {
     id: record.id,
     number: record.number,
@@ -57,8 +60,8 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
     overdue: view.overdue,
     provisional: clock?.provisional ?? false,
     currentStage: view.currentStage ? { ...view.currentStage, warningLevel: supervision.stageWarningLevel } : null,
-    clock: clock ? { ...clock, warningLevel: supervision.warningLevel, ledger: state.clock?.ledger ?? [] } : null,
-    stages: json(state.stages),
+    clock: clock ? { ...clock, warningLevel: supervision.warningLevel, explanation: explanations.overall, ledger: state.clock?.ledger ?? [] } : null,
+    stages: json(state.stages.map((stage) => ({ ...stage, explanation: explanations.stages[stage.key] ?? null }))),
     formalities: json(view.formalities),
     acceptance: json(state.acceptance),
     notAccepted: json(state.notAccepted),

@@ -1,3 +1,4 @@
+import { deadlineExplanationSchema } from '../calendar/calendar.schema.ts'
 import { z } from 'zod'
 import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
 import { actions, caseStatuses } from '../core/lifecycle/lifecycle.types.ts'
@@ -129,6 +130,7 @@ export const caseResponseSchema = z
           description:
             'Electronic supervision of the overall clock: yellow once workingDaysUsed × 100 ≥ yellowPercent × limit (default 50 %), red at redPercent (default 90 %), overdue past the due date; null below yellow and once the clock has stopped',
         }),
+        explanation: deadlineExplanationSchema.nullable().meta({ description: 'The overall due date explained day by day (null with no limit)' }),
         ledger: z.array(
           z.object({
             kind: z.enum(['start', 'pause', 'resume', 'stop', 'extend']),
@@ -146,7 +148,9 @@ export const caseResponseSchema = z
       })
       .nullable()
       .meta({ description: 'The statutory clock and its ledger: every start, pause, resume, extension and stop with when, why, who and the working days remaining' }),
-    stages: z.array(looseRecord).meta({ description: '"4+2+1+1" joint-review stages: start, due date, completion, lateness, department opinions' }),
+    stages: z
+      .array(looseRecord)
+      .meta({ description: '"4+2+1+1" joint-review stages: start, due date, completion, lateness, department opinions, and `explanation` (DeadlineExplanation) of the due date' }),
     formalities: looseRecord.nullable(),
     acceptance: looseRecord.nullable(),
     notAccepted: looseRecord.nullable(),

@@ -7,7 +7,12 @@ import { bearer, buildTestApp, type TestApp } from '../helpers/test-app.ts'
 const sh = (local: string) => `${local}+08:00`
 
 async function eventsOf(testApp: TestApp, caseId: string) {
-  const rows = await testApp.database.db.selectFrom('case_event').select(['type', 'payload', 'from_status', 'to_status', 'actor_role']).where('case_id', '=', caseId).orderBy('seq').execute()
+  const rows = await testApp.database.db
+    .selectFrom('case_event')
+    .select(['type', 'payload', 'from_status', 'to_status', 'actor_role'])
+    .where('case_id', '=', caseId)
+    .orderBy('seq')
+    .execute()
   return rows.filter((r) => ['case.warning', 'case.stage_overrun', 'case.overdue', 'case.deemed_approved'].includes(r.type))
 }
 
@@ -42,7 +47,11 @@ t.test('yellow at 50 %, red at 90 %, stage overrun and overdue across the 2026 S
   await sweep()
   const first = await eventsOf(testApp, joint.id)
   t.equal(first.length, 1, 'the make-up Saturday is the second working day of the stage')
-  t.match(first[0], { type: 'case.warning', actor_role: 'system', payload: { level: 'yellow', clock: 'stage', stage: 'joint_survey', workingDaysUsed: 2, workingDaysRemaining: 2 } })
+  t.match(first[0], {
+    type: 'case.warning',
+    actor_role: 'system',
+    payload: { level: 'yellow', clock: 'stage', stage: 'joint_survey', workingDaysUsed: 2, workingDaysRemaining: 2 },
+  })
   t.same(await level(joint.id), { overall: null, stage: 'yellow' })
 
   clock.set(sh('2026-02-20T12:00:00'))
@@ -117,7 +126,10 @@ t.test('deem_approved: the scheduler approves a case whose time ran out, with th
     payload: { id: 'zz-green-channel', name: current.name, effectiveFrom: '2026-02-13', parameters: refused },
   })
   t.equal(invalid.statusCode, 422)
-  t.ok(invalid.json().errors.some((e: { path: string }) => /routeTerms\.\d+\.supervision\.redPercent/.test(e.path)), invalid.body)
+  t.ok(
+    invalid.json().errors.some((e: { path: string }) => /routeTerms\.\d+\.supervision\.redPercent/.test(e.path)),
+    invalid.body,
+  )
   const published = await testApp.app.inject({
     method: 'POST',
     url: '/v1/rule-sets',

@@ -59,7 +59,7 @@ function levelOf(used: number, limit: number, overdue: boolean, yellowPercent: n
 }
 
 /** Stage anchors as deriveStages chains them: acceptance for the first, then the previous completion if early, else its due date. */
-function stageAnchor(stages: readonly StageProgress[], index: number, startedOn: CivilDate): CivilDate | null {
+export function stageAnchor(stages: readonly StageProgress[], index: number, startedOn: CivilDate): CivilDate | null {
   if (index === 0) return startedOn
   const previous = stages[index - 1] as StageProgress
   return previous.completedOn !== null && previous.late !== true ? previous.completedOn : previous.dueDate
