@@ -243,6 +243,9 @@ function parsePayload<A extends Action>(action: A, payload: unknown): Transition
 
 const copyActor = (actor: Actor): Actor => ({ keyId: actor.keyId, role: actor.role })
 
+/** The reason codes of a payload as stored: absent when none were given (the documents hold no undefined values). */
+const codesOf = (codes: string[] | undefined): { reasonCodes?: string[] } => (codes === undefined || codes.length === 0 ? {} : { reasonCodes: [...codes] })
+
 /** The state's clock; every action that calls this is only allowed once the case is accepted. */
 function requireClock(state: LifecycleState) {
   if (state.clock === null) throw new Error(`invariant: a ${state.status} ${state.route} case has no clock`)
@@ -301,12 +304,12 @@ const handlers: { [A in Action]: Handler<A> } = {
   },
 
   not_accept(state, payload, ctx) {
-    state.notAccepted = { reason: payload.reason, at: ctx.atIso, by: copyActor(ctx.actor) }
+    state.notAccepted = { reason: payload.reason, ...codesOf(payload.reasonCodes), at: ctx.atIso, by: copyActor(ctx.actor) }
     return { status: 'not_accepted' }
   },
 
   request_supplement(state, payload, ctx) {
-    const items = payload.items.map((i) => ({ item: i.item, detail: i.detail ?? null }))
+    const items = payload.items.map((i) => ({ item: i.item, detail: i.detail ?? null, ...(i.code === undefined ? {} : { code: i.code }) }))
     state.supplements.push({
       round: state.acceptanceRound,
       stage: state.currentStage,
@@ -427,6 +430,7 @@ const handlers: { [A in Action]: Handler<A> } = {
       approvedPeriod: null,
       conditions: [],
       reasons: [...payload.reasons],
+      ...codesOf(payload.reasonCodes),
       withinTimeLimit: null,
       permitIssuedAt: null,
     }
@@ -487,7 +491,7 @@ const handlers: { [A in Action]: Handler<A> } = {
   },
 
   revoke_filing(state, payload, ctx) {
-    state.revocation = { at: ctx.atIso, by: copyActor(ctx.actor), reason: payload.reason }
+    state.revocation = { at: ctx.atIso, by: copyActor(ctx.actor), reason: payload.reason, ...codesOf(payload.reasonCodes) }
     return { status: 'revoked' }
   },
 
@@ -551,7 +555,7 @@ const handlers: { [A in Action]: Handler<A> } = {
   refuse_change(state, payload, ctx) {
     const change = state.pendingChange
     if (change === null) throw new Error('invariant: refuse_change without a pending change')
-    Object.assign(change, { status: 'refused', decidedAt: ctx.atIso, decidedBy: copyActor(ctx.actor), reasons: [...payload.reasons] })
+    Object.assign(change, { status: 'refused', decidedAt: ctx.atIso, decidedBy: copyActor(ctx.actor), reasons: [...payload.reasons], ...codesOf(payload.reasonCodes) })
     state.changes.push(change)
     state.pendingChange = null
     return { status: state.status, facts: { change: change.id } }

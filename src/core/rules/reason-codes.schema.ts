@@ -7,13 +7,14 @@
 import { z } from 'zod'
 import { legalBasisSchema } from './legal-basis.schema.ts'
 
-const codeSchema = z
+/** One code, as a transition names it. */
+export const reasonCodeValueSchema = z
   .string()
   .max(64, 'must be at most 64 characters')
   .regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case code like "traffic_diversion_plan"')
 
 export const reasonCodeSchema = z.strictObject({
-  code: codeSchema,
+  code: reasonCodeValueSchema,
   zh: z.string().min(1),
   en: z.string().min(1),
   basis: legalBasisSchema,
