@@ -44,7 +44,7 @@ export interface SupervisionView {
 }
 
 /** The terms in force for a case: those copied at submission, or the defaults. */
-export function supervisionTermsOf(state: Pick<LifecycleState, 'plan'>): SupervisionTerms {
+function supervisionTermsOf(state: Pick<LifecycleState, 'plan'>): SupervisionTerms {
   return state.plan.supervision ?? DEFAULT_SUPERVISION
 }
 
@@ -174,7 +174,7 @@ export interface DeemedApprovalApplication {
 }
 
 /** The actor of a decision the scheduler records (in the office's name: the authority is deemed to have approved). */
-export const SUPERVISION_ACTOR: Actor = Object.freeze({ keyId: 'system:supervision', role: 'office' }) as Actor
+const SUPERVISION_ACTOR: Actor = Object.freeze({ keyId: 'system:supervision', role: 'office' }) as Actor
 
 /**
  * 视为批准: the time ran out on a deem_approved route. The case is approved with the permit fields of the application,

@@ -13,13 +13,12 @@ export const reasonCodeValueSchema = z
   .max(64, 'must be at most 64 characters')
   .regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case code like "traffic_diversion_plan"')
 
-export const reasonCodeSchema = z.strictObject({
+const reasonCodeSchema = z.strictObject({
   code: reasonCodeValueSchema,
   zh: z.string().min(1),
   en: z.string().min(1),
   basis: legalBasisSchema,
 })
-export type ReasonCode = z.infer<typeof reasonCodeSchema>
 
 /** The lists by the action (or supplement items) they serve. */
 export const reasonCodeListKeys = ['notAccept', 'refuse', 'refuseChange', 'revokeFiling', 'supplementItems'] as const

@@ -35,7 +35,7 @@ import { legalBasisSchema } from './legal-basis.schema.ts'
 import { reasonCodesSchema } from './reason-codes.schema.ts'
 import { supervisionTermsSchema } from './supervision.schema.ts'
 import { routeBehaviourSchema } from './route-behaviour.ts'
-export { legalBasisSchema, type LegalBasis } from './legal-basis.schema.ts'
+export type { LegalBasis } from './legal-basis.schema.ts'
 
 /**
  * One end of an interval. `inclusive` says whether the value itself belongs to the interval.
