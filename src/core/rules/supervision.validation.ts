@@ -16,7 +16,8 @@ export function checkSupervisionAndReasonCodes(p: RuleSetParameters): FieldIssue
       issues.push({ path: `${path}.redPercent`, message: `the red warning (${s.redPercent} %) must not come before the yellow one (${s.yellowPercent} %)` })
     const stageYellow = s.stageYellowPercent ?? s.yellowPercent
     const stageRed = s.stageRedPercent ?? s.redPercent
-    if (stageRed < stageYellow)
+    const ownStagePercents = s.stageYellowPercent !== undefined || s.stageRedPercent !== undefined
+    if (ownStagePercents && stageRed < stageYellow)
       issues.push({ path: `${path}.stageRedPercent`, message: `the red stage warning (${stageRed} %) must not come before the yellow one (${stageYellow} %)` })
     if (s.onTimeout === 'deem_approved' && (!terms.requiresApproval || terms.timeLimit === null || terms.timeLimit.unit !== 'working_days')) {
       issues.push({ path: `${path}.onTimeout`, message: 'deem_approved needs a route that requires approval and has a time limit in working days' })
