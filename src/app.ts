@@ -14,6 +14,7 @@ import servicesPlugin from './services.plugin.ts'
 import webhooksPlugin from './webhooks/webhook-workers.plugin.ts'
 import { healthRoutes } from './health/health.routes.ts'
 import { apiKeyRoutes } from './api-keys/api-key.routes.ts'
+import { jurisdictionRoutes } from './jurisdictions/jurisdiction.routes.ts'
 import { ruleSetRoutes } from './rule-sets/rule-set.routes.ts'
 import { calendarRoutes } from './calendar/calendar.routes.ts'
 import { assessmentRoutes } from './assessments/assessment.routes.ts'
@@ -98,6 +99,7 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(changeFeedRoutes)
       await v1.register(webhookRoutes)
       await v1.register(reportRoutes)
+      await v1.register(jurisdictionRoutes)
       // [v1 routes: register here]
     },
     { prefix: '/v1' },

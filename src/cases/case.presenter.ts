@@ -1,3 +1,4 @@
+import { requireBehaviour } from '../core/rules/route-behaviour.ts'
 import type { WriteResponse } from '../platform/idempotency/unit-of-work.ts'
 import { caseResponseSchema } from './case.schema.ts'
 import type { Role } from '../core/access/principal.ts'
@@ -41,7 +42,9 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
     number: record.number,
     externalReference: record.externalReference,
     organization: record.organizationCode,
+    jurisdiction: record.jurisdictionCode,
     route: record.route,
+    behaviour: requireBehaviour(state),
     status: state.status,
     allowedActions: allowedActions(state, context.role),
     requiresApproval: decision.requiresApproval,

@@ -14,6 +14,8 @@ export interface CaseRecord {
   number: string
   organizationId: string
   organizationCode: string
+  /** The organization's jurisdiction (migration 2026-12-01T0600). */
+  jurisdictionCode: string
   externalReference: string | null
   route: string
   status: string
@@ -49,6 +51,7 @@ function toRecord(row: CaseRow): CaseRecord {
     number: row.number,
     organizationId: row.organization_id,
     organizationCode: row.organization_code,
+    jurisdictionCode: row.jurisdiction_code,
     externalReference: row.external_reference,
     route: row.route,
     status: row.status,
@@ -83,6 +86,8 @@ function selectCases(db: Kysely<Database>) {
 }
 
 export type NewCase = Omit<CaseRecord, 'id' | 'number' | 'filingReceiptNumber' | 'organizationCode' | 'ruleSetEffectiveFrom' | 'version' | 'updatedAt'> & {
+  /** The jurisdiction's case-number prefix (ZZ for Zhangzhou). */
+  caseNumberPrefix: string
   createdByKeyId: string
   /** A commitment filing gets a filing-receipt number alongside its case number. */
   filingReceipt: boolean
@@ -94,6 +99,7 @@ interface InsertedCaseRow {
   number: string
   filing_receipt_number: string | null
   organization_code: string
+  jurisdiction_code: string
   rule_set_effective_from: string
   excavation_length_meters: number
   excavation_width_meters: number | null
@@ -113,16 +119,16 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
   const derived = lifecycleColumns(values.lifecycle)
   const { rows } = await sql<InsertedCaseRow>`
     with sequence as (select nextval('case_number_seq')::text as value),
-      numbered as (select ${`ZZ-${shanghaiDateOf(values.submittedAt).slice(0, 4)}-`}::text || lpad(value, greatest(6, length(value)), '0') as number from sequence)
+      numbered as (select ${`${values.caseNumberPrefix}-${shanghaiDateOf(values.submittedAt).slice(0, 4)}-`}::text || lpad(value, greatest(6, length(value)), '0') as number from sequence)
     insert into "case" (
       number, filing_receipt_number, organization_id, external_reference, route, rule_set_id, rule_set_version, decision,
       voltage_volts, excavation_length_meters, excavation_width_meters, emergency, road_protected, works, location,
       district, planned_start_date, planned_end_date, contact, commitment, submitted_at, formalities_due_at,
       created_by_key_id, updated_at, lifecycle, status, accepted_at, decided_at, due_date, due_at, paused,
       clock_provisional, current_stage, next_deadline_at, sla_decided_on, sla_working_days, sla_paused_working_days,
-      sla_within_limit, sla_had_supplement
+      sla_within_limit, sla_had_supplement, jurisdiction_code
     ) values (
-      (select number from numbered), (select case when ${values.filingReceipt}::boolean then 'ZZ-BB-' || substr(number, 4) end from numbered),
+      (select number from numbered), (select case when ${values.filingReceipt}::boolean then ${`${values.caseNumberPrefix}-BB-`}::text || substr(number, ${values.caseNumberPrefix.length + 2}::int) end from numbered),
       ${values.organizationId}, ${values.externalReference}, ${values.route}, ${values.ruleSetId}, ${values.ruleSetVersion},
       ${JSON.stringify(values.decision)}, ${values.voltageVolts}, ${values.excavationLengthMeters}, ${values.excavationWidthMeters},
       ${values.emergency}, ${values.roadProtected}, ${JSON.stringify(values.works)}, ${JSON.stringify(values.location)},
@@ -131,19 +137,22 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
       ${values.createdByKeyId}, ${values.submittedAt}, ${JSON.stringify(values.lifecycle)}, ${derived.status}, ${derived.accepted_at},
       ${derived.decided_at}, ${derived.due_date}, ${derived.due_at}, ${derived.paused}, ${derived.clock_provisional},
       ${derived.current_stage}, ${derived.next_deadline_at}, ${derived.sla_decided_on}, ${derived.sla_working_days},
-      ${derived.sla_paused_working_days}, ${derived.sla_within_limit}, ${derived.sla_had_supplement}
+      ${derived.sla_paused_working_days}, ${derived.sla_within_limit}, ${derived.sla_had_supplement}, ${values.jurisdictionCode}
     )
     on conflict (organization_id, external_reference) do nothing
-    returning id, number, filing_receipt_number, organization_code, rule_set_effective_from, excavation_length_meters, excavation_width_meters, version`.execute(db)
+    returning id, number, filing_receipt_number, organization_code, jurisdiction_code, rule_set_effective_from, excavation_length_meters, excavation_width_meters, version`.execute(
+    db,
+  )
   const row = rows[0]
   if (!row) return undefined
-  const { createdByKeyId: _createdBy, filingReceipt: _filingReceipt, ...written } = values
+  const { createdByKeyId: _createdBy, filingReceipt: _filingReceipt, caseNumberPrefix: _prefix, ...written } = values
   return {
     ...written,
     id: row.id,
     number: row.number,
     filingReceiptNumber: row.filing_receipt_number,
     organizationCode: row.organization_code,
+    jurisdictionCode: row.jurisdiction_code,
     ruleSetEffectiveFrom: row.rule_set_effective_from,
     excavationLengthMeters: row.excavation_length_meters,
     excavationWidthMeters: row.excavation_width_meters,
@@ -256,9 +265,10 @@ export async function updateCaseLifecycle(db: Kysely<Database>, id: string, stat
 }
 
 /** Locks a case row for the rest of the transaction (FOR UPDATE): transitions on one case run one at a time. */
-export async function lockCase(db: Kysely<Database>, id: string, organizationId?: string | null): Promise<CaseRecord | undefined> {
+export async function lockCase(db: Kysely<Database>, id: string, organizationId?: string | null, jurisdictionCode?: string): Promise<CaseRecord | undefined> {
   let query = selectCases(db).where('case.id', '=', id).forUpdate()
   if (organizationId) query = query.where('case.organization_id', '=', organizationId)
+  if (jurisdictionCode) query = query.where('case.jurisdiction_code', '=', jurisdictionCode)
   const row = await query.executeTakeFirst()
   return row ? toRecord(row as CaseRow) : undefined
 }
@@ -310,10 +320,11 @@ export async function listProvisionalCaseIds(db: Kysely<Database>): Promise<stri
   return (await db.selectFrom('case').select('id').where('clock_provisional', '=', true).execute()).map((row) => row.id)
 }
 
-/** Reads one case; `organizationId` restricts to one organization (a dispatch key's view). */
-export async function findCase(db: Kysely<Database>, id: string, organizationId?: string | null): Promise<CaseRecord | undefined> {
+/** Reads one case; `organizationId` restricts to one organization (a dispatch key's view), `jurisdictionCode` to one jurisdiction (core/access). */
+export async function findCase(db: Kysely<Database>, id: string, organizationId?: string | null, jurisdictionCode?: string): Promise<CaseRecord | undefined> {
   let query = selectCases(db).where('case.id', '=', id)
   if (organizationId) query = query.where('case.organization_id', '=', organizationId)
+  if (jurisdictionCode) query = query.where('case.jurisdiction_code', '=', jurisdictionCode)
   const row = await query.executeTakeFirst()
   return row ? toRecord(row as CaseRow) : undefined
 }
@@ -325,6 +336,7 @@ export async function findCaseByExternalReference(db: Kysely<Database>, organiza
 
 export interface CaseListFilter {
   organizationId?: string | undefined
+  jurisdictionCode?: string | undefined
   status?: string | undefined
   route?: string | undefined
   district?: string | undefined
@@ -344,6 +356,7 @@ export interface CaseListFilter {
 export async function listCases(db: Kysely<Database>, filter: CaseListFilter): Promise<CaseRecord[]> {
   let query = selectCases(db)
   if (filter.organizationId) query = query.where('case.organization_id', '=', filter.organizationId)
+  if (filter.jurisdictionCode) query = query.where('case.jurisdiction_code', '=', filter.jurisdictionCode)
   if (filter.status) query = query.where('case.status', '=', filter.status)
   if (filter.route) query = query.where('case.route', '=', filter.route)
   if (filter.district) query = query.where('case.district', '=', filter.district)

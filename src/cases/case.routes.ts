@@ -11,7 +11,7 @@ import { transitionCase } from './case-transition.service.ts'
 const READERS = ['dispatch', 'office', 'auditor'] as const
 
 export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps: CaseServiceDeps = { db: app.db, ruleSets: app.ruleSetService, calendars: app.calendarService, clock: app.clock }
+  const deps: CaseServiceDeps = { db: app.db, ruleSets: app.ruleSetService, calendars: app.calendarService, clock: app.clock, jurisdictions: app.jurisdictionService }
 
   app.post(
     '/cases',

@@ -3,8 +3,12 @@ import { z } from 'zod'
 import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
 import { actions, caseStatuses } from '../core/lifecycle/lifecycle.types.ts'
 import { excavationWidthMetersSchema } from '../core/rules/quantity.schema.ts'
+import { routeBehaviourSchema } from '../core/rules/route-behaviour.ts'
 import { routeSchema } from '../core/rules/rule-set.schema.ts'
 import { civilDateSchema, SUPPORTED_DATES } from '../platform/http/http-schemas.ts'
+
+/** A jurisdiction code as requests carry it (the table's check, migration 2026-12-01T0600). */
+const jurisdictionFieldSchema = z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be a jurisdiction code like "zhangzhou"')
 
 const looseRecord = z.record(z.string(), z.unknown())
 
@@ -40,6 +44,9 @@ export const createCaseRequestSchema = z
       .max(32)
       .optional()
       .meta({ description: 'Organization code: required when an office key submits on behalf of an applicant; a dispatch key always submits for its own' }),
+    jurisdiction: jurisdictionFieldSchema
+      .optional()
+      .meta({ description: "Jurisdiction code (GET /v1/jurisdictions); default: the organization's, which is the deployment's default (zhangzhou) unless made otherwise" }),
     ...routeInputFields,
     excavationWidthMeters: excavationWidthMetersSchema.optional().meta({ description: 'Width of the trench, metres, at most two decimals' }),
     works: z.strictObject({ title: text(200), description: text(5000).optional() }),
@@ -80,7 +87,9 @@ export const caseResponseSchema = z
     number: z.string(),
     externalReference: z.string().nullable(),
     organization: z.string(),
+    jurisdiction: z.string().meta({ description: 'The jurisdiction whose rule set decided the case and whose prefix its number carries' }),
     route: z.string(),
+    behaviour: routeBehaviourSchema.meta({ description: 'What the lifecycle does on the route (docs/jurisdictions.md)' }),
     status: z.enum(caseStatuses),
     allowedActions: z.array(z.enum(actions)).meta({ description: 'What the calling key may do now (POST /v1/cases/{id}/transitions)' }),
     requiresApproval: z.boolean(),
@@ -187,6 +196,7 @@ export const caseListQuerySchema = z.strictObject({
   status: z.enum(caseStatuses).optional(),
   route: routeSchema.optional(),
   organization: z.string().max(32).optional(),
+  jurisdiction: jurisdictionFieldSchema.optional().meta({ description: 'Only this jurisdiction (a scoped key sees its own only)' }),
   district: z.string().max(100).optional(),
   submittedFrom: civilDateSchema.optional().meta({ description: `Submitted on or after this date, ${SUPPORTED_DATES}` }),
   submittedTo: civilDateSchema.optional().meta({ description: `Submitted on or before this date, ${SUPPORTED_DATES}` }),

@@ -172,7 +172,7 @@ t.test('api keys: created with a role and organization, listed without secrets, 
   t.equal(created.headers.location, `/v1/api-keys/${body.id}`)
 
   const me = await app.inject({ method: 'GET', url: '/v1/api-keys/me', headers: bearer(body.key) })
-  t.same(me.json(), { keyId: body.id, role: 'dispatch', organization: 'SGCC-NEW' })
+  t.same(me.json(), { keyId: body.id, role: 'dispatch', organization: 'SGCC-NEW', jurisdiction: 'zhangzhou' })
 
   const list = await app.inject({ method: 'GET', url: '/v1/api-keys', headers: bearer(admin) })
   t.notMatch(list.body, body.key, 'the list never shows a secret')

@@ -20,6 +20,7 @@
  */
 import { formatShanghaiInstant, parseInstant, shanghaiDateOf } from '../calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
+import { requireBehaviour } from '../rules/route-behaviour.ts'
 import { dueAtOf, extendClock, pauseClock, resumeClock, startClock, stopClock } from './statutory-clock.ts'
 import { currentStageIndex, decisionStageIndex, dueDateInForceAt, issuanceStageIndex, recomputeLifecycle } from './lifecycle-state.ts'
 import { type Action, type Actor, type CaseStatus, type ChangeRequestRecord, type ClockLedgerEntry, type LifecycleState, type Role, actions } from './lifecycle.types.ts'
@@ -162,7 +163,7 @@ function blockedReason(state: LifecycleState, action: Action): string | null {
       if (status !== 'reinstatement_passed') return only(['reinstatement_passed'], 'a case is closed')
       return state.pendingChange === null ? null : `change request ${state.pendingChange.id} is still pending; decide it before closing`
     case 'revoke_filing':
-      if (state.route !== 'commitment_filing') return 'only a commitment filing can be revoked'
+      if (requireBehaviour(state) !== 'commitment_filing') return 'only a commitment filing can be revoked'
       return only(['filed', 'works_started', 'works_completed'], 'a filing is revoked')
     case 'complete_formalities':
       return only(['notified'], 'the emergency formalities are completed')
