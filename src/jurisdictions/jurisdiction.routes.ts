@@ -5,7 +5,7 @@ import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import { commonProblemResponses, problemSchema } from '../platform/http/http-schemas.ts'
 import type { Jurisdiction } from './jurisdiction.repository.ts'
 
-export const jurisdictionCodeSchema = z
+const jurisdictionCodeSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be a lower-case code like "zhangzhou"')
   .meta({ description: 'Jurisdiction code, e.g. zhangzhou, zhongshan, yichuan (GET /v1/jurisdictions)' })
