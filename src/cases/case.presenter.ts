@@ -17,6 +17,8 @@ export interface PresentationContext {
   calendar: WorkingDayCalendar
   now: Date
   role: Role
+  /** false: leave the day-by-day deadline explanations out (lists); default true. */
+  explainDeadlines?: boolean
 }
 
 /** A case with what its presentation needs: the record, and when and for whom it is shown. */
@@ -36,7 +38,7 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
   const view = lifecycleView(state, context.calendar, context.now)
   const clock = view.clock
   const supervision = superviseLifecycle(state, context.calendar, context.now)
-  const explanations = explainCaseDeadlines(recomputeLifecycle(state, context.calendar), context.calendar)
+  const explanations = context.explainDeadlines === false ? { overall: null, stages: {} } : explainCaseDeadlines(recomputeLifecycle(state, context.calendar), context.calendar)
   return {
     id: record.id,
     number: record.number,

@@ -207,7 +207,8 @@ export interface CaseListPage {
 /** The case list with its filters; a dispatch key lists its own organization's cases only. */
 export async function listCasesFor(deps: CaseServiceDeps, principal: Principal, query: CaseListQuery): Promise<CaseListPage> {
   const now = deps.clock.now()
-  const context = await presentationContextFor(deps, principal, now)
+  // Lists leave the day-by-day explanations out (clock.explanation null): read the case for them.
+  const context: PresentationContext = { ...(await presentationContextFor(deps, principal, now)), explainDeadlines: false }
   // Decoded first: a bad cursor is a 400 whatever the other filters find.
   const after = query.cursor ? caseListCursor.decode(query.cursor) : undefined
   const organizationId = await resolveListOrganization(deps.db, principal, query.organization)

@@ -98,4 +98,8 @@ t.test('every deadline on a case is explained: overall and per stage, with the p
   t.equal(survey.explanation.dueDate, survey.dueDate)
   t.equal(survey.dueDate, '2026-02-28', 'joint survey: 13, 26, 27 and the make-up Saturday 28 February')
   t.match(survey.explanation.dueDateNote, /Saturday worked as a make-up workday/)
+  const read = await client.read(office, joint.id)
+  t.same(read.clock.explanation, overall, 'GET /v1/cases/{id} explains the same')
+  const listed = (await testApp.app.inject({ method: 'GET', url: '/v1/cases', headers: bearer(office) })).json().items[0]
+  t.equal(listed.clock.explanation, null, 'lists leave the explanations out (read the case for them)')
 })

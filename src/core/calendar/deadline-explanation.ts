@@ -4,7 +4,7 @@
  * its reason (weekend, the named statutory holiday, a pause of the clock), and whether any day came from a year whose
  * schedule is not loaded (provisional: weekends only). Pure; counts exactly as addActiveWorkingDays does.
  */
-import { addDays, type CivilDate, compareCivilDates, isoWeekday, yearOf } from './civil-date.ts'
+import { type CivilDate, fromDayNumber, isoWeekdayOfDayNumber, toDayNumber, yearOf } from './civil-date.ts'
 import type { WorkingDayCalendar } from './working-day-calendar.ts'
 
 /** A span in which working days are not counted: from < d <= to (to null: still open). */
@@ -54,9 +54,22 @@ function nameOf(calendar: WorkingDayCalendar, date: CivilDate, key: 'holidayName
   return calendar.schedule(yearOf(date))?.[key]?.[date] ?? null
 }
 
-function classify(calendar: WorkingDayCalendar, date: CivilDate): { kind: 'workday' | 'makeup_workday' | 'weekend' | 'holiday'; holiday: string | null; provisional: boolean } {
+/** The listed holidays of a loaded year as a set (a weekend inside a holiday span is listed too). */
+const listedHolidays = new WeakMap<object, Set<CivilDate>>()
+function isListedHoliday(calendar: WorkingDayCalendar, date: CivilDate): boolean {
+  const schedule = calendar.schedule(yearOf(date))
+  if (schedule === undefined) return false
+  let set = listedHolidays.get(schedule)
+  if (set === undefined) {
+    set = new Set(schedule.holidays)
+    listedHolidays.set(schedule, set)
+  }
+  return set.has(date)
+}
+
+function classify(calendar: WorkingDayCalendar, date: CivilDate, weekday: number): { kind: 'workday' | 'makeup_workday' | 'weekend' | 'holiday'; holiday: string | null; provisional: boolean } {
   const answer = calendar.isWorkingDay(date)
-  const weekend = isoWeekday(date) >= 6
+  const weekend = weekday >= 6
   if (answer.working) {
     return weekend
       ? { kind: 'makeup_workday', holiday: nameOf(calendar, date, 'makeupWorkdayNames'), provisional: answer.provisional }
@@ -65,8 +78,7 @@ function classify(calendar: WorkingDayCalendar, date: CivilDate): { kind: 'workd
   if (!weekend) return { kind: 'holiday', holiday: nameOf(calendar, date, 'holidayNames'), provisional: false }
   // A weekend inside a holiday span is listed as a holiday by the notice; say so.
   const holiday = nameOf(calendar, date, 'holidayNames')
-  const listed = calendar.schedule(yearOf(date))?.holidays.includes(date) ?? false
-  return listed ? { kind: 'holiday', holiday, provisional: false } : { kind: 'weekend', holiday: null, provisional: answer.provisional }
+  return isListedHoliday(calendar, date) ? { kind: 'holiday', holiday, provisional: false } : { kind: 'weekend', holiday: null, provisional: answer.provisional }
 }
 
 function reasonOf(kind: DayKind, holiday: string | null, weekday: number, pause?: ExplainedPause): string {
@@ -95,15 +107,17 @@ export function explainDeadline(calendar: WorkingDayCalendar, from: CivilDate, n
   const days: ExplainedDay[] = []
   let counted = 0
   let dueDate: CivilDate | null = n === 0 ? from : null
-  let date = from
+  let dn = toDayNumber(from)
+  const spans = pauses.map((p) => ({ pause: p, from: toDayNumber(p.from), to: p.to === null ? Number.POSITIVE_INFINITY : toDayNumber(p.to) }))
   const provisionalYears = new Set<number>()
   for (let step = 0; counted < n && step < MAX_DAYS; step++) {
-    date = addDays(date, 1)
-    const pause = pauses.find((p) => compareCivilDates(date, p.from) > 0 && (p.to === null || compareCivilDates(date, p.to) <= 0))
+    dn++
+    const date = fromDayNumber(dn)
+    const pause = spans.find((p) => dn > p.from && dn <= p.to)?.pause
     if (pause !== undefined && pause.to === null) break // the due date is not known until the pause ends
-    const day = classify(calendar, date)
+    const weekday = isoWeekdayOfDayNumber(dn)
+    const day = classify(calendar, date, weekday)
     if (day.provisional) provisionalYears.add(yearOf(date))
-    const weekday = isoWeekday(date)
     const working = day.kind === 'workday' || day.kind === 'makeup_workday'
     const kind: DayKind = working && pause !== undefined ? 'paused' : day.kind
     const isCounted = working && pause === undefined
