@@ -67,7 +67,11 @@ function isListedHoliday(calendar: WorkingDayCalendar, date: CivilDate): boolean
   return set.has(date)
 }
 
-function classify(calendar: WorkingDayCalendar, date: CivilDate, weekday: number): { kind: 'workday' | 'makeup_workday' | 'weekend' | 'holiday'; holiday: string | null; provisional: boolean } {
+function classify(
+  calendar: WorkingDayCalendar,
+  date: CivilDate,
+  weekday: number,
+): { kind: 'workday' | 'makeup_workday' | 'weekend' | 'holiday'; holiday: string | null; provisional: boolean } {
   const answer = calendar.isWorkingDay(date)
   const weekend = weekday >= 6
   if (answer.working) {
