@@ -43,6 +43,9 @@ const routes: RouteCase[] = [
   { method: 'GET', url: `/v1/webhooks/${NO_CASE}/deliveries`, allowed: ['dispatch', 'office', 'admin'] },
   { method: 'GET', url: '/v1/reports/sla?from=2026-01-01&to=2026-12-31', allowed: ['office', 'auditor'] },
   { method: 'GET', url: '/v1/reports/timelines?from=2026-01-01&to=2026-01-31', allowed: ['office', 'auditor'] },
+  { method: 'GET', url: '/v1/jurisdictions', allowed: everyone },
+  { method: 'GET', url: '/v1/jurisdictions/zhangzhou', allowed: everyone },
+  { method: 'PUT', url: '/v1/jurisdictions/zhangzhou', body: {}, allowed: ['admin'] },
 ]
 
 t.test('the table covers every route of the OpenAPI document', async (t) => {
@@ -59,6 +62,7 @@ t.test('the table covers every route of the OpenAPI document', async (t) => {
           .replace('/2027', '/{year}')
           .replace('/2026', '/{year}')
           .replace('/zz-green-channel', '/{id}')
+          .replace('/jurisdictions/zhangzhou', '/jurisdictions/{code}')
           .replace(/\/v1\/api-keys\/00000000-0000-4000-8000-000000000000/, '/v1/api-keys/{id}')}`,
     ),
   )
