@@ -325,6 +325,16 @@ t.test('every route of Zhongshan and Yichuan, submitted to closed', async (t) =>
     const verify = (await testApp.app.inject({ method: 'GET', url: `/v1/cases/${id}/events/verify`, headers: bearer(auditor) })).json()
     t.equal(verify.valid, true)
   }
+  // The timeline export of a scoped office key holds its own jurisdiction's cases only.
+  for (const [city, prefix, other] of [
+    ['zhongshan', 'ZS-', 'YC-'],
+    ['yichuan', 'YC-', 'ZS-'],
+  ] as const) {
+    const csv = (await testApp.app.inject({ method: 'GET', url: '/v1/reports/timelines?from=2026-02-01&to=2026-03-31', headers: bearer(keys[city].office) })).body
+    t.ok(csv.includes(prefix) && !csv.includes(other), `${city}: the export is scoped`)
+  }
+  const everyCity = (await testApp.app.inject({ method: 'GET', url: '/v1/reports/timelines?from=2026-02-01&to=2026-03-31', headers: bearer(auditor) })).body
+  t.ok(everyCity.includes('ZS-') && everyCity.includes('YC-'), 'an unscoped auditor exports every jurisdiction')
   // A filing that needs no commitment takes none; Yichuan's commitment route insists on one.
   const refused = await testApp.app.inject({
     method: 'POST',
