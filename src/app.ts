@@ -16,6 +16,7 @@ import httpEdgesPlugin from './platform/http/http-edges.plugin.ts'
 import rateLimitPlugin from './platform/http/rate-limit.plugin.ts'
 import { healthRoutes } from './health/health.routes.ts'
 import { apiKeyRoutes } from './api-keys/api-key.routes.ts'
+import { jurisdictionRoutes } from './jurisdictions/jurisdiction.routes.ts'
 import { ruleSetRoutes } from './rule-sets/rule-set.routes.ts'
 import { calendarRoutes } from './calendar/calendar.routes.ts'
 import { assessmentRoutes } from './assessments/assessment.routes.ts'
@@ -143,6 +144,7 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(webhookRoutes)
       await v1.register(reportRoutes)
       await v1.register(auditRoutes)
+      await v1.register(jurisdictionRoutes)
       // [v1 routes: register here]
     },
     { prefix: '/v1' },

@@ -14,9 +14,11 @@ import { uuidSchema } from './platform/http/http-schemas.ts'
 const USAGE = `Usage: npm run cli -- <command>
 
 Commands:
-  api-keys create --role <${ROLES.join('|')}> [--org <organization code>] [--name <label>]
+  api-keys create --role <${ROLES.join('|')}> [--org <organization code>] [--jurisdiction <code>] [--name <label>]
                          Creates a key and prints it as the last line (shown once).
-                         A dispatch key needs --org; the organization is created on first use.
+                         A dispatch key needs --org; the organization is created on first use (in --jurisdiction).
+                         --jurisdiction scopes an office key (default: the deployment's default) or an
+                         auditor key (default: every jurisdiction); codes: GET /v1/jurisdictions.
   api-keys list          Lists keys with their creation dates (never the secrets).
   api-keys revoke <id>   Revokes a key (its id is the first column of \`api-keys list\`).
   migrate                Applies pending migrations and seeds reference data.
@@ -32,7 +34,7 @@ const EX_USAGE = 64
 
 type Command =
   | { kind: 'migrate' }
-  | { kind: 'create'; role: Role; organizationCode: string | undefined; name: string | undefined }
+  | { kind: 'create'; role: Role; organizationCode: string | undefined; jurisdictionCode: string | undefined; name: string | undefined }
   | { kind: 'list' }
   | { kind: 'revoke'; id: string }
   | { kind: 'audit-verify'; publicKeyFile: string | undefined; checkpointLog: string | undefined; json: boolean }
@@ -52,6 +54,7 @@ function parseCommand(argv: string[]): Command | 'help' {
       options: {
         role: { type: 'string' },
         org: { type: 'string' },
+        jurisdiction: { type: 'string' },
         name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         'public-key': { type: 'string' },
@@ -96,7 +99,7 @@ function parseCommand(argv: string[]): Command | 'help' {
     if (values.org !== undefined && !ORGANIZATION_CODE_PATTERN.test(values.org)) {
       throw new UsageError(`--org \`${values.org}\` is not an organization code: 2 to 32 letters, digits, "-" or "_", starting with a letter or digit.`)
     }
-    return { kind: 'create', role: role as Role, organizationCode: values.org, name: values.name }
+    return { kind: 'create', role: role as Role, organizationCode: values.org, jurisdictionCode: values.jurisdiction, name: values.name }
   }
   if (action === 'list') {
     noMore(2)
@@ -142,8 +145,14 @@ async function run(command: Command): Promise<number> {
         console.log('Database migrated.')
         return 0
       case 'create': {
-        const { key, record } = await createApiKey(database.db, { role: command.role, organizationCode: command.organizationCode, name: command.name })
-        console.log(`Created ${record.role} key ${record.id}${record.organizationCode ? ` for ${record.organizationCode}` : ''}. It is shown only once:`)
+        const { key, record } = await createApiKey(database.db, {
+          role: command.role,
+          organizationCode: command.organizationCode,
+          jurisdictionCode: command.jurisdictionCode,
+          name: command.name,
+        })
+        const scope = record.jurisdictionCode ? ` in ${record.jurisdictionCode}` : ''
+        console.log(`Created ${record.role} key ${record.id}${record.organizationCode ? ` for ${record.organizationCode}` : ''}${scope}. It is shown only once:`)
         console.log(key)
         return 0
       }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database } from '../platform/database/database.types.ts'
 import type { Principal, Role } from '../core/access/principal.ts'
 
@@ -7,6 +7,8 @@ export interface ApiKeyRecord {
   prefix: string
   role: Role
   organizationCode: string | null
+  /** null: spans every jurisdiction. */
+  jurisdictionCode: string | null
   name: string | null
   createdAt: Date
   revokedAt: Date | null
@@ -17,6 +19,7 @@ const columns = [
   'api_key.prefix',
   'api_key.role',
   'organization.code as organizationCode',
+  sql<string | null>`coalesce(api_key.jurisdiction_code, case when api_key.role = 'dispatch' then organization.jurisdiction_code end)`.as('jurisdictionCode'),
   'api_key.name',
   'api_key.created_at as createdAt',
   'api_key.revoked_at as revokedAt',
@@ -24,7 +27,7 @@ const columns = [
 
 export async function insertApiKey(
   db: Kysely<Database>,
-  values: { prefix: string; hash: string; role: Role; organizationId: string | null; name: string | null; createdByKeyId: string | null },
+  values: { prefix: string; hash: string; role: Role; organizationId: string | null; jurisdictionCode: string | null; name: string | null; createdByKeyId: string | null },
 ): Promise<string> {
   const row = await db
     .insertInto('api_key')
@@ -33,6 +36,7 @@ export async function insertApiKey(
       key_hash: values.hash,
       role: values.role,
       organization_id: values.organizationId,
+      jurisdiction_code: values.jurisdictionCode,
       name: values.name,
       created_by_key_id: values.createdByKeyId,
     })
@@ -45,12 +49,21 @@ export async function findPrincipalByHash(db: Kysely<Database>, hash: string): P
   const row = await db
     .selectFrom('api_key')
     .leftJoin('organization', 'organization.id', 'api_key.organization_id')
-    .select(['api_key.id', 'api_key.role', 'api_key.organization_id', 'organization.code'])
+    .select([
+      'api_key.id',
+      'api_key.role',
+      'api_key.organization_id',
+      'organization.code',
+      'api_key.jurisdiction_code',
+      'organization.jurisdiction_code as organization_jurisdiction_code',
+    ])
     .where('api_key.key_hash', '=', hash)
     .where('api_key.revoked_at', 'is', null)
     .executeTakeFirst()
   if (!row) return undefined
-  return { keyId: row.id, role: row.role, organizationId: row.organization_id, organizationCode: row.code }
+  // A dispatch key's jurisdiction is its organization's.
+  const jurisdictionCode = row.role === 'dispatch' ? row.organization_jurisdiction_code : row.jurisdiction_code
+  return { keyId: row.id, role: row.role, organizationId: row.organization_id, organizationCode: row.code, jurisdictionCode }
 }
 
 export async function findApiKey(db: Kysely<Database>, id: string): Promise<ApiKeyRecord | undefined> {

@@ -14,6 +14,7 @@ const apiKeySchema = z
     prefix: z.string(),
     role: roleSchema,
     organization: z.string().nullable(),
+    jurisdiction: z.string().nullable().meta({ description: 'The jurisdiction the key is scoped to; null: every jurisdiction' }),
     name: z.string().nullable(),
     createdAt: z.string(),
     revokedAt: z.string().nullable(),
@@ -25,6 +26,7 @@ const present = (record: ApiKeyRecord) => ({
   prefix: record.prefix,
   role: record.role,
   organization: record.organizationCode,
+  jurisdiction: record.jurisdictionCode,
   name: record.name,
   createdAt: formatShanghaiInstant(record.createdAt),
   revokedAt: record.revokedAt ? formatShanghaiInstant(record.revokedAt) : null,
@@ -38,10 +40,15 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['api-keys'],
         summary: 'Who the calling key is',
-        response: { 200: z.object({ keyId: z.string(), role: roleSchema, organization: z.string().nullable() }), ...commonProblemResponses },
+        response: { 200: z.object({ keyId: z.string(), role: roleSchema, organization: z.string().nullable(), jurisdiction: z.string().nullable() }), ...commonProblemResponses },
       },
     },
-    async (request) => ({ keyId: request.principal.keyId, role: request.principal.role, organization: request.principal.organizationCode }),
+    async (request) => ({
+      keyId: request.principal.keyId,
+      role: request.principal.role,
+      organization: request.principal.organizationCode,
+      jurisdiction: request.principal.jurisdictionCode ?? null,
+    }),
   )
 
   app.post(
@@ -55,6 +62,12 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
           role: roleSchema,
           organization: z.string().min(2).max(32).optional().meta({ description: 'Organization code; required for dispatch; created on first use' }),
           name: z.string().trim().min(1).max(200).optional(),
+          jurisdiction: z
+            .string()
+            .min(2)
+            .max(32)
+            .optional()
+            .meta({ description: "Scopes an office key (default: the deployment's default) or an auditor key (default: every jurisdiction); a new organization is created in it" }),
         }),
         response: { 201: apiKeySchema.extend({ key: z.string() }), 422: problemSchema, ...commonProblemResponses },
       },
@@ -63,6 +76,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       const { key, record } = await createApiKey(app.db, {
         role: request.body.role,
         organizationCode: request.body.organization,
+        jurisdictionCode: request.body.jurisdiction,
         name: request.body.name,
         createdByKeyId: request.principal.keyId,
       })

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../platform/database/database.types.ts'
 import { NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
-import { ensureOrganization } from '../organizations/organization.repository.ts'
+import { defaultJurisdictionCode, ensureOrganization, jurisdictionExists } from '../organizations/organization.repository.ts'
 import type { Principal, Role } from '../core/access/principal.ts'
 import { generateApiKey } from './api-key.ts'
 import { findApiKey, findPrincipalByHash, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from './api-key.repository.ts'
@@ -11,6 +11,12 @@ export const ORGANIZATION_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$/
 export interface CreateApiKeyInput {
   role: Role
   organizationCode?: string | undefined
+  /**
+   * The jurisdiction an office or auditor key is scoped to (an office key defaults to the deployment's default, an
+   * auditor key spans all without one); for a dispatch key, the jurisdiction of an organization created on first use
+   * (an existing organization keeps its own; naming another is an error).
+   */
+  jurisdictionCode?: string | undefined
   name?: string | undefined
   createdByKeyId?: string | null
 }
@@ -32,14 +38,31 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
       { path: 'organization', message: 'must match ^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$' },
     ])
   }
+  if (input.role === 'admin' && input.jurisdictionCode !== undefined) {
+    throw new ValidationFailedError('An admin key spans every jurisdiction.', [{ path: 'jurisdiction', message: 'not allowed for the admin role' }])
+  }
   return await db.transaction().execute(async (trx) => {
-    const organization = input.organizationCode ? await ensureOrganization(trx, input.organizationCode) : undefined
+    if (input.jurisdictionCode !== undefined && !(await jurisdictionExists(trx, input.jurisdictionCode))) {
+      throw new ValidationFailedError(`No jurisdiction has the code ${input.jurisdictionCode} (GET /v1/jurisdictions).`, [
+        { path: 'jurisdiction', message: 'unknown jurisdiction code' },
+      ])
+    }
+    const defaultCode = await defaultJurisdictionCode(trx)
+    const organization = input.organizationCode ? await ensureOrganization(trx, input.organizationCode, input.jurisdictionCode ?? defaultCode) : undefined
+    if (organization && input.jurisdictionCode !== undefined && organization.jurisdictionCode !== input.jurisdictionCode) {
+      throw new ValidationFailedError(`Organization ${organization.code} belongs to ${organization.jurisdictionCode}.`, [
+        { path: 'jurisdiction', message: `must be ${organization.jurisdictionCode} (the organization's) or omitted` },
+      ])
+    }
+    // A dispatch key's jurisdiction is its organization's (read through it); an office key always has one.
+    const jurisdictionCode = input.role === 'office' ? (input.jurisdictionCode ?? defaultCode) : input.role === 'auditor' ? (input.jurisdictionCode ?? null) : null
     const generated = generateApiKey()
     const id = await insertApiKey(trx, {
       prefix: generated.prefix,
       hash: generated.hash,
       role: input.role,
       organizationId: organization?.id ?? null,
+      jurisdictionCode,
       name: input.name ?? null,
       createdByKeyId: input.createdByKeyId ?? null,
     })

@@ -5,7 +5,7 @@ import { assessmentRequestSchema, assessmentResponseSchema } from './assessment.
 import { assessWorks } from './assessment.service.ts'
 
 export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps = { ruleSets: app.ruleSetService, calendars: app.calendarService, clock: app.clock }
+  const deps = { ruleSets: app.ruleSetService, calendars: app.calendarService, clock: app.clock, jurisdictions: app.jurisdictionService }
   app.post(
     '/assessments',
     {

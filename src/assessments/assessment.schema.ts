@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { routeBehaviourSchema } from '../core/rules/route-behaviour.ts'
 import { excavationLengthMetersSchema, voltageVoltsSchema } from '../core/rules/quantity.schema.ts'
 import { instantSchema, SUPPORTED_DATES } from '../platform/http/http-schemas.ts'
 
@@ -17,6 +18,11 @@ export const routeInputFields = {
 }
 
 export const assessmentRequestSchema = z.strictObject({
+  jurisdiction: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be a jurisdiction code like "zhangzhou"')
+    .optional()
+    .meta({ description: "Jurisdiction code (GET /v1/jurisdictions) whose rule set decides; default: the deployment's default (zhangzhou)" }),
   ...routeInputFields,
   acceptedAt: instantSchema.optional().meta({ description: `When the clock starts, with an offset; its Asia/Shanghai date ${SUPPORTED_DATES}; default now` }),
 })
@@ -32,7 +38,9 @@ const stageDueSchema = z.object({ key: z.string(), name: z.string(), workingDays
 
 export const assessmentResponseSchema = z
   .object({
+    jurisdiction: z.string(),
     route: z.string(),
+    behaviour: routeBehaviourSchema.meta({ description: 'What the lifecycle does on the route (docs/jurisdictions.md)' }),
     requiresApproval: z.boolean(),
     requiresJointReview: z.boolean(),
     timeLimit: timeLimitSchema,

@@ -4,11 +4,13 @@ import type { CalendarService } from '../calendar/calendar.service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { RuleSetService } from '../rule-sets/rule-set.service.ts'
 import type { AssessmentRequest } from './assessment.schema.ts'
+import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.ts'
 
 export interface AssessmentServiceDeps {
   ruleSets: RuleSetService
   calendars: CalendarService
   clock: Clock
+  jurisdictions: JurisdictionService
 }
 
 /**
@@ -16,9 +18,10 @@ export interface AssessmentServiceDeps {
  * (Asia/Shanghai; now when none is given) and the loaded working-day calendar.
  */
 export async function assessWorks(deps: AssessmentServiceDeps, body: AssessmentRequest) {
-  const { acceptedAt: acceptedAtText, ...input } = body
+  const { acceptedAt: acceptedAtText, jurisdiction: requested, ...input } = body
+  const jurisdiction = await deps.jurisdictions.resolve(requested, 'jurisdiction')
   // The schema has already bounded and parsed-checked acceptedAt, so parseInstant cannot answer null here.
   const acceptedAt = acceptedAtText ? (parseInstant(acceptedAtText) as Date) : deps.clock.now()
-  const [ruleSet, calendar] = await Promise.all([deps.ruleSets.inForce(shanghaiDateOf(acceptedAt)), deps.calendars.calendar()])
-  return presentAssessment(assess(ruleSet, calendar, input, acceptedAt))
+  const [ruleSet, calendar] = await Promise.all([deps.ruleSets.inForce(shanghaiDateOf(acceptedAt), jurisdiction.ruleSetId), deps.calendars.calendar()])
+  return { jurisdiction: jurisdiction.code, ...presentAssessment(assess(ruleSet, calendar, input, acceptedAt)) }
 }

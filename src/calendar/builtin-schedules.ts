@@ -22,6 +22,17 @@ interface ChineseDaysYearFile {
 
 let cache: readonly CalendarYearSchedule[] | undefined
 
+/**
+ * The package writes each date's holiday as "English name,中文名,days" ("Spring Festival,春节,4"); the service
+ * names it Chinese first, as the notices do: "春节 Spring Festival".
+ */
+function holidayNameOf(value: string): string {
+  const [en, zh] = value.split(',')
+  return [zh?.trim(), en?.trim()].filter((part) => part !== undefined && part !== '').join(' ') || value
+}
+
+const namesOf = (entries: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(entries).map(([date, value]) => [date, holidayNameOf(value)]))
+
 function isYearFile(value: unknown): value is ChineseDaysYearFile {
   if (typeof value !== 'object' || value === null) return false
   const { holidays, workdays } = value as Record<string, unknown>
@@ -61,6 +72,8 @@ function loadFromPackage(): CalendarYearSchedule[] {
       holidays: Object.keys(data.holidays).sort(),
       makeupWorkdays: Object.keys(data.workdays).sort(),
       source,
+      holidayNames: namesOf(data.holidays),
+      makeupWorkdayNames: namesOf(data.workdays),
     }
     const issues = validateCalendarYear(schedule)
     if (issues.length > 0) {
@@ -78,5 +91,11 @@ function loadFromPackage(): CalendarYearSchedule[] {
  */
 export function builtinCalendarYears(): CalendarYearSchedule[] {
   cache ??= loadFromPackage()
-  return cache.map((s) => ({ ...s, holidays: [...s.holidays], makeupWorkdays: [...s.makeupWorkdays] }))
+  return cache.map((s) => ({
+    ...s,
+    holidays: [...s.holidays],
+    makeupWorkdays: [...s.makeupWorkdays],
+    holidayNames: { ...s.holidayNames },
+    makeupWorkdayNames: { ...s.makeupWorkdayNames },
+  }))
 }

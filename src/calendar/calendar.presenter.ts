@@ -7,6 +7,8 @@ export function presentCalendarYear(year: StoredCalendarYear) {
     holidays: year.holidays,
     makeupWorkdays: year.makeupWorkdays,
     source: year.source,
+    holidayNames: year.holidayNames ?? {},
+    makeupWorkdayNames: year.makeupWorkdayNames ?? {},
     fingerprint: year.fingerprint,
     loadedAt: formatShanghaiInstant(year.loadedAt),
   }

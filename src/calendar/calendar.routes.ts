@@ -4,7 +4,8 @@ import { ROLES } from '../core/access/principal.ts'
 import { civilDateSchema, commonProblemResponses, problemSchema } from '../platform/http/http-schemas.ts'
 import { endOfShanghaiDay, formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import { presentCalendarYear } from './calendar.presenter.ts'
-import { calendarYearParamsSchema, calendarYearSchema } from './calendar.schema.ts'
+import { calendarYearParamsSchema, calendarYearSchema, deadlineExplanationSchema } from './calendar.schema.ts'
+import { explainDeadline } from '../core/calendar/deadline-explanation.ts'
 
 export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -42,7 +43,7 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: ROLES },
       schema: {
         tags: ['calendar'],
-        summary: 'The date N working days after a date (the start date itself not counted)',
+        summary: 'The date N working days after a date (the start date itself not counted), explained day by day',
         querystring: z.object({
           from: civilDateSchema,
           workingDays: z.coerce.number().int().min(0).max(3650),
@@ -55,6 +56,7 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
             dueAt: z.string(),
             provisional: z.boolean(),
             calendarFingerprint: z.string(),
+            explanation: deadlineExplanationSchema,
           }),
           ...commonProblemResponses,
         },
@@ -71,6 +73,7 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         dueAt: formatShanghaiInstant(endOfShanghaiDay(result.date)),
         provisional: result.provisional,
         calendarFingerprint: calendar.fingerprint(),
+        explanation: explainDeadline(calendar, from, workingDays),
       }
     },
   )

@@ -11,7 +11,7 @@ import type { CaseServiceDeps } from './case.service.ts'
  * deadlines of open cases, and the calendar area must not depend on the cases (the house rule: no folder cycle).
  */
 export const caseDeadlineRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps: CaseServiceDeps = { db: app.db, ruleSets: app.ruleSetService, calendars: app.calendarService, clock: app.clock }
+  const deps: CaseServiceDeps = { db: app.db, ruleSets: app.ruleSetService, calendars: app.calendarService, clock: app.clock, jurisdictions: app.jurisdictionService }
 
   app.put(
     '/calendar/years/:year',
@@ -44,6 +44,8 @@ export const caseDeadlineRoutes: FastifyPluginAsyncZod = async (app) => {
           holidays: request.body.holidays,
           makeupWorkdays: request.body.makeupWorkdays,
           source: request.body.source ?? `loaded by API key ${request.principal.keyId}`,
+          ...(request.body.holidayNames ? { holidayNames: request.body.holidayNames } : {}),
+          ...(request.body.makeupWorkdayNames ? { makeupWorkdayNames: request.body.makeupWorkdayNames } : {}),
         },
       )
       request.log.info({ year, recomputedCases }, 'calendar year loaded')

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { confinedOrganizationId } from '../core/access/principal.ts'
+import { confinedJurisdictionCode, confinedOrganizationId } from '../core/access/principal.ts'
 import { applyAction, LifecycleError } from '../core/lifecycle/case-state-machine.ts'
 import type { TransitionRequest } from '../core/lifecycle/transition.schema.ts'
 import type { Database } from '../platform/database/database.types.ts'
@@ -9,6 +9,9 @@ import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.t
 import { ConflictError, type DomainError, ForbiddenError, NotFoundError, PreconditionFailedError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { recordSlaChange } from '../reports/sla-summary.repository.ts'
 import { appendCaseEvent } from './case-event.repository.ts'
+import { recordReasonCodes } from './case-reason-code.repository.ts'
+import { checkReasonCodes, codesInPayload, reasonCodesOf } from '../core/rules/reason-codes.ts'
+import type { StoredRuleSet } from '../rule-sets/rule-set.repository.ts'
 import { type CaseView, caseWriteResponse } from './case.presenter.ts'
 import { lockCase, updateCaseLifecycle, type CaseRecord, type SlaFactsChange } from './case.repository.ts'
 import type { CaseServiceDeps, CaseWrite, RequestContext } from './case.service.ts'
@@ -48,10 +51,12 @@ export async function transitionCase(
 ): Promise<CaseWrite> {
   // The cached calendar is read through the pool before the transaction holds a connection (see submitCase).
   const calendar = await deps.calendars.calendar()
+  // The cached rule sets too: reason codes are checked against the case's rule set (core/rules/reason-codes.ts).
+  const ruleSets = await deps.ruleSets.all()
   const { result, response } = await runUnitOfWork(
     deps.db,
     idempotency,
-    (trx) => transitionInTransaction(deps, trx, context, caseId, expectedVersion, request, calendar),
+    (trx) => transitionInTransaction(deps, trx, context, caseId, expectedVersion, request, calendar, ruleSets),
     (view) => caseWriteResponse(view, 200),
   )
   return { view: result, response }
@@ -65,9 +70,10 @@ async function transitionInTransaction(
   expectedVersion: number | 'weak',
   request: TransitionRequest,
   calendar: WorkingDayCalendar,
+  ruleSets: readonly StoredRuleSet[],
 ): Promise<CaseView> {
   const { action, ...payload } = request
-  const current = await lockCase(trx, caseId, confinedOrganizationId(context.principal))
+  const current = await lockCase(trx, caseId, confinedOrganizationId(context.principal), confinedJurisdictionCode(context.principal))
   if (!current) throw new NotFoundError(`No case ${caseId} is visible to this API key.`, 'case_not_found')
   if (expectedVersion === 'weak') {
     throw new PreconditionFailedError(
@@ -81,6 +87,15 @@ async function transitionInTransaction(
       current.version,
     )
   }
+  const codeLists = reasonCodesOf(ruleSets.find((r) => r.id === current.ruleSetId && r.version === current.ruleSetVersion))
+  const codeIssues = checkReasonCodes(action, payload, codeLists)
+  if (codeIssues.length > 0) {
+    throw new ValidationFailedError(
+      `The ${action} names codes its case's rule set does not list: ${codeIssues.map((i) => i.message).join('; ')}`,
+      codeIssues,
+      'unknown_reason_code',
+    )
+  }
   const at = deps.clock.now()
   let result
   try {
@@ -90,6 +105,14 @@ async function transitionInTransaction(
     throw error
   }
   await recordSlaFactsChange(trx, await updateCaseLifecycle(trx, current.id, result.state, at, calendar))
+  await recordReasonCodes(
+    trx,
+    current,
+    action,
+    codesInPayload(action, payload).map((c) => c.code),
+    codeLists.version,
+    at,
+  )
   await appendCaseEvent(trx, {
     caseId: current.id,
     organizationId: current.organizationId,

@@ -1,3 +1,4 @@
+import { requireBehaviour } from '../core/rules/route-behaviour.ts'
 import type { WriteResponse } from '../platform/idempotency/unit-of-work.ts'
 import { caseResponseSchema } from './case.schema.ts'
 import type { Role } from '../core/access/principal.ts'
@@ -6,6 +7,9 @@ import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
 import { allowedActions } from '../core/lifecycle/case-state-machine.ts'
 import { lifecycleView } from '../core/lifecycle/lifecycle-state.ts'
+import { superviseLifecycle } from '../core/lifecycle/supervision.ts'
+import { explainCaseDeadlines } from '../core/lifecycle/case-deadline-explanation.ts'
+import { recomputeLifecycle } from '../core/lifecycle/lifecycle-state.ts'
 import type { CaseRecord } from './case.repository.ts'
 
 /** What a case looks like depends on when (overdue, working days used) and who asks (allowed actions). */
@@ -13,6 +17,8 @@ export interface PresentationContext {
   calendar: WorkingDayCalendar
   now: Date
   role: Role
+  /** false: leave the day-by-day deadline explanations out (lists); default true. */
+  explainDeadlines?: boolean
 }
 
 /** A case with what its presentation needs: the record, and when and for whom it is shown. */
@@ -31,12 +37,16 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
   const state = record.lifecycle
   const view = lifecycleView(state, context.calendar, context.now)
   const clock = view.clock
+  const supervision = superviseLifecycle(state, context.calendar, context.now)
+  const explanations = context.explainDeadlines === false ? { overall: null, stages: {} } : explainCaseDeadlines(recomputeLifecycle(state, context.calendar), context.calendar)
   return {
     id: record.id,
     number: record.number,
     externalReference: record.externalReference,
     organization: record.organizationCode,
+    jurisdiction: record.jurisdictionCode,
     route: record.route,
+    behaviour: requireBehaviour(state),
     status: state.status,
     allowedActions: allowedActions(state, context.role),
     requiresApproval: decision.requiresApproval,
@@ -54,9 +64,9 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
     workingDaysRemaining: clock?.workingDaysRemaining ?? null,
     overdue: view.overdue,
     provisional: clock?.provisional ?? false,
-    currentStage: view.currentStage,
-    clock: clock ? { ...clock, ledger: state.clock?.ledger ?? [] } : null,
-    stages: json(state.stages),
+    currentStage: view.currentStage ? { ...view.currentStage, warningLevel: supervision.stageWarningLevel } : null,
+    clock: clock ? { ...clock, warningLevel: supervision.warningLevel, explanation: explanations.overall, ledger: state.clock?.ledger ?? [] } : null,
+    stages: json(state.stages.map((stage) => ({ ...stage, explanation: explanations.stages[stage.key] ?? null }))),
     formalities: json(view.formalities),
     acceptance: json(state.acceptance),
     notAccepted: json(state.notAccepted),

@@ -6,6 +6,7 @@ import type { LifecycleState } from '../core/lifecycle/lifecycle.types.ts'
 import type { RouteDecision } from '../core/rules/route-decision.ts'
 import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
 import { slaColumnsOf, type SlaColumns } from '../core/reports/sla-facts.ts'
+import { superviseLifecycle, type WarningLevel } from '../core/lifecycle/supervision.ts'
 
 /** A case as the domain sees it (camelCase); the row mapping lives only here. */
 export interface CaseRecord {
@@ -13,6 +14,8 @@ export interface CaseRecord {
   number: string
   organizationId: string
   organizationCode: string
+  /** The organization's jurisdiction (migration 2026-12-01T0600). */
+  jurisdictionCode: string
   externalReference: string | null
   route: string
   status: string
@@ -48,6 +51,7 @@ function toRecord(row: CaseRow): CaseRecord {
     number: row.number,
     organizationId: row.organization_id,
     organizationCode: row.organization_code,
+    jurisdictionCode: row.jurisdiction_code,
     externalReference: row.external_reference,
     route: row.route,
     status: row.status,
@@ -82,6 +86,8 @@ function selectCases(db: Kysely<Database>) {
 }
 
 export type NewCase = Omit<CaseRecord, 'id' | 'number' | 'filingReceiptNumber' | 'organizationCode' | 'ruleSetEffectiveFrom' | 'version' | 'updatedAt'> & {
+  /** The jurisdiction's case-number prefix (ZZ for Zhangzhou). */
+  caseNumberPrefix: string
   createdByKeyId: string
   /** A commitment filing gets a filing-receipt number alongside its case number. */
   filingReceipt: boolean
@@ -93,6 +99,7 @@ interface InsertedCaseRow {
   number: string
   filing_receipt_number: string | null
   organization_code: string
+  jurisdiction_code: string
   rule_set_effective_from: string
   excavation_length_meters: number
   excavation_width_meters: number | null
@@ -112,16 +119,16 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
   const derived = lifecycleColumns(values.lifecycle)
   const { rows } = await sql<InsertedCaseRow>`
     with sequence as (select nextval('case_number_seq')::text as value),
-      numbered as (select ${`ZZ-${shanghaiDateOf(values.submittedAt).slice(0, 4)}-`}::text || lpad(value, greatest(6, length(value)), '0') as number from sequence)
+      numbered as (select ${`${values.caseNumberPrefix}-${shanghaiDateOf(values.submittedAt).slice(0, 4)}-`}::text || lpad(value, greatest(6, length(value)), '0') as number from sequence)
     insert into "case" (
       number, filing_receipt_number, organization_id, external_reference, route, rule_set_id, rule_set_version, decision,
       voltage_volts, excavation_length_meters, excavation_width_meters, emergency, road_protected, works, location,
       district, planned_start_date, planned_end_date, contact, commitment, submitted_at, formalities_due_at,
       created_by_key_id, updated_at, lifecycle, status, accepted_at, decided_at, due_date, due_at, paused,
       clock_provisional, current_stage, next_deadline_at, sla_decided_on, sla_working_days, sla_paused_working_days,
-      sla_within_limit, sla_had_supplement
+      sla_within_limit, sla_had_supplement, jurisdiction_code
     ) values (
-      (select number from numbered), (select case when ${values.filingReceipt}::boolean then 'ZZ-BB-' || substr(number, 4) end from numbered),
+      (select number from numbered), (select case when ${values.filingReceipt}::boolean then ${`${values.caseNumberPrefix}-BB-`}::text || substr(number, ${values.caseNumberPrefix.length + 2}::int) end from numbered),
       ${values.organizationId}, ${values.externalReference}, ${values.route}, ${values.ruleSetId}, ${values.ruleSetVersion},
       ${JSON.stringify(values.decision)}, ${values.voltageVolts}, ${values.excavationLengthMeters}, ${values.excavationWidthMeters},
       ${values.emergency}, ${values.roadProtected}, ${JSON.stringify(values.works)}, ${JSON.stringify(values.location)},
@@ -130,19 +137,22 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
       ${values.createdByKeyId}, ${values.submittedAt}, ${JSON.stringify(values.lifecycle)}, ${derived.status}, ${derived.accepted_at},
       ${derived.decided_at}, ${derived.due_date}, ${derived.due_at}, ${derived.paused}, ${derived.clock_provisional},
       ${derived.current_stage}, ${derived.next_deadline_at}, ${derived.sla_decided_on}, ${derived.sla_working_days},
-      ${derived.sla_paused_working_days}, ${derived.sla_within_limit}, ${derived.sla_had_supplement}
+      ${derived.sla_paused_working_days}, ${derived.sla_within_limit}, ${derived.sla_had_supplement}, ${values.jurisdictionCode}
     )
     on conflict (organization_id, external_reference) do nothing
-    returning id, number, filing_receipt_number, organization_code, rule_set_effective_from, excavation_length_meters, excavation_width_meters, version`.execute(db)
+    returning id, number, filing_receipt_number, organization_code, jurisdiction_code, rule_set_effective_from, excavation_length_meters, excavation_width_meters, version`.execute(
+    db,
+  )
   const row = rows[0]
   if (!row) return undefined
-  const { createdByKeyId: _createdBy, filingReceipt: _filingReceipt, ...written } = values
+  const { createdByKeyId: _createdBy, filingReceipt: _filingReceipt, caseNumberPrefix: _prefix, ...written } = values
   return {
     ...written,
     id: row.id,
     number: row.number,
     filingReceiptNumber: row.filing_receipt_number,
     organizationCode: row.organization_code,
+    jurisdictionCode: row.jurisdiction_code,
     ruleSetEffectiveFrom: row.rule_set_effective_from,
     excavationLengthMeters: row.excavation_length_meters,
     excavationWidthMeters: row.excavation_width_meters,
@@ -179,6 +189,17 @@ export function lifecycleColumns(state: LifecycleState, calendar?: WorkingDayCal
   }
 }
 
+/**
+ * The supervision columns after a lifecycle write at `at` (migration 2026-12-01T0500): the overall warning level now,
+ * and "look at it at once" while the clock is open, so the scheduler records what the write made reachable (a late
+ * stage, a level) and computes the exact next instant itself.
+ */
+function supervisionColumns(state: LifecycleState, calendar: WorkingDayCalendar, at: Date): { warning_level: WarningLevel | null; supervision_due_at: Date | null } {
+  const open = state.clock !== null && state.clock.status !== 'stopped'
+  const lateStage = state.stages.some((stage) => stage.late === true)
+  return { warning_level: superviseLifecycle(state, calendar, at).warningLevel, supervision_due_at: open || lateStage ? at : null }
+}
+
 /** What a lifecycle write changed in the case's SLA facts, for the summary the reports keep (src/reports). */
 export interface SlaFactsChange {
   group: { route: string; district: string; organizationId: string }
@@ -196,7 +217,7 @@ export async function updateCaseLifecycle(db: Kysely<Database>, id: string, stat
   const columns = lifecycleColumns(state, calendar)
   const before = await db
     .updateTable('case')
-    .set({ lifecycle: JSON.stringify(state), ...columns, version: sql<number>`version + 1`, updated_at: at })
+    .set({ lifecycle: JSON.stringify(state), ...columns, ...supervisionColumns(state, calendar, at), version: sql<number>`version + 1`, updated_at: at })
     .from(
       db
         .selectFrom('case as previous')
@@ -244,9 +265,10 @@ export async function updateCaseLifecycle(db: Kysely<Database>, id: string, stat
 }
 
 /** Locks a case row for the rest of the transaction (FOR UPDATE): transitions on one case run one at a time. */
-export async function lockCase(db: Kysely<Database>, id: string, organizationId?: string | null): Promise<CaseRecord | undefined> {
+export async function lockCase(db: Kysely<Database>, id: string, organizationId?: string | null, jurisdictionCode?: string): Promise<CaseRecord | undefined> {
   let query = selectCases(db).where('case.id', '=', id).forUpdate()
   if (organizationId) query = query.where('case.organization_id', '=', organizationId)
+  if (jurisdictionCode) query = query.where('case.jurisdiction_code', '=', jurisdictionCode)
   const row = await query.executeTakeFirst()
   return row ? toRecord(row as CaseRow) : undefined
 }
@@ -276,15 +298,33 @@ export async function markOverdueChecked(db: Kysely<Database>, id: string, at: D
     .execute()
 }
 
+/**
+ * Up to `limit` cases the scheduler must look at again for warnings, overruns and timeouts (supervision_due_at has
+ * come), locked FOR UPDATE SKIP LOCKED like the overdue sweep.
+ */
+export async function lockCasesDueForSupervision(db: Kysely<Database>, now: Date, limit: number): Promise<CaseRecord[]> {
+  const rows = await selectCases(db).where('case.supervision_due_at', '<=', now).orderBy('case.supervision_due_at').limit(limit).forUpdate().skipLocked().execute()
+  return rows.map((row) => toRecord(row as CaseRow))
+}
+
+/**
+ * The warning level now and when to look again. Not a new version: like workingDaysUsed, the level is a view of the
+ * same facts at a later time; the events that report it are the record.
+ */
+export async function updateSupervisionColumns(db: Kysely<Database>, id: string, warningLevel: string | null, dueAt: Date | null): Promise<void> {
+  await db.updateTable('case').set({ warning_level: warningLevel, supervision_due_at: dueAt }).where('id', '=', id).execute()
+}
+
 /** Open cases whose deadlines were computed into a year with no loaded schedule. */
 export async function listProvisionalCaseIds(db: Kysely<Database>): Promise<string[]> {
   return (await db.selectFrom('case').select('id').where('clock_provisional', '=', true).execute()).map((row) => row.id)
 }
 
-/** Reads one case; `organizationId` restricts to one organization (a dispatch key's view). */
-export async function findCase(db: Kysely<Database>, id: string, organizationId?: string | null): Promise<CaseRecord | undefined> {
+/** Reads one case; `organizationId` restricts to one organization (a dispatch key's view), `jurisdictionCode` to one jurisdiction (core/access). */
+export async function findCase(db: Kysely<Database>, id: string, organizationId?: string | null, jurisdictionCode?: string): Promise<CaseRecord | undefined> {
   let query = selectCases(db).where('case.id', '=', id)
   if (organizationId) query = query.where('case.organization_id', '=', organizationId)
+  if (jurisdictionCode) query = query.where('case.jurisdiction_code', '=', jurisdictionCode)
   const row = await query.executeTakeFirst()
   return row ? toRecord(row as CaseRow) : undefined
 }
@@ -296,6 +336,7 @@ export async function findCaseByExternalReference(db: Kysely<Database>, organiza
 
 export interface CaseListFilter {
   organizationId?: string | undefined
+  jurisdictionCode?: string | undefined
   status?: string | undefined
   route?: string | undefined
   district?: string | undefined
@@ -306,6 +347,8 @@ export interface CaseListFilter {
   overdue?: { value: boolean; now: Date } | undefined
   /** Pending, not yet overdue, and due on or before this Shanghai date. */
   dueBy?: { date: string; now: Date } | undefined
+  /** The overall clock's warning level as of the last transition or sweep (case.warning_level). */
+  warningLevel?: string | undefined
   limit: number
 }
 
@@ -313,9 +356,11 @@ export interface CaseListFilter {
 export async function listCases(db: Kysely<Database>, filter: CaseListFilter): Promise<CaseRecord[]> {
   let query = selectCases(db)
   if (filter.organizationId) query = query.where('case.organization_id', '=', filter.organizationId)
+  if (filter.jurisdictionCode) query = query.where('case.jurisdiction_code', '=', filter.jurisdictionCode)
   if (filter.status) query = query.where('case.status', '=', filter.status)
   if (filter.route) query = query.where('case.route', '=', filter.route)
   if (filter.district) query = query.where('case.district', '=', filter.district)
+  if (filter.warningLevel) query = query.where('case.warning_level', '=', filter.warningLevel)
   if (filter.submittedFrom) query = query.where('case.submitted_at', '>=', filter.submittedFrom)
   if (filter.submittedBefore) query = query.where('case.submitted_at', '<', filter.submittedBefore)
   if (filter.overdue) {

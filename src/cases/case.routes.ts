@@ -12,7 +12,7 @@ import { CASE_READER_ROLES } from '../core/access/principal.ts'
 const READERS = CASE_READER_ROLES
 
 export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps: CaseServiceDeps = { db: app.db, ruleSets: app.ruleSetService, calendars: app.calendarService, clock: app.clock }
+  const deps: CaseServiceDeps = { db: app.db, ruleSets: app.ruleSetService, calendars: app.calendarService, clock: app.clock, jurisdictions: app.jurisdictionService }
 
   app.post(
     '/cases',

@@ -1,10 +1,15 @@
+import { deadlineExplanationSchema } from '../calendar/calendar.schema.ts'
 import { z } from 'zod'
 import { longText, shortText } from '../core/validation/text.schema.ts'
 import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
 import { actions, caseStatuses } from '../core/lifecycle/lifecycle.types.ts'
 import { excavationWidthMetersSchema } from '../core/rules/quantity.schema.ts'
+import { routeBehaviourSchema } from '../core/rules/route-behaviour.ts'
 import { routeSchema } from '../core/rules/rule-set.schema.ts'
 import { civilDateSchema, SUPPORTED_DATES } from '../platform/http/http-schemas.ts'
+
+/** A jurisdiction code as requests carry it (the table's check, migration 2026-12-01T0600). */
+const jurisdictionFieldSchema = z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be a jurisdiction code like "zhangzhou"')
 
 const looseRecord = z.record(z.string(), z.unknown())
 
@@ -38,6 +43,9 @@ export const createCaseRequestSchema = z
       .max(32)
       .optional()
       .meta({ description: 'Organization code: required when an office key submits on behalf of an applicant; a dispatch key always submits for its own' }),
+    jurisdiction: jurisdictionFieldSchema
+      .optional()
+      .meta({ description: "Jurisdiction code (GET /v1/jurisdictions); default: the organization's, which is the deployment's default (zhangzhou) unless made otherwise" }),
     ...routeInputFields,
     excavationWidthMeters: excavationWidthMetersSchema.optional().meta({ description: 'Width of the trench, metres, at most two decimals' }),
     works: z.strictObject({ title: shortText(200), description: longText(5000).optional() }),
@@ -69,13 +77,18 @@ export const createCaseRequestSchema = z
 
 export type CreateCaseRequest = z.infer<typeof createCaseRequestSchema>
 
+/** Electronic supervision level (core/lifecycle/supervision.ts). */
+const warningLevelSchema = z.enum(['yellow', 'red', 'overdue']).nullable()
+
 export const caseResponseSchema = z
   .object({
     id: z.string(),
     number: z.string(),
     externalReference: z.string().nullable(),
     organization: z.string(),
+    jurisdiction: z.string().meta({ description: 'The jurisdiction whose rule set decided the case and whose prefix its number carries' }),
     route: z.string(),
+    behaviour: routeBehaviourSchema.meta({ description: 'What the lifecycle does on the route (docs/jurisdictions.md)' }),
     status: z.enum(caseStatuses),
     allowedActions: z.array(z.enum(actions)).meta({ description: 'What the calling key may do now (POST /v1/cases/{id}/transitions)' }),
     requiresApproval: z.boolean(),
@@ -93,7 +106,15 @@ export const caseResponseSchema = z
     overdue: z.boolean().meta({ description: 'Past the deadline of the clock, the current stage, or the emergency formalities; never approved by default' }),
     provisional: z.boolean().meta({ description: 'The deadline runs into a year whose schedule is not loaded (weekends only)' }),
     currentStage: z
-      .object({ key: z.string(), name: z.string(), startedOn: z.string().nullable(), dueDate: z.string().nullable(), dueAt: z.string().nullable(), overdue: z.boolean() })
+      .object({
+        key: z.string(),
+        name: z.string(),
+        startedOn: z.string().nullable(),
+        dueDate: z.string().nullable(),
+        dueAt: z.string().nullable(),
+        overdue: z.boolean(),
+        warningLevel: warningLevelSchema.optional().meta({ description: "The stage's own warning level (stage thresholds of the route)" }),
+      })
       .nullable(),
     clock: z
       .object({
@@ -113,6 +134,11 @@ export const caseResponseSchema = z
         limitWorkingDays: z.number().int().nullable(),
         extended: z.boolean(),
         calendarFingerprint: z.string(),
+        warningLevel: warningLevelSchema.meta({
+          description:
+            'Electronic supervision of the overall clock: yellow once workingDaysUsed × 100 ≥ yellowPercent × limit (default 50 %), red at redPercent (default 90 %), overdue past the due date; null below yellow and once the clock has stopped',
+        }),
+        explanation: deadlineExplanationSchema.nullable().meta({ description: 'The overall due date explained day by day (null with no limit)' }),
         ledger: z.array(
           z.object({
             kind: z.enum(['start', 'pause', 'resume', 'stop', 'extend']),
@@ -130,7 +156,9 @@ export const caseResponseSchema = z
       })
       .nullable()
       .meta({ description: 'The statutory clock and its ledger: every start, pause, resume, extension and stop with when, why, who and the working days remaining' }),
-    stages: z.array(looseRecord).meta({ description: '"4+2+1+1" joint-review stages: start, due date, completion, lateness, department opinions' }),
+    stages: z
+      .array(looseRecord)
+      .meta({ description: '"4+2+1+1" joint-review stages: start, due date, completion, lateness, department opinions, and `explanation` (DeadlineExplanation) of the due date' }),
     formalities: looseRecord.nullable(),
     acceptance: looseRecord.nullable(),
     notAccepted: looseRecord.nullable(),
@@ -167,6 +195,7 @@ export const caseListQuerySchema = z.strictObject({
   status: z.enum(caseStatuses).optional(),
   route: routeSchema.optional(),
   organization: z.string().max(32).optional(),
+  jurisdiction: jurisdictionFieldSchema.optional().meta({ description: 'Only this jurisdiction (a scoped key sees its own only)' }),
   district: z.string().max(100).optional(),
   submittedFrom: civilDateSchema.optional().meta({ description: `Submitted on or after this date, ${SUPPORTED_DATES}` }),
   submittedTo: civilDateSchema.optional().meta({ description: `Submitted on or before this date, ${SUPPORTED_DATES}` }),
@@ -175,6 +204,10 @@ export const caseListQuerySchema = z.strictObject({
     .transform((value) => value === 'true')
     .optional()
     .meta({ description: 'true: a pending deadline (clock, current stage, emergency formalities) has passed' }),
+  warningLevel: warningLevelSchema
+    .unwrap()
+    .optional()
+    .meta({ description: "The overall clock's warning level as of the last transition or scheduler sweep (kept in an indexed column)" }),
   dueWithinWorkingDays: z.coerce
     .number()
     .int()

@@ -1,19 +1,22 @@
 import type { Kysely } from 'kysely'
 import type { CalendarService } from '../calendar/calendar.service.ts'
-import { confinedOrganizationId, type Principal } from '../core/access/principal.ts'
+import { confinedJurisdictionCode, confinedOrganizationId, type Principal } from '../core/access/principal.ts'
 import { addDays, endOfShanghaiDay, formatShanghaiInstant, shanghaiDateOf } from '../core/calendar/civil-date.ts'
 import { initialLifecycleState } from '../core/lifecycle/lifecycle-state.ts'
 import { buildTimeline } from '../core/lifecycle/timeline.ts'
 import { routeInputOf } from '../core/rules/assessment.ts'
 import { decideRoute } from '../core/rules/route-decision.ts'
-import { resolveActingOrganization, resolveListOrganization } from '../organizations/organization.service.ts'
+import { DEFAULT_RULE_SET } from '../core/rules/default-rule-set.ts'
+import { resolveActingOrganization, resolveListOrganization, type OrganizationRef } from '../organizations/organization.service.ts'
+import type { Jurisdiction } from '../jurisdictions/jurisdiction.repository.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import type { IdempotencyHandle } from '../platform/idempotency/idempotency.plugin.ts'
 import { runUnitOfWork, type WriteResponse } from '../platform/idempotency/unit-of-work.ts'
-import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
+import { BadRequestError, ConflictError, NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { cursorValues, keysetCursor, pageOf } from '../platform/http/keyset-pagination.ts'
 import type { RuleSetService } from '../rule-sets/rule-set.service.ts'
+import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.ts'
 import { appendCaseEvent } from './case-event.repository.ts'
 import { type CaseView, caseWriteResponse, type PresentationContext } from './case.presenter.ts'
 import { findCase, findCaseByExternalReference, insertCase, listCases, type CaseRecord } from './case.repository.ts'
@@ -24,6 +27,7 @@ export interface CaseServiceDeps {
   ruleSets: RuleSetService
   calendars: CalendarService
   clock: Clock
+  jurisdictions: JurisdictionService
 }
 
 export interface RequestContext {
@@ -59,12 +63,15 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
     ownOnly: 'A dispatch key submits for its own organization only.',
     required: { detail: 'An office key submits on behalf of an applicant: name its organization code.', message: (role) => `required when an ${role} key submits a case` },
   })
-  const ruleSet = await deps.ruleSets.inForce(shanghaiDateOf(submittedAt))
+  const jurisdiction = await jurisdictionOfSubmission(deps, context.principal, organization, body.jurisdiction)
+  const ruleSet = await deps.ruleSets.inForce(shanghaiDateOf(submittedAt), jurisdiction.ruleSetId)
   const decision = decideRoute(ruleSet, routeInputOf(body))
 
-  if (decision.route === 'commitment_filing' && !body.commitment) {
+  if (decision.behaviour === 'commitment_filing' && decision.requiresCommitment !== false && !body.commitment) {
     throw new ValidationFailedError(
-      'Works of 400 V and below digging 200 m or less are filed with a signed commitment instead of an approval: include `commitment` with signedBy and statement.',
+      ruleSet.id === DEFAULT_RULE_SET.id
+        ? 'Works of 400 V and below digging 200 m or less are filed with a signed commitment instead of an approval: include `commitment` with signedBy and statement.'
+        : `Works on the ${decision.route} route are filed with a signed commitment instead of an approval: include \`commitment\` with signedBy and statement.`,
       [{ path: 'commitment', message: 'required for a commitment filing' }],
       'commitment_required',
     )
@@ -72,6 +79,9 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
 
   const presentation = await presentationContextFor(deps, context.principal, submittedAt)
   const lifecycle = initialLifecycleState(decision, submittedAt)
+  // The route's warning thresholds and timeout effect are fixed at submission like its time limit (core/lifecycle/supervision.ts).
+  const supervision = ruleSet.parameters.routeTerms.find((terms) => terms.route === decision.route)?.supervision
+  if (supervision) lifecycle.plan.supervision = structuredClone(supervision)
   const status = lifecycle.status
   const formalitiesDueAt = lifecycle.formalities ? new Date(lifecycle.formalities.dueAt) : null
   const { result, response } = await runUnitOfWork(
@@ -80,6 +90,8 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
     async (trx): Promise<CaseView> => {
       const record = await insertCase(trx, {
         organizationId: organization.id,
+        jurisdictionCode: jurisdiction.code,
+        caseNumberPrefix: jurisdiction.caseNumberPrefix,
         externalReference: body.externalReference ?? null,
         route: decision.route,
         status,
@@ -125,9 +137,12 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
           payload: {
             number,
             organization: organization.code,
+            jurisdiction: jurisdiction.code,
             route: decision.route,
             ruleSet: { id: ruleSet.id, version: ruleSet.version },
             decision,
+            // The route's supervision terms are part of the plan the case starts with (an audit replay rebuilds it from here).
+            ...(supervision ? { supervision } : {}),
             input: { ...body, organization: organization.code },
             ...(filingReceiptNumber ? { filingReceiptNumber } : {}),
             ...(formalitiesDueAt ? { formalitiesDueAt: formatShanghaiInstant(formalitiesDueAt) } : {}),
@@ -142,6 +157,27 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
   return { view: result, response }
 }
 
+/**
+ * The jurisdiction a case is submitted in: its organization's (an organization belongs to one jurisdiction). Naming
+ * another is a 422 on `jurisdiction`; an office key scoped to a jurisdiction submits for its organizations only.
+ */
+async function jurisdictionOfSubmission(deps: CaseServiceDeps, principal: Principal, organization: OrganizationRef, requested: string | undefined): Promise<Jurisdiction> {
+  const own = await deps.jurisdictions.resolve(organization.jurisdictionCode, 'organization')
+  if (requested !== undefined && requested !== own.code) {
+    await deps.jurisdictions.resolve(requested, 'jurisdiction')
+    throw new ValidationFailedError(`Organization ${organization.code} belongs to ${own.code}: its cases are decided under that jurisdiction's rule set.`, [
+      { path: 'jurisdiction', message: `must be ${own.code} (the organization's) or omitted` },
+    ])
+  }
+  const confined = confinedJurisdictionCode(principal)
+  if (confined !== undefined && confined !== own.code) {
+    throw new ValidationFailedError(`This key works in ${confined}; organization ${organization.code} belongs to ${own.code}.`, [
+      { path: 'organization', message: `must be an organization of ${confined}` },
+    ])
+  }
+  return own
+}
+
 function duplicateReference(existing: CaseRecord | undefined, externalReference: string): ConflictError {
   return new ConflictError(
     `Your organization already submitted a case with externalReference ${externalReference}${existing ? `: ${existing.number}` : ''}.`,
@@ -152,7 +188,7 @@ function duplicateReference(existing: CaseRecord | undefined, externalReference:
 
 /** One case as the principal may see it; another organization's case is "not found" (core/access). */
 export async function getCaseForPrincipal(db: Kysely<Database>, principal: Principal, id: string): Promise<CaseRecord> {
-  const found = await findCase(db, id, confinedOrganizationId(principal))
+  const found = await findCase(db, id, confinedOrganizationId(principal), confinedJurisdictionCode(principal))
   if (!found) throw new NotFoundError(`No case ${id} is visible to this API key.`, 'case_not_found')
   return found
 }
@@ -177,19 +213,29 @@ export interface CaseListPage {
 /** The case list with its filters; a dispatch key lists its own organization's cases only. */
 export async function listCasesFor(deps: CaseServiceDeps, principal: Principal, query: CaseListQuery): Promise<CaseListPage> {
   const now = deps.clock.now()
-  const context = await presentationContextFor(deps, principal, now)
+  // Lists leave the day-by-day explanations out (clock.explanation null): read the case for them.
+  const context: PresentationContext = { ...(await presentationContextFor(deps, principal, now)), explainDeadlines: false }
   // Decoded first: a bad cursor is a 400 whatever the other filters find.
   const after = query.cursor ? caseListCursor.decode(query.cursor) : undefined
   const organizationId = await resolveListOrganization(deps.db, principal, query.organization)
   if (organizationId === null) return { records: [], context, nextCursor: null }
   const dueBy = query.dueWithinWorkingDays === undefined ? undefined : { date: context.calendar.addWorkingDays(shanghaiDateOf(now), query.dueWithinWorkingDays).date, now }
+  // Route names are rule-set data: a name no rule set has is a bad filter, as an unknown enum value was.
+  if (query.route !== undefined && !(await deps.ruleSets.all()).some((r) => r.parameters.routeTerms.some((terms) => terms.route === query.route))) {
+    throw new BadRequestError(`No rule set has a route ${query.route}.`, [{ path: 'query.route', message: 'no rule set names this route' }])
+  }
+  // A scoped key lists its own jurisdiction only; asking for another finds nothing (core/access).
+  const confined = confinedJurisdictionCode(principal)
+  if (confined !== undefined && query.jurisdiction !== undefined && query.jurisdiction !== confined) return { records: [], context, nextCursor: null }
   const rows = await listCases(deps.db, {
+    jurisdictionCode: confined ?? query.jurisdiction,
     overdue: query.overdue === undefined ? undefined : { value: query.overdue, now },
     dueBy,
     organizationId,
     status: query.status,
     route: query.route,
     district: query.district,
+    warningLevel: query.warningLevel ?? undefined,
     submittedFrom: query.submittedFrom ? new Date(endOfShanghaiDay(addDays(query.submittedFrom, -1)).getTime() + 1) : undefined,
     submittedBefore: query.submittedTo ? new Date(endOfShanghaiDay(query.submittedTo).getTime() + 1) : undefined,
     after,

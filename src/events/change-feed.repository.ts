@@ -20,6 +20,7 @@ export interface FeedQuery {
   after?: FeedPosition | undefined
   limit: number
   organizationId?: string | undefined
+  jurisdictionCode?: string | undefined
   types?: readonly string[] | undefined
 }
 
@@ -36,6 +37,7 @@ export async function readFeed(db: Kysely<Database>, query: FeedQuery): Promise<
   let builder = db.selectFrom('case_event').selectAll().select(sql<string>`tx_id::text`.as('tx_text')).where(sql<boolean>`tx_id < pg_snapshot_xmin(pg_current_snapshot())`)
   if (query.after) builder = builder.where(sql<boolean>`(tx_id, id) > (${query.after.txId}::xid8, ${query.after.id}::bigint)`)
   if (query.organizationId) builder = builder.where('organization_id', '=', query.organizationId)
+  if (query.jurisdictionCode) builder = builder.where('jurisdiction_code', '=', query.jurisdictionCode)
   if (query.types && query.types.length > 0) builder = builder.where('type', 'in', [...query.types])
   const rows = await builder.orderBy(sql`tx_id`).orderBy('id').limit(query.limit).execute()
   return rows.map((row) => ({ ...toCaseEvent(row), organizationId: row.organization_id, position: { txId: row.tx_text, id: row.id } }))

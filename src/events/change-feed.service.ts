@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { confinedOrganizationId, type Principal } from '../core/access/principal.ts'
+import { caseVisibilityOf, type Principal } from '../core/access/principal.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import { cursorValues, InvalidCursorError, keysetCursor } from '../platform/http/keyset-pagination.ts'
 import { FEED_START, readFeed, type FeedEvent, type FeedPosition } from './change-feed.repository.ts'
@@ -47,7 +47,7 @@ export async function readChangeFeed(
   const events = await readFeed(db, {
     after,
     limit: query.limit,
-    organizationId: confinedOrganizationId(principal),
+    ...caseVisibilityOf(principal),
     types: query.types
       ?.split(',')
       .map((type) => type.trim())

@@ -8,6 +8,7 @@ import { findOrganizationByCode } from './organization.repository.ts'
 export interface OrganizationRef {
   id: string
   code: string
+  jurisdictionCode: string
 }
 
 export interface ActingPurpose {
@@ -27,12 +28,15 @@ export async function resolveActingOrganization(db: Kysely<Database>, principal:
     if (requestedCode && requestedCode !== principal.organizationCode) {
       throw new ValidationFailedError(purpose.ownOnly, [{ path: 'organization', message: `must be ${principal.organizationCode} or omitted` }])
     }
-    return { id: own, code: principal.organizationCode as string }
+    // The key's principal carries its organization's jurisdiction (api-key.repository.ts); read it if one does not.
+    const jurisdictionCode = principal.jurisdictionCode ?? (await findOrganizationByCode(db, principal.organizationCode as string))?.jurisdictionCode
+    if (!jurisdictionCode) throw new Error(`organization ${principal.organizationCode} vanished`)
+    return { id: own, code: principal.organizationCode as string, jurisdictionCode }
   }
   if (!requestedCode) throw new ValidationFailedError(purpose.required.detail, [{ path: 'organization', message: purpose.required.message(principal.role) }])
   const organization = await findOrganizationByCode(db, requestedCode)
   if (!organization) throw new ValidationFailedError(`No organization has the code ${requestedCode}.`, [{ path: 'organization', message: 'unknown organization code' }])
-  return { id: organization.id, code: organization.code }
+  return { id: organization.id, code: organization.code, jurisdictionCode: organization.jurisdictionCode }
 }
 
 /**

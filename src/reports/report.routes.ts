@@ -1,3 +1,4 @@
+import { confinedJurisdictionCode } from '../core/access/principal.ts'
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -70,6 +71,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         from,
         to,
         requestId: request.id,
+        jurisdictionCode: confinedJurisdictionCode(request.principal),
         onError: (error, caseId) => request.log.error({ err: error, caseId }, caseId === null ? 'timeline export stopped early' : 'timeline export left a case out'),
       })
       return (

@@ -83,6 +83,7 @@ export async function listDecidedCases(
   range: { from: CivilDate; to: CivilDate },
   after: { decidedOn: CivilDate; id: string } | null,
   limit: number,
+  jurisdictionCode?: string,
 ): Promise<DecidedCaseRow[]> {
   let query = db
     .selectFrom('case')
@@ -91,6 +92,8 @@ export async function listDecidedCases(
     .where('case.sla_decided_on', '>=', range.from)
     .where('case.sla_decided_on', '<=', range.to)
   if (after !== null) query = query.where(sql<boolean>`("case".sla_decided_on, "case".id) > (${after.decidedOn}::date, ${after.id}::uuid)`)
+  // A scoped key exports its own jurisdiction's cases only (core/access).
+  if (jurisdictionCode) query = query.where('case.jurisdiction_code', '=', jurisdictionCode)
   const rows = await query.orderBy('case.sla_decided_on').orderBy('case.id').limit(limit).execute()
   return rows.map((row) => ({
     id: row.id,

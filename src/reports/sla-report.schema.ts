@@ -69,5 +69,19 @@ export const slaReportSchema = z
     generatedAt: z.string().meta({ description: 'The instant the report was computed (overdue is relative to it)' }),
     groups: z.array(z.object({ group: z.string().meta({ description: 'Route, YYYY-MM, district, or organization code' }), ...figures })),
     totals: slaFiguresSchema,
+    supervision: z
+      .object({
+        casesReachedYellow: count('Cases whose overall clock reached the yellow warning in the period (date the scheduler recorded it)'),
+        casesReachedRed: count('Cases whose overall clock reached the red warning in the period'),
+        casesReachedOverdue: count('Cases whose overall clock ran past its due date in the period'),
+        casesWithStageOverrun: count('Cases with a stage that passed its own due date while the overall clock was within its limit'),
+        stageOverruns: count('Stage overruns (a case may have several)'),
+        casesWithStageYellow: count('Cases with a stage that reached its yellow warning'),
+        casesWithStageRed: count('Cases with a stage that reached its red warning'),
+      })
+      .meta({ description: 'Electronic supervision in the period (JSON only; not in the CSV)' }),
+    reasons: z
+      .array(z.object({ action: z.string(), code: z.string(), listVersion: z.number().int(), cases: count('Cases given the code in the period') }))
+      .meta({ description: 'Coded reasons given in the period, by action and code (JSON only; not in the CSV)' }),
   })
   .meta({ id: 'SlaReport' })

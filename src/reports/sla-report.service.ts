@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { addDays, type CivilDate, endOfShanghaiDay, formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import type { Clock } from '../platform/clock.ts'
+import { countReasonCodes, countWarningLevels } from './supervision-report.repository.ts'
 import { countOverdueOpenCases, organizationCodes, readDecidedBuckets, type SlaGroupBy } from './sla-report.repository.ts'
 import { addBucket, average, emptyAccumulator, mergeAccumulators, percentileCont, rate, type DecidedAccumulator } from '../core/reports/sla-statistics.ts'
 
@@ -38,6 +39,18 @@ export interface SlaReport {
   generatedAt: string
   groups: Array<SlaFigures & { group: string }>
   totals: SlaFigures
+  /** Electronic supervision in the period (docs/domain.md §5): cases that reached each level, stage overruns. */
+  supervision: {
+    casesReachedYellow: number
+    casesReachedRed: number
+    casesReachedOverdue: number
+    casesWithStageOverrun: number
+    stageOverruns: number
+    casesWithStageYellow: number
+    casesWithStageRed: number
+  }
+  /** Cases per coded reason given in the period (not_accept, refuse, refuse_change, revoke_filing, supplement items). */
+  reasons: Array<{ action: string; code: string; listVersion: number; cases: number }>
 }
 
 function figures(decided: DecidedAccumulator, overdueOpenCases: number): SlaFigures {
@@ -71,7 +84,7 @@ export async function buildSlaReport(deps: SlaReportDeps, query: SlaReportQuery)
   const periodEnd = startOfShanghaiDay(addDays(query.to, 1))
   const dueBefore = now.getTime() < periodEnd.getTime() ? now : periodEnd
 
-  const { buckets, overdue, codes } = await deps.db
+  const { buckets, overdue, codes, warnings, reasons } = await deps.db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
@@ -80,8 +93,20 @@ export async function buildSlaReport(deps: SlaReportDeps, query: SlaReportQuery)
       const overdue = await countOverdueOpenCases(trx, query.groupBy, dueFrom, dueBefore)
       const codes =
         query.groupBy === 'organization' ? await organizationCodes(trx, [...new Set([...buckets.map((b) => b.groupKey), ...overdue.keys()])]) : new Map<string, string>()
-      return { buckets, overdue, codes }
+      const warnings = await countWarningLevels(trx, query.from, query.to)
+      const reasons = await countReasonCodes(trx, query.from, query.to)
+      return { buckets, overdue, codes, warnings, reasons }
     })
+  const reached = (clock: string, level: string) => warnings.find((w) => w.clock === clock && w.level === level)
+  const supervision = {
+    casesReachedYellow: reached('overall', 'yellow')?.cases ?? 0,
+    casesReachedRed: reached('overall', 'red')?.cases ?? 0,
+    casesReachedOverdue: reached('overall', 'overdue')?.cases ?? 0,
+    casesWithStageOverrun: reached('stage', 'overrun')?.cases ?? 0,
+    stageOverruns: reached('stage', 'overrun')?.occurrences ?? 0,
+    casesWithStageYellow: reached('stage', 'yellow')?.cases ?? 0,
+    casesWithStageRed: reached('stage', 'red')?.cases ?? 0,
+  }
 
   const decidedByGroup = new Map<string, DecidedAccumulator>()
   for (const bucket of buckets) {
@@ -113,5 +138,7 @@ export async function buildSlaReport(deps: SlaReportDeps, query: SlaReportQuery)
     generatedAt: formatShanghaiInstant(now),
     groups,
     totals: figures(total, overdueTotal),
+    supervision,
+    reasons,
   }
 }

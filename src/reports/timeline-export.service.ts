@@ -83,6 +83,8 @@ export interface TimelineExportOptions {
   requestId: string
   /** Told about every case left out and about a failure that ends the export early. */
   onError: (error: unknown, caseId: string | null) => void
+  /** The principal's jurisdiction when it is confined to one (core/access: confinedJurisdictionCode). */
+  jurisdictionCode?: string | undefined
   /** Cases per keyset page: small enough that building one page's timelines never blocks the event loop for long. */
   pageSize?: number
 }
@@ -132,7 +134,7 @@ export async function* timelineCsvChunks(options: TimelineExportOptions): AsyncG
   for (;;) {
     let rows: DecidedCaseRow[]
     try {
-      rows = await listDecidedCases(options.db, { from: options.from, to: options.to }, after, pageSize)
+      rows = await listDecidedCases(options.db, { from: options.from, to: options.to }, after, pageSize, options.jurisdictionCode)
     } catch (error) {
       options.onError(error, null)
       const missing = skipped.length === 0 ? '' : `; the timelines of ${skipped.length} case(s) could not be computed: ${skipped.join(' ')}`

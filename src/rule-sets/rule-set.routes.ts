@@ -5,6 +5,8 @@ import { formatShanghaiInstant, shanghaiDateOf } from '../core/calendar/civil-da
 import { NotFoundError } from '../platform/errors/domain-errors.ts'
 import { selectRuleSet } from '../core/rules/route-decision.ts'
 import { ruleSetParametersSchema } from '../core/rules/rule-set.schema.ts'
+import { reasonCodesSchema } from '../core/rules/reason-codes.schema.ts'
+import { reasonCodesOf } from '../core/rules/reason-codes.ts'
 import { civilDateSchema, commonProblemResponses, problemSchema } from '../platform/http/http-schemas.ts'
 import type { StoredRuleSet } from './rule-set.repository.ts'
 
@@ -18,6 +20,9 @@ const ruleSetVersionSchema = z
     status: z.enum(['in_force', 'scheduled', 'superseded']).meta({ description: 'Relative to today in Asia/Shanghai' }),
     createdAt: z.string(),
     parameters: ruleSetParametersSchema,
+    reasonCodes: reasonCodesSchema.meta({
+      description: "The code lists transitions are checked against: parameters.reasonCodes, or for a version stored without them the default rule set's lists",
+    }),
   })
   .meta({ id: 'RuleSetVersion' })
 
@@ -44,6 +49,7 @@ export const ruleSetRoutes: FastifyPluginAsyncZod = async (app) => {
       status: status as 'in_force' | 'scheduled' | 'superseded',
       createdAt: formatShanghaiInstant(ruleSet.createdAt),
       parameters: ruleSet.parameters,
+      reasonCodes: reasonCodesOf(ruleSet),
     }
   }
 

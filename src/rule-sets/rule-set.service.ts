@@ -3,6 +3,7 @@ import { shanghaiDateOf, type CivilDate } from '../core/calendar/civil-date.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { DEFAULT_RULE_SET } from '../core/rules/default-rule-set.ts'
+import { CITY_RULE_SETS } from '../core/rules/city-rule-sets.ts'
 import { selectRuleSet } from '../core/rules/route-decision.ts'
 import type { RuleSet } from '../core/rules/rule-set.schema.ts'
 import { validateRuleSetParameters } from '../core/rules/rule-set.validation.ts'
@@ -25,9 +26,13 @@ export class RuleSetService {
     private readonly refreshMs = 10_000,
   ) {}
 
-  /** The 2019 notice's rule set is a historical fact: stored once, never changed. */
+  /**
+   * The 2019 notice's rule set is a historical fact: stored once, never changed; so are the first versions of the
+   * other shipped jurisdictions' rule sets (core/rules/city-rule-sets.ts, migration 2026-12-01T0600).
+   */
   async seedDefault(): Promise<void> {
     await insertRuleSet(this.db, DEFAULT_RULE_SET, null)
+    for (const ruleSet of CITY_RULE_SETS) await insertRuleSet(this.db, ruleSet, null)
   }
 
   async all(): Promise<StoredRuleSet[]> {

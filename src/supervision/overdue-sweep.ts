@@ -9,6 +9,7 @@ import { appendCaseEvent } from '../cases/case-event.repository.ts'
 import { purgeExpiredIdempotencyKeys } from '../platform/idempotency/idempotency.repository.ts'
 import { lifecycleView } from '../core/lifecycle/lifecycle-state.ts'
 import type { Clock } from '../platform/clock.ts'
+import { sweepWarnings } from './warning-sweep.ts'
 
 export interface SweepDeps {
   db: Kysely<Database>
@@ -22,7 +23,8 @@ const BATCH = 200
 /**
  * Marks cases overdue once their pending deadline (clock, current "4+2+1+1" stage, or the 24-hour emergency
  * formalities) has passed: one `case.overdue` event per deadline, which flows to the feed and webhooks.
- * Overdue is reported, never approval by default (docs/domain.md §2).
+ * Overdue is reported; a case is approved by default only on a route whose rule set says so (onTimeout:
+ * deem_approved, warning-sweep.ts), never otherwise (docs/domain.md §2, §5).
  *
  * Several instances may sweep at once: each case is taken FOR UPDATE SKIP LOCKED and the "not yet marked
  * for this deadline" condition is checked under that lock, so each deadline is reported exactly once.
@@ -31,6 +33,9 @@ export async function sweepOverdueCases(deps: SweepDeps): Promise<number> {
   const now = deps.clock.now()
   const calendar = await deps.calendars.calendar()
   const runId = `scheduler:${randomUUID()}`
+  // Warnings, stage overruns and deemed approvals first: a deem_approved case whose time ran out is decided, not
+  // reported overdue (its deadline is no longer pending once decided).
+  const warned = await sweepWarnings(deps.db, calendar, now, runId)
   let marked = 0
   for (;;) {
     const batchMarked = await deps.db.transaction().execute(async (trx) => {
@@ -70,6 +75,6 @@ export async function sweepOverdueCases(deps: SweepDeps): Promise<number> {
     if (!batchMarked.more) break
   }
   const purged = await purgeExpiredIdempotencyKeys(deps.db, now)
-  if (marked > 0 || purged > 0) deps.log?.info({ marked, purged, runId }, 'supervision sweep')
+  if (marked > 0 || purged > 0 || warned > 0) deps.log?.info({ marked, warned, purged, runId }, 'supervision sweep')
   return marked
 }

@@ -50,6 +50,9 @@ const routes: RouteCase[] = [
   { method: 'GET', url: '/v1/audit/checkpoints/1', allowed: ['office', 'auditor', 'admin'] },
   { method: 'GET', url: '/v1/audit/public-key', allowed: ['office', 'auditor', 'admin'] },
   { method: 'GET', url: '/v1/audit/verify', allowed: ['office', 'auditor'] },
+  { method: 'GET', url: '/v1/jurisdictions', allowed: everyone },
+  { method: 'GET', url: '/v1/jurisdictions/zhangzhou', allowed: everyone },
+  { method: 'PUT', url: '/v1/jurisdictions/zhangzhou', body: {}, allowed: ['admin'] },
 ]
 
 t.test('the table covers every route of the OpenAPI document', async (t) => {
@@ -66,6 +69,7 @@ t.test('the table covers every route of the OpenAPI document', async (t) => {
           .replace('/2027', '/{year}')
           .replace('/2026', '/{year}')
           .replace('/zz-green-channel', '/{id}')
+          .replace('/jurisdictions/zhangzhou', '/jurisdictions/{code}')
           .replace(/\/v1\/api-keys\/00000000-0000-4000-8000-000000000000/, '/v1/api-keys/{id}')
           .replace('/v1/audit/checkpoints/1', '/v1/audit/checkpoints/{sequence}')}`,
     ),
@@ -180,7 +184,7 @@ t.test('api keys: created with a role and organization, listed without secrets, 
   t.equal(created.headers.location, `/v1/api-keys/${body.id}`)
 
   const me = await app.inject({ method: 'GET', url: '/v1/api-keys/me', headers: bearer(body.key) })
-  t.same(me.json(), { keyId: body.id, role: 'dispatch', organization: 'SGCC-NEW' })
+  t.same(me.json(), { keyId: body.id, role: 'dispatch', organization: 'SGCC-NEW', jurisdiction: 'zhangzhou' })
 
   const list = await app.inject({ method: 'GET', url: '/v1/api-keys', headers: bearer(admin) })
   t.notMatch(list.body, body.key, 'the list never shows a secret')

@@ -15,6 +15,11 @@ export interface Principal {
   role: Role
   organizationId: string | null
   organizationCode: string | null
+  /**
+   * The jurisdiction the key is scoped to (an office key always, an auditor key if made so, a dispatch key by its
+   * organization); null or absent: it spans every jurisdiction (admin, an unscoped auditor).
+   */
+  jurisdictionCode?: string | null
 }
 
 /**
@@ -24,6 +29,26 @@ export interface Principal {
  */
 export function confinedOrganizationId(principal: Principal): string | undefined {
   return principal.role === 'dispatch' ? (principal.organizationId ?? undefined) : undefined
+}
+
+/**
+ * The visibility rule, jurisdiction half: an office key sees its own jurisdiction's cases only, an auditor key its
+ * own if it is scoped, every other key is not confined by it (a dispatch key is already confined to its organization,
+ * which belongs to one jurisdiction; an admin spans all). Another jurisdiction's case is "not found", like another
+ * organization's. Used by every read, list, transition, event feed, report and export of cases.
+ */
+export function confinedJurisdictionCode(principal: Principal): string | undefined {
+  return principal.role === 'office' || principal.role === 'auditor' || principal.role === 'dispatch' ? (principal.jurisdictionCode ?? undefined) : undefined
+}
+
+/** Both halves of the visibility rule at once: what a query of cases must be restricted to. */
+export interface CaseVisibility {
+  organizationId?: string | undefined
+  jurisdictionCode?: string | undefined
+}
+
+export function caseVisibilityOf(principal: Principal): CaseVisibility {
+  return { organizationId: confinedOrganizationId(principal), jurisdictionCode: confinedJurisdictionCode(principal) }
 }
 
 /**

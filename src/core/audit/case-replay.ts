@@ -2,6 +2,7 @@ import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
 import { applyAction, eventTypes } from '../lifecycle/case-state-machine.ts'
 import { initialLifecycleState, recomputeLifecycle, type LifecycleRouteDecision } from '../lifecycle/lifecycle-state.ts'
 import { actions, type Action, type LifecycleState, type Role } from '../lifecycle/lifecycle.types.ts'
+import { deemApproved, type DeemedApprovalApplication } from '../lifecycle/supervision.ts'
 import { canonicalJson } from './case-event-hash.ts'
 
 /** What replaying needs of an event: the first one carries the route decision, the others the action and its input. */
@@ -18,7 +19,16 @@ export interface ReplayableEvent {
 export type ReplayResult = { ok: true; state: LifecycleState } | { ok: false; seq: number; detail: string }
 
 /** Events that record something about the case without changing its lifecycle facts. */
-const NO_FACTS: ReadonlySet<string> = new Set(['case.overdue', 'case.deadlines_recomputed'])
+const NO_FACTS: ReadonlySet<string> = new Set([
+  'case.overdue',
+  'case.deadlines_recomputed',
+  // The supervision sweep's findings (src/supervision/warning-sweep.ts): recorded, not lifecycle facts.
+  'case.warning',
+  'case.stage_overrun',
+])
+
+/** The one system decision that changes a case's lifecycle outside a transition (a deem_approved timeout). */
+const DEEMED_APPROVED = 'case.deemed_approved'
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
@@ -36,11 +46,28 @@ export function replayCaseEvents(events: readonly ReplayableEvent[], calendar: W
       if (!isRecord(payload.decision)) return { ok: false, seq: event.seq, detail: `event ${event.seq} (${event.type}) does not carry the route decision a case starts from` }
       try {
         state = initialLifecycleState(payload.decision as unknown as LifecycleRouteDecision, event.occurredAt)
+        if (isRecord(payload.supervision)) state.plan.supervision = structuredClone(payload.supervision) as unknown as NonNullable<LifecycleState['plan']['supervision']>
       } catch (error) {
         return { ok: false, seq: event.seq, detail: `the route decision of event ${event.seq} does not start a lifecycle: ${(error as Error).message}` }
       }
     } else if (NO_FACTS.has(event.type)) {
       state = recomputeLifecycle(state, calendar)
+    } else if (event.type === DEEMED_APPROVED) {
+      // The scheduler's decision when a deem_approved route's time ran out (core/lifecycle/supervision.ts): the
+      // permit fields it used are the ones it recorded, and its instant is the decision's own.
+      const decision = isRecord(payload.decision) ? payload.decision : null
+      if (decision === null || typeof decision.decidedAt !== 'string' || typeof decision.approvedPosition !== 'string' || !isRecord(decision.approvedPeriod)) {
+        return { ok: false, seq: event.seq, detail: `event ${event.seq} (${event.type}) does not carry the deemed decision` }
+      }
+      try {
+        state = deemApproved(state, calendar, event.occurredAt, decision.decidedAt, {
+          approvedPosition: decision.approvedPosition,
+          approvedArea: (decision.approvedArea ?? null) as DeemedApprovalApplication['approvedArea'],
+          approvedPeriod: decision.approvedPeriod as unknown as DeemedApprovalApplication['approvedPeriod'],
+        })
+      } catch (error) {
+        return { ok: false, seq: event.seq, detail: `event ${event.seq} (${event.type}) does not replay: ${(error as Error).message}` }
+      }
     } else {
       const action = payload.action
       if (typeof action !== 'string' || !(actions as readonly string[]).includes(action) || eventTypes[action as Action] !== event.type) {

@@ -23,6 +23,10 @@ export interface CalendarYearSchedule {
   makeupWorkdays: CivilDate[]
   /** Where the schedule came from, e.g. "chinese-days@1.5.7" or "State Council notice 2025-11-04". */
   source: string
+  /** Optional names by date, for explanations only (not in the fingerprint): "春节 Spring Festival". */
+  holidayNames?: Record<CivilDate, string>
+  /** Optional: the holiday each make-up workday makes up for, by date. */
+  makeupWorkdayNames?: Record<CivilDate, string>
 }
 
 const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']
@@ -87,6 +91,20 @@ export function validateCalendarYear(schedule: CalendarYearSchedule): FieldIssue
 
   const holidays = checkList('holidays')
   const makeups = checkList('makeupWorkdays')
+  const checkNames = (key: 'holidayNames' | 'makeupWorkdayNames', listed: Map<CivilDate, number>, list: string): void => {
+    const names: unknown = schedule[key]
+    if (names === undefined) return
+    if (typeof names !== 'object' || names === null || Array.isArray(names)) {
+      issues.push({ path: key, message: `${key} must map dates to names, e.g. {"2026-02-17": "春节 Spring Festival"}` })
+      return
+    }
+    for (const [date, name] of Object.entries(names)) {
+      if (!listed.has(date)) issues.push({ path: `${key}.${date}`, message: `${date} is not in ${list}; a name can only be given to a listed date` })
+      else if (typeof name !== 'string' || name.trim() === '') issues.push({ path: `${key}.${date}`, message: 'a name must be a non-empty text' })
+    }
+  }
+  checkNames('holidayNames', holidays, 'holidays')
+  checkNames('makeupWorkdayNames', makeups, 'makeupWorkdays')
   for (const [date, index] of makeups) {
     const holidayIndex = holidays.get(date)
     if (holidayIndex !== undefined) {
@@ -156,6 +174,8 @@ function freezeSchedule(schedule: CalendarYearSchedule): Readonly<CalendarYearSc
     holidays: Object.freeze([...schedule.holidays].sort()) as CivilDate[],
     makeupWorkdays: Object.freeze([...schedule.makeupWorkdays].sort()) as CivilDate[],
     source: schedule.source,
+    ...(schedule.holidayNames ? { holidayNames: Object.freeze({ ...schedule.holidayNames }) } : {}),
+    ...(schedule.makeupWorkdayNames ? { makeupWorkdayNames: Object.freeze({ ...schedule.makeupWorkdayNames }) } : {}),
   })
 }
 

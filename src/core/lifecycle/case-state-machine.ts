@@ -20,6 +20,7 @@
  */
 import { formatShanghaiInstant, parseInstant, shanghaiDateOf } from '../calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
+import { requireBehaviour } from '../rules/route-behaviour.ts'
 import { dueAtOf, extendClock, pauseClock, resumeClock, startClock, stopClock } from './statutory-clock.ts'
 import { currentStageIndex, decisionStageIndex, dueDateInForceAt, issuanceStageIndex, recomputeLifecycle } from './lifecycle-state.ts'
 import { type Action, type Actor, type CaseStatus, type ChangeRequestRecord, type ClockLedgerEntry, type LifecycleState, type Role, actions } from './lifecycle.types.ts'
@@ -162,7 +163,7 @@ function blockedReason(state: LifecycleState, action: Action): string | null {
       if (status !== 'reinstatement_passed') return only(['reinstatement_passed'], 'a case is closed')
       return state.pendingChange === null ? null : `change request ${state.pendingChange.id} is still pending; decide it before closing`
     case 'revoke_filing':
-      if (state.route !== 'commitment_filing') return 'only a commitment filing can be revoked'
+      if (requireBehaviour(state) !== 'commitment_filing') return 'only a commitment filing can be revoked'
       return only(['filed', 'works_started', 'works_completed'], 'a filing is revoked')
     case 'complete_formalities':
       return only(['notified'], 'the emergency formalities are completed')
@@ -243,6 +244,9 @@ function parsePayload<A extends Action>(action: A, payload: unknown): Transition
 
 const copyActor = (actor: Actor): Actor => ({ keyId: actor.keyId, role: actor.role })
 
+/** The reason codes of a payload as stored: absent when none were given (the documents hold no undefined values). */
+const codesOf = (codes: string[] | undefined): { reasonCodes?: string[] } => (codes === undefined || codes.length === 0 ? {} : { reasonCodes: [...codes] })
+
 /** The state's clock; every action that calls this is only allowed once the case is accepted. */
 function requireClock(state: LifecycleState) {
   if (state.clock === null) throw new Error(`invariant: a ${state.status} ${state.route} case has no clock`)
@@ -301,12 +305,12 @@ const handlers: { [A in Action]: Handler<A> } = {
   },
 
   not_accept(state, payload, ctx) {
-    state.notAccepted = { reason: payload.reason, at: ctx.atIso, by: copyActor(ctx.actor) }
+    state.notAccepted = { reason: payload.reason, ...codesOf(payload.reasonCodes), at: ctx.atIso, by: copyActor(ctx.actor) }
     return { status: 'not_accepted' }
   },
 
   request_supplement(state, payload, ctx) {
-    const items = payload.items.map((i) => ({ item: i.item, detail: i.detail ?? null }))
+    const items = payload.items.map((i) => ({ item: i.item, detail: i.detail ?? null, ...(i.code === undefined ? {} : { code: i.code }) }))
     state.supplements.push({
       round: state.acceptanceRound,
       stage: state.currentStage,
@@ -427,6 +431,7 @@ const handlers: { [A in Action]: Handler<A> } = {
       approvedPeriod: null,
       conditions: [],
       reasons: [...payload.reasons],
+      ...codesOf(payload.reasonCodes),
       withinTimeLimit: null,
       permitIssuedAt: null,
     }
@@ -487,7 +492,7 @@ const handlers: { [A in Action]: Handler<A> } = {
   },
 
   revoke_filing(state, payload, ctx) {
-    state.revocation = { at: ctx.atIso, by: copyActor(ctx.actor), reason: payload.reason }
+    state.revocation = { at: ctx.atIso, by: copyActor(ctx.actor), reason: payload.reason, ...codesOf(payload.reasonCodes) }
     return { status: 'revoked' }
   },
 
@@ -551,7 +556,7 @@ const handlers: { [A in Action]: Handler<A> } = {
   refuse_change(state, payload, ctx) {
     const change = state.pendingChange
     if (change === null) throw new Error('invariant: refuse_change without a pending change')
-    Object.assign(change, { status: 'refused', decidedAt: ctx.atIso, decidedBy: copyActor(ctx.actor), reasons: [...payload.reasons] })
+    Object.assign(change, { status: 'refused', decidedAt: ctx.atIso, decidedBy: copyActor(ctx.actor), reasons: [...payload.reasons], ...codesOf(payload.reasonCodes) })
     state.changes.push(change)
     state.pendingChange = null
     return { status: state.status, facts: { change: change.id } }

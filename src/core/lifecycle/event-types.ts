@@ -16,4 +16,8 @@ export const PUBLISHED_EVENT_TYPES: readonly string[] = [
   // The supervision sweep (src/supervision/overdue-sweep.ts) and a holiday-calendar change (case-deadline.service.ts).
   'case.overdue',
   'case.deadlines_recomputed',
+  // Early warnings, stage overruns and deemed approvals of the supervision sweep (src/supervision/warning-sweep.ts).
+  'case.warning',
+  'case.stage_overrun',
+  'case.deemed_approved',
 ]

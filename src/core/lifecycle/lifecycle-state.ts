@@ -6,15 +6,17 @@ import { type CivilDate, compareCivilDates, formatShanghaiInstant, parseInstant,
 import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
 import type { RouteDecision } from '../rules/route-decision.ts'
 import { MIN_JOINT_REVIEW_STAGES } from '../rules/rule-set.schema.ts'
+import { requireBehaviour, type RouteBehaviour } from '../rules/route-behaviour.ts'
 import { type ClockView, type FormalitiesView, addActiveWorkingDays, clockView, dueAtOf, formalitiesDueAt, formalitiesView, pauseSpans, recomputeClock } from './statutory-clock.ts'
 import type { CaseStatus, LifecycleState, StageProgress, StatutoryClock } from './lifecycle.types.ts'
 
 /** What initialLifecycleState needs of the route decision taken at submission. */
-export type LifecycleRouteDecision = Pick<RouteDecision, 'route' | 'requiresApproval' | 'timeLimit' | 'extension' | 'stages' | 'approvingAuthority'>
+export type LifecycleRouteDecision = Pick<RouteDecision, 'route' | 'requiresApproval' | 'timeLimit' | 'extension' | 'stages' | 'approvingAuthority'> &
+  Partial<Pick<RouteDecision, 'behaviour'>>
 
-/** The status a case starts in on each route (docs/domain.md §4). */
-function initialStatusOf(route: RouteDecision['route']): CaseStatus {
-  return route === 'commitment_filing' ? 'filed' : route === 'emergency_repair' ? 'notified' : 'submitted'
+/** The status a case starts in on each route behaviour (docs/domain.md §4). */
+function initialStatusOf(behaviour: RouteBehaviour): CaseStatus {
+  return behaviour === 'commitment_filing' ? 'filed' : behaviour === 'emergency' ? 'notified' : 'submitted'
 }
 
 /**
@@ -29,14 +31,17 @@ export function initialLifecycleState(decision: LifecycleRouteDecision, submitte
     // validator refuses such a plan, so only a rule set that bypassed it gets here.
     throw new RangeError('a joint review needs at least a decision stage and an issuance stage')
   }
-  const emergency = decision.route === 'emergency_repair'
+  // Decisions stored before behaviours were data have none: their route names are the first rule set's.
+  const behaviour = requireBehaviour(decision)
+  const emergency = behaviour === 'emergency'
   if (emergency && decision.timeLimit?.unit !== 'hours') {
     throw new RangeError('an emergency repair needs its formalities time limit in hours')
   }
   return {
     schemaVersion: 1,
     route: decision.route,
-    status: initialStatusOf(decision.route),
+    behaviour,
+    status: initialStatusOf(behaviour),
     submittedAt: at,
     plan: {
       timeLimit: decision.timeLimit === null ? null : { ...decision.timeLimit },

@@ -13,7 +13,9 @@
  */
 import type { Role } from '../access/principal.ts'
 import type { CivilDate } from '../calendar/civil-date.ts'
+import type { RouteBehaviour } from '../rules/route-behaviour.ts'
 import type { Route, TimeLimit } from '../rules/rule-set.schema.ts'
+import type { SupervisionTerms } from '../rules/supervision.schema.ts'
 
 export const caseStatuses = [
   'submitted',
@@ -163,6 +165,8 @@ export interface LifecyclePlan {
   stages: StagePlanItem[]
   approvingAuthority: string | null
   requiresApproval: boolean
+  /** The route's warning thresholds and timeout effect, copied at submission; absent: DEFAULT_SUPERVISION. */
+  supervision?: SupervisionTerms
 }
 
 export type OpinionKind = 'agree' | 'agree_with_conditions' | 'object'
@@ -225,12 +229,16 @@ export interface AcceptanceRecord {
 
 export interface NotAcceptedRecord {
   reason: string
+  /** Codes of the rule set's notAccept list (absent on cases decided before codes existed). */
+  reasonCodes?: string[]
   at: string
   by: Actor
 }
 
 export interface SupplementItem {
   item: string
+  /** Code of the rule set's supplementItems list, if given. */
+  code?: string
   detail: string | null
 }
 
@@ -288,6 +296,10 @@ export interface DecisionRecord {
   approvedPeriod: ApprovedPeriod | null
   conditions: string[]
   reasons: string[]
+  /** Codes of the rule set's refuse list (refusals), if given. */
+  reasonCodes?: string[]
+  /** Set on a decision the scheduler recorded because the time ran out on a deem_approved route (视为批准). */
+  deemed?: { basis: { citation: string; text: string } }
   /**
    * Derived at decision time: decided on or before the clock's due date (null with no limit). A late
    * decision is still a decision; nothing is ever approved by default when overdue.
@@ -362,6 +374,8 @@ export interface ChangeRequestRecord {
   note: string | null
   conditions: string[]
   reasons: string[]
+  /** Codes of the rule set's refuseChange list, if given. */
+  reasonCodes?: string[]
   /** The binding values the approved change replaced. */
   previous: { position: string | null; area: ApprovedArea | null; period: ApprovedPeriod | null } | null
 }
@@ -382,6 +396,8 @@ export interface RevocationRecord {
   at: string
   by: Actor
   reason: string
+  /** Codes of the rule set's revokeFiling list, if given. */
+  reasonCodes?: string[]
 }
 
 /** Everything the lifecycle needs about one case. */
@@ -389,6 +405,8 @@ export interface LifecycleState {
   /** Bumped if the shape ever changes incompatibly. */
   schemaVersion: 1
   route: Route
+  /** What the lifecycle does on this route (route-behaviour.ts); absent in documents written before behaviours were data. */
+  behaviour?: RouteBehaviour
   status: CaseStatus
   submittedAt: string
   plan: LifecyclePlan

@@ -10,6 +10,7 @@
 import { type CivilDate, compareCivilDates, formatShanghaiInstant, parseInstant, shanghaiDateOf } from '../calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
 import type { TimeLimit } from '../rules/rule-set.schema.ts'
+import { requireBehaviour } from '../rules/route-behaviour.ts'
 import {
   type ClockView,
   type PauseSpan,
@@ -125,7 +126,7 @@ export function buildTimeline(stored: LifecycleState, calendar: WorkingDayCalend
   const phases: TimelinePhase[] = []
 
   // Submission → acceptance (permit routes). No limit is set by this service for the acceptance itself.
-  if (state.route === 'commitment_filing') {
+  if (requireBehaviour(state) === 'commitment_filing') {
     phases.push(
       phase(
         {

@@ -10,6 +10,7 @@ import { longText, shortText } from '../validation/text.schema.ts'
 import { periodSchema } from '../calendar/date.schema.ts'
 import { MAX_EXCAVATION_LENGTH_METRES, MAX_EXCAVATION_WIDTH_METRES, metresSchema } from '../rules/quantity.schema.ts'
 import { keySchema } from '../rules/rule-set.schema.ts'
+import { reasonCodeValueSchema } from '../rules/reason-codes.schema.ts'
 import type { Action } from './lifecycle.types.ts'
 
 const textList = (maxItems: number, maxLength: number) => z.array(shortText(maxLength)).max(maxItems, `must have at most ${maxItems} entries`)
@@ -24,6 +25,14 @@ const approverSchema = z.strictObject({ name: shortText(100), title: shortText(1
 
 const reasons = z.array(longText(2000)).min(1, 'give at least one reason').max(50, 'must have at most 50 reasons')
 
+/** Codes of the case's rule-set code list for the action (checked against it by the service); free text stays required. */
+const reasonCodes = z
+  .array(reasonCodeValueSchema)
+  .max(20, 'must have at most 20 codes')
+  .refine((codes) => new Set(codes).size === codes.length, 'must not repeat a code')
+  .optional()
+  .meta({ description: "Codes of the rule set's list for this action (GET /v1/rule-sets/{id}: parameters.reasonCodes)" })
+
 const acceptRequestSchema = z.strictObject({
   action: z.literal('accept'),
   note: longText(2000).optional(),
@@ -33,13 +42,14 @@ const notAcceptRequestSchema = z.strictObject({
   action: z.literal('not_accept'),
   /** 不予受理 must state its reason. */
   reason: longText(2000),
+  reasonCodes,
 })
 
 const requestSupplementRequestSchema = z.strictObject({
   action: z.literal('request_supplement'),
   /** The complete list of what is missing: 行政许可法 art. 32 allows one request per acceptance round. */
   items: z
-    .array(z.strictObject({ item: shortText(200), detail: longText(2000).optional() }))
+    .array(z.strictObject({ item: shortText(200), detail: longText(2000).optional(), code: reasonCodeValueSchema.optional() }))
     .min(1, 'list every missing item (at least one)')
     .max(100, 'must have at most 100 items'),
   note: longText(2000).optional(),
@@ -102,6 +112,7 @@ const approveRequestSchema = z.strictObject({
 const refuseRequestSchema = z.strictObject({
   action: z.literal('refuse'),
   reasons,
+  reasonCodes,
   authority: shortText(200).optional(),
   reference: shortText(100).optional(),
 })
@@ -138,6 +149,7 @@ const closeRequestSchema = z.strictObject({
 const revokeFilingRequestSchema = z.strictObject({
   action: z.literal('revoke_filing'),
   reason: longText(2000),
+  reasonCodes,
 })
 
 const completeFormalitiesRequestSchema = z.strictObject({
@@ -172,6 +184,7 @@ const approveChangeRequestSchema = z.strictObject({
 const refuseChangeRequestSchema = z.strictObject({
   action: z.literal('refuse_change'),
   reasons,
+  reasonCodes,
 })
 
 const extendTimeLimitRequestSchema = z.strictObject({

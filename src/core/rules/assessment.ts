@@ -69,6 +69,7 @@ export function presentAssessment(assessment: Assessment) {
   const { decision } = assessment
   return {
     route: decision.route,
+    behaviour: decision.behaviour,
     requiresApproval: decision.requiresApproval,
     requiresJointReview: decision.requiresJointReview,
     timeLimit: decision.timeLimit,

@@ -4,6 +4,7 @@
  * notice leaves open is stated on the bound itself (`reading`, `decidedBy`), and every rule cites its basis.
  */
 import type { LegalBasis, RuleSet } from './rule-set.schema.ts'
+import { DEFAULT_REASON_CODES } from './default-reason-codes.ts'
 
 const NOTICE = '漳州市营商办《关于实行电力工程掘路审批快捷通道的通知》（2019年11月）'
 const ROADS = '《城市道路管理条例》'
@@ -23,26 +24,26 @@ const NOTICE_JOINT_REVIEW: LegalBasis = {
 }
 
 /** Who approves an excavation: the power company only accepts one-stop; approval stays with these two. */
-const ROAD_AUTHORITIES = '市政工程行政主管部门和公安交通管理部门 (municipal engineering authority and public-security traffic administration)'
-const ROADS_ART_30: LegalBasis = {
+export const ROAD_AUTHORITIES = '市政工程行政主管部门和公安交通管理部门 (municipal engineering authority and public-security traffic administration)'
+export const ROADS_ART_30: LegalBasis = {
   citation: `${ROADS}第三十条`,
   text: '未经市政工程行政主管部门和公安交通管理部门批准，任何单位或者个人不得占用或者挖掘城市道路。',
 }
-const ROADS_ART_33_LICENSING: LegalBasis = {
+export const ROADS_ART_33_LICENSING: LegalBasis = {
   citation: `${ROADS}第三十三条第一款`,
   text: '因工程建设需要挖掘城市道路的，应当持城市规划部门批准签发的文件和有关设计文件，到市政工程行政主管部门和公安交通管理部门办理审批手续，方可按照规定挖掘。',
 }
-const ROADS_ART_33_PROTECTED: LegalBasis = {
+export const ROADS_ART_33_PROTECTED: LegalBasis = {
   citation: `${ROADS}第三十三条第二款`,
   text: '新建、扩建、改建的城市道路交付使用后5年内、大修的城市道路竣工后3年内不得挖掘；因特殊情况需要挖掘的，须经县级以上城市人民政府批准。',
 }
 // The emergency-repair article is art. 34 of the 1996 regulation as amended (art. 35 is about site signs
 // and inspection after approved excavation; art. 36 about changes to an approved excavation).
-const ROADS_ART_34_EMERGENCY: LegalBasis = {
+export const ROADS_ART_34_EMERGENCY: LegalBasis = {
   citation: `${ROADS}第三十四条`,
   text: '埋设在城市道路下的管线发生故障需要紧急抢修的，可以先行破路抢修，并同时通知市政工程行政主管部门和公安交通管理部门，在24小时内按照规定补办批准手续。',
 }
-const LICENSING_LAW_TIME_LIMIT: LegalBasis = {
+export const LICENSING_LAW_TIME_LIMIT: LegalBasis = {
   citation: '《中华人民共和国行政许可法》第四十二条、第八十二条',
   text:
     '行政机关应当自受理行政许可申请之日起二十日内作出行政许可决定。二十日内不能作出决定的，经本行政机关负责人批准，可以延长十日，' +
@@ -258,10 +259,11 @@ const DEFAULT: RuleSet = {
       { key: 'decision', workingDays: 1, name: 'approval decision (审批决定)', description: 'approval decision signed' },
       { key: 'issuance', workingDays: 1, name: 'permit issuance (发证)', description: 'permit issued and delivered' },
     ],
+    reasonCodes: DEFAULT_REASON_CODES,
   },
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
     for (const inner of Object.values(value)) deepFreeze(inner)
     Object.freeze(value)

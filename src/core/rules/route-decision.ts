@@ -11,6 +11,7 @@ import { z } from 'zod'
 import { isCivilDate } from '../calendar/civil-date.ts'
 import { fieldIssuesOf } from '../validation/field-issue.ts'
 import { excavationLengthMetersSchema, voltageVoltsSchema } from './quantity.schema.ts'
+import { requireBehaviour, type RouteBehaviour } from './route-behaviour.ts'
 import {
   describeInterval,
   formatQuantity,
@@ -56,6 +57,12 @@ export interface ExplanationItem {
 
 export interface RouteDecision {
   route: Route
+  /** What the lifecycle does on the route (route-behaviour.ts); decisions stored before behaviours were data lack it. */
+  behaviour: RouteBehaviour
+  /** commitment_filing: false when the filing needs no signed commitment (备案 rather than 承诺报备). */
+  requiresCommitment?: boolean
+  /** parallel_approval: the departments that approve at the same time. */
+  parallelDepartments?: string[]
   requiresApproval: boolean
   requiresJointReview: boolean
   timeLimit: TimeLimit | null
@@ -76,6 +83,7 @@ export const EXPLANATION_CODES = {
   timeLimit: 'outcome.time_limit',
   approvingAuthority: 'outcome.approving_authority',
   jointReviewStages: 'outcome.joint_review_stages',
+  parallelApproval: 'outcome.parallel_approval',
 } as const
 
 export function notMatchedCode(route: Route): string {
@@ -250,6 +258,15 @@ function decisionFor(ruleSet: RuleSet, route: Route, explanation: ExplanationIte
       basis: terms.timeLimitBasis.citation,
     })
   }
+  const behaviour = requireBehaviour(terms)
+  const parallelDepartments = behaviour === 'parallel_approval' ? [...(terms.parallelDepartments ?? [])] : undefined
+  if (parallelDepartments !== undefined) {
+    explanation.push({
+      code: EXPLANATION_CODES.parallelApproval,
+      text: `${parallelDepartments.length} departments approve at the same time (并联审批), within the one time limit: ${parallelDepartments.join('; ')}. The decision is recorded once all have answered.`,
+      basis: terms.approvingAuthorityBasis.citation,
+    })
+  }
   explanation.push({
     code: EXPLANATION_CODES.approvingAuthority,
     text:
@@ -260,6 +277,9 @@ function decisionFor(ruleSet: RuleSet, route: Route, explanation: ExplanationIte
   })
   return {
     route,
+    behaviour,
+    ...(parallelDepartments === undefined ? {} : { parallelDepartments }),
+    ...(behaviour === 'commitment_filing' ? { requiresCommitment: terms.requiresCommitment ?? true } : {}),
     requiresApproval: terms.requiresApproval,
     requiresJointReview: terms.requiresJointReview,
     timeLimit: terms.timeLimit === null ? null : { ...terms.timeLimit },

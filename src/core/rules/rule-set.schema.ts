@@ -14,24 +14,28 @@ import { z } from 'zod'
 import { civilDateSchema, MAX_WORKING_DAYS } from '../calendar/date.schema.ts'
 import { hundredthsOf } from './quantity.schema.ts'
 
-export const routeSchema = z.enum(['emergency_repair', 'special_approval', 'commitment_filing', 'fast_track', 'joint_review', 'standard'])
-export type Route = z.infer<typeof routeSchema>
-
 /** The longest key: a stage key must fit the `stage` of a complete_stage request (transition.schema.ts). */
 const MAX_KEY_LENGTH = 64
 
-/** Snake-case keys: tier keys, stage keys. */
+/** Snake-case keys: tier keys, stage keys, route names. */
 export const keySchema = z
   .string()
   .max(MAX_KEY_LENGTH, `must be at most ${MAX_KEY_LENGTH} characters`)
   .regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case key like "joint_survey"')
 
-/** Where a rule comes from: the citation and the passage relied on (quoted or summarised). */
-export const legalBasisSchema = z.strictObject({
-  citation: z.string().min(1),
-  text: z.string().min(1),
-})
-export type LegalBasis = z.infer<typeof legalBasisSchema>
+/**
+ * A route is named by its rule set (Zhangzhou's: emergency_repair, special_approval, commitment_filing, fast_track,
+ * joint_review, standard); what the lifecycle does with it is the route's `behaviour` (route-behaviour.ts).
+ */
+export const routeSchema = keySchema.meta({ description: 'A route named by the rule set, e.g. fast_track (Zhangzhou) or parallel_approval (Zhongshan)' })
+export type Route = z.infer<typeof routeSchema>
+
+// Where a rule comes from (its own file so that the supervision and reason-code schemas can use it too).
+import { legalBasisSchema } from './legal-basis.schema.ts'
+import { reasonCodesSchema } from './reason-codes.schema.ts'
+import { supervisionTermsSchema } from './supervision.schema.ts'
+import { routeBehaviourSchema } from './route-behaviour.ts'
+export type { LegalBasis } from './legal-basis.schema.ts'
 
 /**
  * One end of an interval. `inclusive` says whether the value itself belongs to the interval.
@@ -118,6 +122,17 @@ export const routeTermsSchema = z.strictObject({
   timeLimitBasis: legalBasisSchema,
   approvingAuthority: z.string().min(1).nullable(),
   approvingAuthorityBasis: legalBasisSchema,
+  /**
+   * Which of the lifecycle's fixed behaviours the route has (route-behaviour.ts); may be absent only on the route
+   * names of the first rule set, which keep the behaviour they always had.
+   */
+  behaviour: routeBehaviourSchema.optional(),
+  /** commitment_filing behaviour: whether the filing must carry a signed commitment (承诺); absent: true. */
+  requiresCommitment: z.boolean().optional(),
+  /** parallel_approval behaviour: the departments that approve at the same time (并联审批), at least two. */
+  parallelDepartments: z.array(z.string().min(1)).optional(),
+  /** Warning thresholds and timeout effect (supervision.schema.ts); absent: yellow 50 %, red 90 %, flag. */
+  supervision: supervisionTermsSchema.optional(),
 })
 export type RouteTerms = z.infer<typeof routeTermsSchema>
 
@@ -148,6 +163,8 @@ export const ruleSetParametersSchema = z.strictObject({
   voltageTiers: z.array(voltageTierSchema).min(1),
   routeTerms: z.array(routeTermsSchema).min(1),
   jointReviewStages: z.array(jointReviewStageSchema),
+  /** Versioned code lists of reasons and supplement items (reason-codes.schema.ts); absent: the default rule set's. */
+  reasonCodes: reasonCodesSchema.optional(),
 })
 export type RuleSetParameters = z.infer<typeof ruleSetParametersSchema>
 

@@ -10,6 +10,8 @@
  * Issues carry a dotted path into the rule set (`parameters.voltageTiers.1.min`) and a message a person
  * editing the rule set can act on.
  */
+import { checkSupervisionAndReasonCodes } from './supervision.validation.ts'
+import { behaviourOf, ROUTE_BEHAVIOURS, type RouteBehaviour } from './route-behaviour.ts'
 import {
   formatQuantity,
   isExactQuantity,
@@ -20,6 +22,7 @@ import {
   type Route,
   type RuleSet,
   type RuleSetParameters,
+  type RouteTerms,
   MIN_JOINT_REVIEW_STAGES,
 } from './rule-set.schema.ts'
 import { fieldIssuesOf, type FieldIssue } from '../validation/field-issue.ts'
@@ -312,7 +315,7 @@ function checkTimeLimits(p: RuleSetParameters): FieldIssue[] {
       }
     }
     if (!terms.requiresJointReview) return
-    if (NEVER_REVIEWED.includes(terms.route)) return // refused by checkLifecycle
+    if (isNeverReviewed(terms)) return // refused by checkLifecycle
     if (timeLimit === null) {
       issues.push({
         path: `${path}.timeLimit`,
@@ -343,12 +346,60 @@ function checkTimeLimits(p: RuleSetParameters): FieldIssue[] {
  * repair digs first and completes its formalities afterwards (case-state-machine.ts). Their stages and
  * an extension could never be reached.
  */
-const NEVER_REVIEWED: readonly Route[] = ['commitment_filing', 'emergency_repair']
+const NEVER_REVIEWED: readonly RouteBehaviour[] = ['commitment_filing', 'emergency']
+
+function isNeverReviewed(terms: RouteTerms): boolean {
+  const behaviour = behaviourOf(terms)
+  return behaviour !== undefined && NEVER_REVIEWED.includes(behaviour)
+}
+
+/**
+ * Every route has a behaviour (route-behaviour.ts), and a declared behaviour agrees with the route's flags: a route
+ * named by a new rule set must say what the lifecycle does with it. The first rule set's route names may leave it
+ * out (they keep the behaviour they always had, with the flags they always had).
+ */
+function checkBehaviours(p: RuleSetParameters): FieldIssue[] {
+  const issues: FieldIssue[] = []
+  p.routeTerms.forEach((terms, i) => {
+    const path = `parameters.routeTerms.${i}`
+    const behaviour = behaviourOf(terms)
+    if (behaviour === undefined) {
+      issues.push({ path: `${path}.behaviour`, message: `route "${terms.route}" needs a behaviour, one of ${ROUTE_BEHAVIOURS.join(', ')}` })
+      return
+    }
+    if (terms.behaviour !== undefined) {
+      if ((behaviour === 'staged_joint_review') !== terms.requiresJointReview) {
+        issues.push({
+          path: `${path}.requiresJointReview`,
+          message: `a route with behaviour ${behaviour} must set requiresJointReview to ${behaviour === 'staged_joint_review'} (only a staged joint review runs through stages)`,
+        })
+      }
+      if ((behaviour === 'commitment_filing') === terms.requiresApproval) {
+        issues.push({
+          path: `${path}.requiresApproval`,
+          message: `a route with behaviour ${behaviour} must set requiresApproval to ${behaviour !== 'commitment_filing'} (only a filing needs no approval)`,
+        })
+      }
+    }
+    if (terms.requiresCommitment !== undefined && behaviour !== 'commitment_filing') {
+      issues.push({ path: `${path}.requiresCommitment`, message: `only a commitment_filing route takes a commitment; remove requiresCommitment` })
+    }
+    if (behaviour === 'parallel_approval') {
+      if ((terms.parallelDepartments?.length ?? 0) < 2) {
+        issues.push({ path: `${path}.parallelDepartments`, message: 'a parallel approval names the departments that approve at the same time: at least two' })
+      }
+    } else if (terms.parallelDepartments !== undefined) {
+      issues.push({ path: `${path}.parallelDepartments`, message: `only a parallel_approval route has parallel departments; remove parallelDepartments` })
+    }
+  })
+  return issues
+}
 
 /** What the lifecycle assumes of the plan it is given (case-state-machine.ts, lifecycle-state.ts). */
 function checkLifecycle(p: RuleSetParameters): FieldIssue[] {
   const issues: FieldIssue[] = []
-  const reviewed = p.routeTerms.filter((terms) => terms.requiresJointReview && !NEVER_REVIEWED.includes(terms.route))
+  const neverReviewed = isNeverReviewed
+  const reviewed = p.routeTerms.filter((terms) => terms.requiresJointReview && !neverReviewed(terms))
   const stages = p.jointReviewStages.length
   if (reviewed.length > 0 && stages > 0 && stages < MIN_JOINT_REVIEW_STAGES) {
     issues.push({
@@ -361,7 +412,8 @@ function checkLifecycle(p: RuleSetParameters): FieldIssue[] {
   p.routeTerms.forEach((terms, i) => {
     const path = `parameters.routeTerms.${i}`
     const { route, timeLimit, extension } = terms
-    if (NEVER_REVIEWED.includes(route)) {
+    const behaviour = behaviourOf(terms)
+    if (neverReviewed(terms)) {
       if (terms.requiresJointReview) {
         issues.push({
           path: `${path}.requiresJointReview`,
@@ -372,14 +424,14 @@ function checkLifecycle(p: RuleSetParameters): FieldIssue[] {
         issues.push({ path: `${path}.extension`, message: `a case on the ${route} route has no review clock to extend; set extension to null` })
       }
     }
-    if (route === 'emergency_repair') {
+    if (behaviour === 'emergency') {
       // 城市道路管理条例 art. 34: the formalities are due a number of clock hours after notification.
       if (timeLimit === null) {
         issues.push({ path: `${path}.timeLimit`, message: 'emergency repair formalities need a time limit in hours (24 under 城市道路管理条例 art. 34)' })
       } else if (timeLimit.unit !== 'hours') {
         issues.push({ path: `${path}.timeLimit.unit`, message: `emergency repair formalities are counted in clock hours, not ${timeLimit.unit}; use hours` })
       }
-    } else if (route !== 'commitment_filing' && timeLimit !== null && timeLimit.unit !== 'working_days' && !terms.requiresJointReview) {
+    } else if (behaviour !== 'commitment_filing' && timeLimit !== null && timeLimit.unit !== 'working_days' && !terms.requiresJointReview) {
       issues.push({
         path: `${path}.timeLimit.unit`,
         message: `the statutory clock of route "${route}" counts working days (行政许可法 art. 82), not ${timeLimit.unit}; use working_days`,
@@ -400,7 +452,7 @@ function checkLifecycle(p: RuleSetParameters): FieldIssue[] {
  * every application and the lifecycle can run every case it decides.
  */
 export function validateRuleSetParameters(p: RuleSetParameters): FieldIssue[] {
-  return [...checkTiers(p), ...checkRoutes(p), ...checkTimeLimits(p), ...checkLifecycle(p)]
+  return [...checkTiers(p), ...checkRoutes(p), ...checkTimeLimits(p), ...checkLifecycle(p), ...checkBehaviours(p), ...checkSupervisionAndReasonCodes(p)]
 }
 
 export type RuleSetParseResult = { ok: true; ruleSet: RuleSet } | { ok: false; issues: FieldIssue[] }

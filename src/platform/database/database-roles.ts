@@ -32,6 +32,11 @@ export const SERVING_ROLE_GRANTS: Readonly<Record<string, string>> = {
   sla_daily_summary: 'select, insert, update, delete',
   audit_checkpoint: 'select, insert',
   audit_checkpoint_leaf: 'select, insert',
+  // Supervision findings and coded reasons are facts recorded once (insert … on conflict do nothing): never changed.
+  case_warning: 'select, insert',
+  case_reason_code: 'select, insert',
+  // An admin publishes a jurisdiction (PUT /v1/jurisdictions/{code}: select … for update, then insert or update).
+  jurisdiction: 'select, insert, update',
 }
 
 /** The migrator's own bookkeeping: the serving role has no business there. */

@@ -10,6 +10,26 @@ export interface OrganizationTable {
   code: string
   name: string
   created_at: CreatedAt
+  /** The jurisdiction it belongs to (migration 2026-12-01T0600). */
+  jurisdiction_code: ColumnType<string, string | undefined, string>
+}
+
+/** A city's green channel (migration 2026-12-01T0600, src/jurisdictions). */
+export interface JurisdictionTable {
+  code: string
+  name_zh: string
+  name_en: string
+  case_number_prefix: string
+  bbox_west: ColumnType<number, number, number>
+  bbox_south: ColumnType<number, number, number>
+  bbox_east: ColumnType<number, number, number>
+  bbox_north: ColumnType<number, number, number>
+  time_zone: string
+  rule_set_id: string
+  is_default: ColumnType<boolean, boolean | undefined, boolean>
+  created_at: CreatedAt
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>
+  updated_by_key_id: string | null
 }
 
 export interface ApiKeyTable {
@@ -22,6 +42,8 @@ export interface ApiKeyTable {
   created_at: CreatedAt
   created_by_key_id: string | null
   revoked_at: Timestamp | null
+  /** null: spans every jurisdiction (migration 2026-12-01T0600). */
+  jurisdiction_code: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface RuleSetTable {
@@ -43,6 +65,9 @@ export interface CalendarYearTable {
   fingerprint: string
   loaded_at: Timestamp
   loaded_by_key_id: string | null
+  /** Holiday names by date (春节 Spring Festival), and the holiday each make-up workday makes up for (migration 2026-12-01T0500). */
+  holiday_names: ColumnType<Record<string, string>, string | undefined, string>
+  makeup_workday_names: ColumnType<Record<string, string>, string | undefined, string>
 }
 
 export interface CaseTable {
@@ -91,7 +116,40 @@ export interface CaseTable {
   sla_had_supplement: boolean | null
   /** Copied from organization / rule_set on insert by a trigger (they never change afterwards). */
   organization_code: ColumnType<string, never, never>
+  /** The organization's jurisdiction, copied on insert by a trigger (migration 2026-12-01T0600). */
+  jurisdiction_code: ColumnType<string, never, never>
   rule_set_effective_from: ColumnType<string, never, never>
+  /** The overall clock's warning level and when the scheduler looks again (src/supervision; migration 2026-12-01T0500). */
+  warning_level: ColumnType<string | null, string | null | undefined, string | null>
+  supervision_due_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+}
+
+/** Each warning level, stage overrun and overdue a case reached, once (src/supervision). */
+export interface CaseWarningTable {
+  case_id: string
+  clock: 'overall' | 'stage'
+  stage: string
+  level: 'yellow' | 'red' | 'overdue' | 'overrun'
+  reached_at: Timestamp
+  reached_on: string
+  route: string
+  district: string
+  organization_id: string
+  working_days_used: number
+  working_days_remaining: number
+}
+
+/** The reason codes given with a case's actions (src/cases), for reports grouped by reason. */
+export interface CaseReasonCodeTable {
+  case_id: string
+  action: string
+  code: string
+  list_version: number
+  recorded_at: Timestamp
+  recorded_on: string
+  route: string
+  district: string
+  organization_id: string
 }
 
 /** Decided cases per decision date, group and working days taken (written by src/reports/sla-summary.repository.ts). */
@@ -127,6 +185,8 @@ export interface CaseEventTable {
   /** xid8 of the writing transaction, as text (feed order); set by the database. */
   tx_id: ColumnType<string, never, never>
   organization_id: string | null
+  /** The case's jurisdiction, copied on insert by a trigger (migration 2026-12-01T0600). */
+  jurisdiction_code: ColumnType<string, never, never>
 }
 
 export interface IdempotencyKeyTable {
@@ -223,12 +283,15 @@ export interface AuditCheckpointLeafTable {
 }
 
 export interface Database {
+  jurisdiction: JurisdictionTable
   organization: OrganizationTable
   api_key: ApiKeyTable
   rule_set: RuleSetTable
   calendar_year: CalendarYearTable
   case: CaseTable
   case_event: CaseEventTable
+  case_warning: CaseWarningTable
+  case_reason_code: CaseReasonCodeTable
   idempotency_key: IdempotencyKeyTable
   sla_daily_summary: SlaDailySummaryTable
   webhook_endpoint: WebhookEndpointTable

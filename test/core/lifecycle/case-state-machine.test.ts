@@ -5,7 +5,8 @@ import { builtinCalendarYears } from '../../../src/calendar/builtin-schedules.ts
 import { WorkingDayCalendar } from '../../../src/core/calendar/working-day-calendar.ts'
 import { DEFAULT_RULE_SET } from '../../../src/core/rules/default-rule-set.ts'
 import { type RouteInput, decideRoute } from '../../../src/core/rules/route-decision.ts'
-import type { Route } from '../../../src/core/rules/rule-set.schema.ts'
+/** The first rule set's route names (rule sets name their own routes). */
+type Route = 'emergency_repair' | 'special_approval' | 'commitment_filing' | 'fast_track' | 'joint_review' | 'standard'
 import { LifecycleError, actionRoles, allowedActions, applyAction, eventTypes, transitionRequestSchema } from '../../../src/core/lifecycle/case-state-machine.ts'
 import { initialLifecycleState, lifecycleView } from '../../../src/core/lifecycle/lifecycle-state.ts'
 import { ROLES as roles } from '../../../src/core/access/principal.ts'
