@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
+import { geometrySchema } from '../core/geo/geometry.schema.ts'
 import { actions, caseStatuses } from '../core/lifecycle/lifecycle.types.ts'
 import { excavationWidthMetersSchema } from '../core/rules/quantity.schema.ts'
 import { routeSchema } from '../core/rules/rule-set.schema.ts'
@@ -8,27 +9,6 @@ import { civilDateSchema, SUPPORTED_DATES } from '../platform/http/http-schemas.
 const looseRecord = z.record(z.string(), z.unknown())
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
-
-/** A WGS84 position [longitude, latitude] (RFC 7946 §3.1.1). */
-const positionSchema = z
-  .tuple([z.number().min(-180, 'longitude must be ≥ -180').max(180, 'longitude must be ≤ 180'), z.number().min(-90, 'latitude must be ≥ -90').max(90, 'latitude must be ≤ 90')])
-  .rest(z.number())
-
-const lineStringSchema = z.strictObject({
-  type: z.literal('LineString'),
-  coordinates: z.array(positionSchema).min(2, 'a LineString needs at least two positions').max(10_000),
-})
-
-/** RFC 7946 §3.1.6: each ring has four or more positions and is closed (first equals last). */
-const linearRingSchema = z
-  .array(positionSchema)
-  .min(4, 'a polygon ring needs at least four positions')
-  .max(10_000)
-  .refine((ring) => ring.length < 4 || (ring[0]?.[0] === ring.at(-1)?.[0] && ring[0]?.[1] === ring.at(-1)?.[1]), 'a polygon ring must be closed (first position equals last)')
-
-const polygonSchema = z.strictObject({ type: z.literal('Polygon'), coordinates: z.array(linearRingSchema).min(1).max(100) })
-
-const geometrySchema = z.discriminatedUnion('type', [lineStringSchema, polygonSchema]).meta({ id: 'Geometry', description: 'GeoJSON LineString or Polygon in WGS84 (RFC 7946)' })
 
 export const createCaseRequestSchema = z
   .strictObject({

@@ -14,6 +14,7 @@ import { runUnitOfWork, type WriteResponse } from '../platform/idempotency/unit-
 import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { cursorValues, keysetCursor, pageOf } from '../platform/http/keyset-pagination.ts'
 import type { RuleSetService } from '../rule-sets/rule-set.service.ts'
+import { assertUsableWorksGeometry } from '../roads/works-facts.service.ts'
 import { appendCaseEvent } from './case-event.repository.ts'
 import { type CaseView, caseWriteResponse, type PresentationContext } from './case.presenter.ts'
 import { findCase, findCaseByExternalReference, insertCase, listCases, type CaseRecord } from './case.repository.ts'
@@ -57,6 +58,7 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
     required: { detail: 'An office key submits on behalf of an applicant: name its organization code.', message: (role) => `required when an ${role} key submits a case` },
   })
   const ruleSet = await deps.ruleSets.inForce(shanghaiDateOf(submittedAt))
+  assertUsableWorksGeometry(ruleSet, body.location.geometry)
   const decision = decideRoute(ruleSet, routeInputOf(body))
 
   if (decision.route === 'commitment_filing' && !body.commitment) {
