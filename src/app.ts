@@ -20,6 +20,8 @@ import { assessmentRoutes } from './assessments/assessment.routes.ts'
 import { caseRoutes } from './cases/case.routes.ts'
 import { caseEventRoutes } from './cases/case-event.routes.ts'
 import { caseDeadlineRoutes } from './cases/case-deadline.routes.ts'
+import { caseCoordinationRoutes } from './cases/case-coordination.routes.ts'
+import { worksFeedRoutes } from './works/works-feed.routes.ts'
 import { changeFeedRoutes } from './events/change-feed.routes.ts'
 import { reportRoutes } from './reports/report.routes.ts'
 import { webhookRoutes } from './webhooks/webhook.routes.ts'
@@ -95,6 +97,8 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(assessmentRoutes)
       await v1.register(caseRoutes)
       await v1.register(caseEventRoutes)
+      await v1.register(caseCoordinationRoutes)
+      await v1.register(worksFeedRoutes)
       await v1.register(changeFeedRoutes)
       await v1.register(webhookRoutes)
       await v1.register(reportRoutes)

@@ -7,6 +7,7 @@ import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.t
 import { allowedActions } from '../core/lifecycle/case-state-machine.ts'
 import { lifecycleView } from '../core/lifecycle/lifecycle-state.ts'
 import type { CaseRecord } from './case.repository.ts'
+import type { CoordinationView } from './case-coordination.service.ts'
 
 /** What a case looks like depends on when (overdue, working days used) and who asks (allowed actions). */
 export interface PresentationContext {
@@ -19,6 +20,8 @@ export interface PresentationContext {
 export interface CaseView {
   record: CaseRecord
   context: PresentationContext
+  /** Its clashes with other works (case-coordination.service.ts): on a read of the case and on writes that checked them. */
+  coordination?: CoordinationView | undefined
 }
 
 /** Lifecycle records are plain JSON documents; the response schema describes them as open objects. */
@@ -26,7 +29,7 @@ type Json<T> = T extends unknown[] ? Record<string, unknown>[] : T extends null 
 const json = <T>(value: T) => value as unknown as Json<T>
 
 /** The public JSON of a case (camelCase, instants in Asia/Shanghai time with their offset). */
-export function presentCase(record: CaseRecord, context: PresentationContext) {
+export function presentCase(record: CaseRecord, context: PresentationContext, coordination?: CoordinationView) {
   const { decision } = record
   const state = record.lifecycle
   const view = lifecycleView(state, context.calendar, context.now)
@@ -86,6 +89,7 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
     formalitiesDueAt: record.formalitiesDueAt ? formatShanghaiInstant(record.formalitiesDueAt) : null,
     version: record.version,
     updatedAt: formatShanghaiInstant(record.updatedAt),
+    ...(coordination ? { coordination } : {}),
   }
 }
 
@@ -111,5 +115,5 @@ export function parseIfMatch(header: string | undefined): number | 'weak' {
 export function caseWriteResponse(view: CaseView, status: 200 | 201): WriteResponse<ReturnType<typeof presentCase>> {
   const headers: Record<string, string> = { etag: etagOf(view.record) }
   if (status === 201) headers.location = `/v1/cases/${view.record.id}`
-  return { status, headers, body: presentCase(view.record, view.context), schema: caseResponseSchema }
+  return { status, headers, body: presentCase(view.record, view.context, view.coordination), schema: caseResponseSchema }
 }

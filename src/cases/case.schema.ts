@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
 import { geometrySchema } from '../core/geo/geometry.schema.ts'
+import { coordinationSchema } from './case-coordination.schema.ts'
 import { actions, caseStatuses } from '../core/lifecycle/lifecycle.types.ts'
 import { excavationWidthMetersSchema } from '../core/rules/quantity.schema.ts'
 import { routeSchema } from '../core/rules/rule-set.schema.ts'
@@ -141,6 +142,7 @@ export const caseResponseSchema = z
     formalitiesDueAt: z.string().nullable(),
     version: z.number().int(),
     updatedAt: z.string(),
+    coordination: coordinationSchema.optional().meta({ description: 'Clashes with other works: on GET /v1/cases/{id} and on writes that checked them' }),
   })
   .meta({ id: 'Case' })
 

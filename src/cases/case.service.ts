@@ -6,6 +6,7 @@ import { initialLifecycleState } from '../core/lifecycle/lifecycle-state.ts'
 import { buildTimeline } from '../core/lifecycle/timeline.ts'
 import { routeInputOf } from '../core/rules/assessment.ts'
 import { decideRoute } from '../core/rules/route-decision.ts'
+import { clashBufferMetersOf } from '../core/rules/coordination.ts'
 import { resolveActingOrganization, resolveListOrganization } from '../organizations/organization.service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/database/database.types.ts'
@@ -16,6 +17,7 @@ import { cursorValues, keysetCursor, pageOf } from '../platform/http/keyset-pagi
 import type { RuleSetService } from '../rule-sets/rule-set.service.ts'
 import { assertUsableWorksGeometry } from '../roads/works-facts.service.ts'
 import { appendCaseEvent } from './case-event.repository.ts'
+import { coordinationOf, syncWorksAndClashes } from './case-coordination.service.ts'
 import { type CaseView, caseWriteResponse, type PresentationContext } from './case.presenter.ts'
 import { findCase, findCaseByExternalReference, insertCase, listCases, type CaseRecord } from './case.repository.ts'
 import type { CaseListQuery, CreateCaseRequest } from './case.schema.ts'
@@ -133,7 +135,10 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
         },
         null,
       )
-      return { record, context: presentation }
+      // Clash detection at intake (case-coordination.service.ts): the footprint, the clashes, events on both cases.
+      if (record.location.geometry === undefined) return { record, context: presentation }
+      await syncWorksAndClashes(trx, { record, bufferMeters: clashBufferMetersOf(ruleSet), context, at: submittedAt })
+      return { record, context: presentation, coordination: await coordinationOf(trx, context.principal, record.id) }
     },
     (view) => caseWriteResponse(view, 201),
   )
@@ -157,7 +162,7 @@ export async function getCaseForPrincipal(db: Kysely<Database>, principal: Princ
 
 export async function readCase(deps: CaseServiceDeps, principal: Principal, id: string): Promise<CaseView> {
   const record = await getCaseForPrincipal(deps.db, principal, id)
-  return { record, context: await presentationContextFor(deps, principal) }
+  return { record, context: await presentationContextFor(deps, principal), coordination: await coordinationOf(deps.db, principal, id) }
 }
 
 /** The opaque cursor of GET /v1/cases: newest first on (submitted_at, id). */
