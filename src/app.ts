@@ -25,6 +25,7 @@ import { worksFeedRoutes } from './works/works-feed.routes.ts'
 import { changeFeedRoutes } from './events/change-feed.routes.ts'
 import { reportRoutes } from './reports/report.routes.ts'
 import { webhookRoutes } from './webhooks/webhook.routes.ts'
+import { roadRoutes } from './roads/road.routes.ts'
 
 export interface BuildAppOptions {
   config: AppConfig
@@ -102,6 +103,7 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(changeFeedRoutes)
       await v1.register(webhookRoutes)
       await v1.register(reportRoutes)
+      await v1.register(roadRoutes)
       // [v1 routes: register here]
     },
     { prefix: '/v1' },

@@ -78,6 +78,8 @@ export function presentCase(record: CaseRecord, context: PresentationContext, co
     excavationWidthMeters: record.excavationWidthMeters,
     emergency: record.emergency,
     roadProtected: record.roadProtected,
+    lengthCheck: record.lengthCheck,
+    roads: record.roads,
     works: record.works,
     location: record.location as never,
     plannedStartDate: record.plannedStartDate,

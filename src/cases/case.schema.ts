@@ -11,6 +11,38 @@ const looseRecord = z.record(z.string(), z.unknown())
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
 
+export const lengthCheckSchema = z
+  .object({
+    declaredMeters: z.number(),
+    measuredMeters: z.number().meta({ description: 'Geodesic length of a line; for a polygon the long side of its minimum bounding rectangle; centimetres' }),
+    differenceMeters: z.number().meta({ description: 'measured − declared' }),
+    withinTolerance: z.boolean().meta({ description: '|difference| ≤ the rule set tolerance (default max(2 m, 5 % of declared)), edges included' }),
+    toleranceMeters: z.number(),
+    decidedBy: z.enum(['declared', 'measured']).meta({ description: 'The larger length decides the route (declared on a tie)' }),
+    decidingMeters: z.number(),
+  })
+  .nullable()
+  .meta({ id: 'LengthCheck', description: 'null: the case has no geometry and the declared length decided unchecked' })
+
+const caseRoadSchema = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    class: z.string(),
+    protectedUntil: z.string().nullable(),
+    restrictions: z.array(z.object({ from: z.string(), to: z.string(), reason: z.string() })),
+    protection: z
+      .object({ period: z.string(), from: z.string(), since: z.string(), until: z.string(), citation: z.string() })
+      .nullable()
+      .meta({ description: 'The protection period in force on the planned start date, if any' }),
+    distanceMeters: z.number(),
+    builtOn: z.string().nullable(),
+    reconstructedOn: z.string().nullable(),
+    overhauledOn: z.string().nullable(),
+    registerVersion: z.number().int().meta({ description: 'The road version in the register (GET /v1/roads/{code}/history)' }),
+  })
+  .meta({ id: 'CaseRoad' })
+
 export const createCaseRequestSchema = z
   .strictObject({
     externalReference: text(100).optional().meta({ description: "The applicant's own reference; unique per organization" }),
@@ -130,7 +162,9 @@ export const caseResponseSchema = z
     excavationLengthMeters: z.number(),
     excavationWidthMeters: z.number().nullable(),
     emergency: z.boolean(),
-    roadProtected: z.boolean(),
+    roadProtected: z.boolean().meta({ description: 'As declared; the register decides protection too (roads[].protection), and true still forces special approval' }),
+    lengthCheck: lengthCheckSchema,
+    roads: z.array(caseRoadSchema).meta({ description: 'Register roads the works run along or cross, as the register had them when the route was decided' }),
     works: z.object({ title: z.string(), description: z.string().optional() }),
     location: z.object({ district: z.string(), roadName: z.string(), description: z.string().optional(), geometry: geometrySchema.optional() }),
     plannedStartDate: z.string(),

@@ -15,7 +15,7 @@ import { runUnitOfWork, type WriteResponse } from '../platform/idempotency/unit-
 import { ConflictError, NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
 import { cursorValues, keysetCursor, pageOf } from '../platform/http/keyset-pagination.ts'
 import type { RuleSetService } from '../rule-sets/rule-set.service.ts'
-import { assertUsableWorksGeometry } from '../roads/works-facts.service.ts'
+import { establishWorksFacts } from '../roads/works-facts.service.ts'
 import { appendCaseEvent } from './case-event.repository.ts'
 import { coordinationOf, syncWorksAndClashes } from './case-coordination.service.ts'
 import { type CaseView, caseWriteResponse, type PresentationContext } from './case.presenter.ts'
@@ -60,8 +60,10 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
     required: { detail: 'An office key submits on behalf of an applicant: name its organization code.', message: (role) => `required when an ${role} key submits a case` },
   })
   const ruleSet = await deps.ruleSets.inForce(shanghaiDateOf(submittedAt))
-  assertUsableWorksGeometry(ruleSet, body.location.geometry)
-  const decision = decideRoute(ruleSet, routeInputOf(body))
+  // The geometry is validated (422 invalid_geometry), measured and matched to the road register here, before the
+  // transaction; after this line body.location.geometry is usable (or absent). A no-dig period may refuse (422).
+  const works = await establishWorksFacts(deps.db, ruleSet, { ...body, geometry: body.location.geometry })
+  const decision = decideRoute(ruleSet, routeInputOf(body), works.facts)
 
   if (decision.route === 'commitment_filing' && !body.commitment) {
     throw new ValidationFailedError(
@@ -103,6 +105,8 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
         formalitiesDueAt,
         createdByKeyId: context.principal.keyId,
         lifecycle,
+        lengthCheck: works.facts.lengthCheck,
+        roads: works.roads,
       })
       if (!record) {
         // The organization already has a case with this external reference (perhaps committed a moment ago by a
@@ -128,6 +132,8 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
             route: decision.route,
             ruleSet: { id: ruleSet.id, version: ruleSet.version },
             decision,
+            lengthCheck: works.facts.lengthCheck,
+            roads: works.roads,
             input: { ...body, organization: organization.code },
             ...(filingReceiptNumber ? { filingReceiptNumber } : {}),
             ...(formalitiesDueAt ? { formalitiesDueAt: formatShanghaiInstant(formalitiesDueAt) } : {}),

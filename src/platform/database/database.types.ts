@@ -92,6 +92,41 @@ export interface CaseTable {
   /** Copied from organization / rule_set on insert by a trigger (they never change afterwards). */
   organization_code: ColumnType<string, never, never>
   rule_set_effective_from: ColumnType<string, never, never>
+  /** The length check and register roads the route was decided on (src/roads, migration 2026-12-01T0700). */
+  length_check: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
+  roads: ColumnType<Record<string, unknown>[], string | undefined, string>
+}
+
+/** The road register (src/roads). `extent` is a PostgreSQL box, written and read as text '(x2,y2),(x1,y1)'. */
+export interface RoadTable {
+  code: string
+  name: string
+  district: string
+  class: string
+  geometry: JSONColumnType<Record<string, unknown>, string, string>
+  extent: string
+  built_on: string | null
+  reconstructed_on: string | null
+  overhauled_on: string | null
+  restrictions: ColumnType<Array<{ from: string; to: string; reason: string }>, string, string>
+  version: ColumnType<number, number | undefined, number>
+  created_at: CreatedAt
+  updated_at: Timestamp
+  updated_by_key_id: string | null
+}
+
+export interface RoadHistoryTable {
+  id: Generated<number>
+  road_code: string
+  version: number
+  change: 'created' | 'updated' | 'deleted'
+  before: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
+  after: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
+  actor_key_id: string | null
+  actor_role: string
+  request_id: string | null
+  source: 'api' | 'import' | 'cli'
+  at: Timestamp
 }
 
 /** Decided cases per decision date, group and working days taken (written by src/reports/sla-summary.repository.ts). */
@@ -206,4 +241,6 @@ export interface Database {
   webhook_endpoint: WebhookEndpointTable
   webhook_delivery: WebhookDeliveryTable
   webhook_relay_cursor: WebhookRelayCursorTable
+  road: RoadTable
+  road_history: RoadHistoryTable
 }
