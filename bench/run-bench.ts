@@ -326,7 +326,7 @@ async function main(): Promise<number> {
   // Timed at scale only: with no seeded cases (BENCH_CASES=0, or no seed module) they are reported as not measured.
   const noSeed = seedMissing ?? (seeded === 0 ? 'BENCH_CASES=0: no seeded cases' : null)
   await runTimedQueries({ db, base, office, timed, noSeed, notes, windows, monotonicUs })
-  if (CLASH_SCENARIOS.some(wants)) await runClashTimings({ base, dispatch, office, calls: Math.max(settings.timedCalls, 40), footprints, timed, log })
+  if (CLASH_SCENARIOS.some(wants)) await runClashTimings({ db, base, dispatch, office, calls: Math.max(settings.timedCalls, 40), footprints, timed, log })
 
   // -- HTTP scenarios --
   const load: LoadResult[] = []
@@ -492,7 +492,7 @@ async function main(): Promise<number> {
   if (serverLog.errorLines + serverLog.warnLines > 0) notes.push(`the service logged ${serverLog.errorLines} error and ${serverLog.warnLines} warn lines`)
 
   const expectedLoad = ['intake', 'read', 'assessments', 'accept'].filter(wants)
-  const expectedTimed = [...GROUPS.sla!, ...GROUPS.list!, 'clash-overhead', 'works-feed'].filter(wants)
+  const expectedTimed = [...GROUPS.sla!, ...GROUPS.list!, 'clash-step', 'works-feed'].filter(wants)
   const targets = evaluate(load, timed, serviceHighWaterMark, { load: expectedLoad, timed: expectedTimed })
   const report: BenchReport & { profile?: { file: string; windows: typeof windows } } = {
     machine: machineInfo(postgresVersion),

@@ -55,7 +55,7 @@ function worksPeriodOf(record: CaseRecord): WorksPeriod {
 const normalizedRoad = (name: string) => name.trim().toLowerCase().replace(/\s+/g, ' ')
 
 /** The area locks of a check: taken before any case row lock (see above). */
-export async function lockWorksArea(trx: Kysely<Database>, geometry: Geometry | undefined, bufferMeters: number): Promise<void> {
+async function lockWorksArea(trx: Kysely<Database>, geometry: Geometry | undefined, bufferMeters: number): Promise<void> {
   if (geometry === undefined) return
   await lockWorksCells(trx, lockCellsOf(searchBoxOf(boundingBoxOf(geometry), bufferMeters)), WORKS_LOCK_NAMESPACE)
 }

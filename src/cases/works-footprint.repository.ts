@@ -79,25 +79,38 @@ export async function findFootprintsNear(trx: Kysely<Database>, box: BoundingBox
   return rows.map(toFootprint)
 }
 
-export interface FeedFootprint extends FootprintView {
-  /** At least one clash of the case is still open (neither linked nor dismissed). */
-  clash: boolean
-}
-
-/** The map feed: footprints in a box over a period, optionally of some statuses, ordered by case number, at most `limit`. */
-export async function listFootprintsInBox(
+/**
+ * The map feed as GeoJSON text, built by PostgreSQL (the geometries are stored as GeoJSON already, so they are never
+ * parsed and re-serialized): footprints in a box over a period, optionally of some statuses, ordered by case number,
+ * at most `limit` (`count` says how many matched, up to limit + 1: more than `limit` means truncated). With `confinedTo` (a dispatch key's organization) another organization's works are only
+ * `{ occupied: true, period }`. `clash`: at least one clash of the case is still open (neither linked nor dismissed).
+ */
+export async function worksFeedJson(
   db: Kysely<Database>,
-  filter: { box: BoundingBox; period: WorksPeriod; statuses?: string[] | undefined; limit: number },
-): Promise<FeedFootprint[]> {
-  const { rows } = await sql<FootprintRow & { clash: boolean }>`
-    select ${SELECT_FOOTPRINT},
-      exists (select 1 from works_clash c where c.case_a = f.case_id and c.status = 'open')
-        or exists (select 1 from works_clash c where c.case_b = f.case_id and c.status = 'open') as clash
-    from works_footprint f
-    where extent && ${boxSql(filter.box)} and period && ${periodSql(filter.period)}
-      ${filter.statuses ? sql`and status = any(${filter.statuses}::text[])` : sql``}
-    order by case_number limit ${filter.limit}`.execute(db)
-  return rows.map((row) => ({ ...toFootprint(row), clash: row.clash }))
+  filter: { box: BoundingBox; period: WorksPeriod; statuses?: string[] | undefined; limit: number; confinedTo: string | null },
+): Promise<{ featuresJson: string; count: number }> {
+  const { rows } = await sql<{ features: string | null; count: number }>`
+    with hits as (
+      select case_id, organization_id, organization_code, case_number, route, status, road_name, period, geometry
+      from works_footprint
+      where extent && ${boxSql(filter.box)} and period && ${periodSql(filter.period)}
+        ${filter.statuses ? sql`and status = any(${filter.statuses}::text[])` : sql``}
+      order by case_number limit ${filter.limit + 1}
+    ), numbered as (
+      select *, row_number() over (order by case_number) as n from hits
+    ), features as (
+      select case_number, n, json_build_object('type', 'Feature', 'geometry', geometry, 'properties',
+        case when ${filter.confinedTo}::uuid is not null and organization_id <> ${filter.confinedTo}::uuid
+          then json_build_object('occupied', true, 'period', json_build_object('from', lower(period), 'to', upper(period) - 1))
+          else json_build_object('caseId', case_id, 'caseNumber', case_number, 'route', route, 'status', status,
+            'period', json_build_object('from', lower(period), 'to', upper(period) - 1), 'organization', organization_code, 'road', road_name,
+            'clash', exists (select 1 from works_clash c where c.case_a = numbered.case_id and c.status = 'open')
+              or exists (select 1 from works_clash c where c.case_b = numbered.case_id and c.status = 'open'))
+        end) as feature
+      from numbered
+    )
+    select string_agg(feature::text, ',' order by case_number) filter (where n <= ${filter.limit}) as features, count(*)::int as count from features`.execute(db)
+  return { featuresJson: rows[0]?.features ?? '', count: rows[0]?.count ?? 0 }
 }
 
 /** The geometry and period of a case's footprint, read without a lock (to know which area locks to take first). */

@@ -21,7 +21,8 @@ export const worksFeedRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const collection = await worksFeed(app.db, request.principal, request.query)
-      return reply.type('application/geo+json').send(collection)
+      // GeoJSON text built by PostgreSQL (works-footprint.repository.ts): sent as it is, the schema documents it.
+      return reply.type('application/geo+json').send(collection as never)
     },
   )
 }
