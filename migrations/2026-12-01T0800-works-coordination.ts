@@ -16,6 +16,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       route text not null,
       status text not null,
       road_name text not null,
+      -- The register roads matched at intake (case.roads, migration 2026-12-01T0700): same road = a shared code.
+      road_codes text[] not null default '{}',
       extent box not null,
       period daterange not null,
       geometry jsonb not null,

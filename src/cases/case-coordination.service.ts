@@ -54,6 +54,12 @@ function worksPeriodOf(record: CaseRecord): WorksPeriod {
 
 const normalizedRoad = (name: string) => name.trim().toLowerCase().replace(/\s+/g, ' ')
 
+/** The same road: a register road both were matched to (src/roads), or, when either has none, the same road name as given. */
+function onSameRoad(a: { roadCodes: string[]; roadName: string }, b: { roadCodes: string[]; roadName: string }): boolean {
+  if (a.roadCodes.length > 0 && b.roadCodes.length > 0) return a.roadCodes.some((code) => b.roadCodes.includes(code))
+  return normalizedRoad(a.roadName) === normalizedRoad(b.roadName)
+}
+
 /** The area locks of a check: taken before any case row lock (see above). */
 async function lockWorksArea(trx: Kysely<Database>, geometry: Geometry | undefined, bufferMeters: number): Promise<void> {
   if (geometry === undefined) return
@@ -87,6 +93,7 @@ export async function syncWorksAndClashes(trx: Kysely<Database>, sync: WorksSync
   }
   const period = worksPeriodOf(record)
   const box = boundingBoxOf(geometry)
+  const roadCodes = record.roads.map((road) => road.code)
   if (bufferMeters !== undefined) await lockWorksArea(trx, geometry, bufferMeters)
   await upsertFootprint(
     trx,
@@ -98,6 +105,7 @@ export async function syncWorksAndClashes(trx: Kysely<Database>, sync: WorksSync
       route: record.route,
       status: record.status,
       roadName: record.location.roadName,
+      roadCodes,
       box,
       period,
       geometry,
@@ -109,7 +117,7 @@ export async function syncWorksAndClashes(trx: Kysely<Database>, sync: WorksSync
   for (const other of await findFootprintsNear(trx, searchBoxOf(box, bufferMeters), period, record.id)) {
     const clash = clashBetween({ geometry, period }, other, bufferMeters)
     if (clash === null) continue
-    const sameRoad = normalizedRoad(other.roadName) === normalizedRoad(record.location.roadName)
+    const sameRoad = onSameRoad(other, { roadCodes, roadName: record.location.roadName })
     const distanceMeters = Math.round(clash.distanceMeters * 100) / 100
     if (await upsertClash(trx, { caseId: record.id, otherCaseId: other.caseId, distanceMeters, overlap: clash.overlap, sameRoad }, at)) {
       found.push({ other, distanceMeters, overlap: clash.overlap, sameRoad })

@@ -17,6 +17,7 @@ export interface FootprintRecord {
   route: string
   status: string
   roadName: string
+  roadCodes: string[]
   box: BoundingBox
   period: WorksPeriod
   geometry: Geometry
@@ -30,6 +31,7 @@ interface FootprintRow {
   route: string
   status: string
   road_name: string
+  road_codes: string[]
   period_from: string
   period_to: string
   geometry: Geometry
@@ -38,7 +40,7 @@ interface FootprintRow {
 const boxSql = ([minLon, minLat, maxLon, maxLat]: BoundingBox) => sql`box(point(${minLon}, ${minLat}), point(${maxLon}, ${maxLat}))`
 const periodSql = (period: WorksPeriod) => sql`daterange(${period.from}::date, ${period.to}::date, '[]')`
 
-const SELECT_FOOTPRINT = sql`case_id, organization_id, organization_code, case_number, route, status, road_name,
+const SELECT_FOOTPRINT = sql`case_id, organization_id, organization_code, case_number, route, status, road_name, road_codes,
   to_char(lower(period), 'YYYY-MM-DD') as period_from, to_char(upper(period) - 1, 'YYYY-MM-DD') as period_to, geometry`
 
 export type FootprintView = Omit<FootprintRecord, 'box'>
@@ -52,6 +54,7 @@ function toFootprint(row: FootprintRow): FootprintView {
     route: row.route,
     status: row.status,
     roadName: row.road_name,
+    roadCodes: row.road_codes,
     period: { from: row.period_from, to: row.period_to },
     geometry: row.geometry,
   }
@@ -59,10 +62,10 @@ function toFootprint(row: FootprintRow): FootprintView {
 
 export async function upsertFootprint(trx: Kysely<Database>, f: FootprintRecord, at: Date): Promise<void> {
   await sql`
-    insert into works_footprint (case_id, organization_id, organization_code, case_number, route, status, road_name, extent, period, geometry, updated_at)
-    values (${f.caseId}, ${f.organizationId}, ${f.organizationCode}, ${f.caseNumber}, ${f.route}, ${f.status}, ${f.roadName}, ${boxSql(f.box)},
+    insert into works_footprint (case_id, organization_id, organization_code, case_number, route, status, road_name, road_codes, extent, period, geometry, updated_at)
+    values (${f.caseId}, ${f.organizationId}, ${f.organizationCode}, ${f.caseNumber}, ${f.route}, ${f.status}, ${f.roadName}, ${f.roadCodes}::text[], ${boxSql(f.box)},
       ${periodSql(f.period)}, ${JSON.stringify(f.geometry)}, ${at})
-    on conflict (case_id) do update set status = excluded.status, route = excluded.route, road_name = excluded.road_name, extent = excluded.extent,
+    on conflict (case_id) do update set status = excluded.status, route = excluded.route, road_name = excluded.road_name, road_codes = excluded.road_codes, extent = excluded.extent,
       period = excluded.period, geometry = excluded.geometry, updated_at = excluded.updated_at`.execute(trx)
 }
 
