@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
 import { geometrySchema } from '../core/geo/geometry.schema.ts'
+import { caseRoadSchema, lengthCheckSchema } from '../roads/road.schema.ts'
 import { coordinationSchema } from './case-coordination.schema.ts'
 import { actions, caseStatuses } from '../core/lifecycle/lifecycle.types.ts'
 import { excavationWidthMetersSchema } from '../core/rules/quantity.schema.ts'
@@ -10,38 +11,6 @@ import { civilDateSchema, SUPPORTED_DATES } from '../platform/http/http-schemas.
 const looseRecord = z.record(z.string(), z.unknown())
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
-
-export const lengthCheckSchema = z
-  .object({
-    declaredMeters: z.number(),
-    measuredMeters: z.number().meta({ description: 'Geodesic length of a line; for a polygon the long side of its minimum bounding rectangle; centimetres' }),
-    differenceMeters: z.number().meta({ description: 'measured − declared' }),
-    withinTolerance: z.boolean().meta({ description: '|difference| ≤ the rule set tolerance (default max(2 m, 5 % of declared)), edges included' }),
-    toleranceMeters: z.number(),
-    decidedBy: z.enum(['declared', 'measured']).meta({ description: 'The larger length decides the route (declared on a tie)' }),
-    decidingMeters: z.number(),
-  })
-  .nullable()
-  .meta({ id: 'LengthCheck', description: 'null: the case has no geometry and the declared length decided unchecked' })
-
-const caseRoadSchema = z
-  .object({
-    code: z.string(),
-    name: z.string(),
-    class: z.string(),
-    protectedUntil: z.string().nullable(),
-    restrictions: z.array(z.object({ from: z.string(), to: z.string(), reason: z.string() })),
-    protection: z
-      .object({ period: z.string(), from: z.string(), since: z.string(), until: z.string(), citation: z.string() })
-      .nullable()
-      .meta({ description: 'The protection period in force on the planned start date, if any' }),
-    distanceMeters: z.number(),
-    builtOn: z.string().nullable(),
-    reconstructedOn: z.string().nullable(),
-    overhauledOn: z.string().nullable(),
-    registerVersion: z.number().int().meta({ description: 'The road version in the register (GET /v1/roads/{code}/history)' }),
-  })
-  .meta({ id: 'CaseRoad' })
 
 export const createCaseRequestSchema = z
   .strictObject({

@@ -111,3 +111,36 @@ export const roadHistoryEntrySchema = z
     after: z.record(z.string(), z.unknown()).nullable(),
   })
   .meta({ id: 'RoadHistoryEntry' })
+
+/** What the service established about works at intake (src/roads/works-facts.service.ts), on a case and an assessment. */
+export const lengthCheckSchema = z
+  .object({
+    declaredMeters: z.number(),
+    measuredMeters: z.number().meta({ description: 'Geodesic length of a line; for a polygon the long side of its minimum bounding rectangle; centimetres' }),
+    differenceMeters: z.number().meta({ description: 'measured − declared' }),
+    withinTolerance: z.boolean().meta({ description: '|difference| ≤ the rule set tolerance (default max(2 m, 5 % of declared)), edges included' }),
+    toleranceMeters: z.number(),
+    decidedBy: z.enum(['declared', 'measured']).meta({ description: 'The larger length decides the route (declared on a tie)' }),
+    decidingMeters: z.number(),
+  })
+  .nullable()
+  .meta({ id: 'LengthCheck', description: 'null: the case has no geometry and the declared length decided unchecked' })
+
+export const caseRoadSchema = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    class: z.string(),
+    protectedUntil: z.string().nullable(),
+    restrictions: z.array(z.object({ from: z.string(), to: z.string(), reason: z.string() })),
+    protection: z
+      .object({ period: z.string(), from: z.string(), since: z.string(), until: z.string(), citation: z.string() })
+      .nullable()
+      .meta({ description: 'The protection period in force on the planned start date, if any' }),
+    distanceMeters: z.number(),
+    builtOn: z.string().nullable(),
+    reconstructedOn: z.string().nullable(),
+    overhauledOn: z.string().nullable(),
+    registerVersion: z.number().int().meta({ description: 'The road version in the register (GET /v1/roads/{code}/history)' }),
+  })
+  .meta({ id: 'CaseRoad' })

@@ -437,3 +437,38 @@ t.test('restrictions refuse overlapping works at intake (dates inclusive); geome
   }
   t.same(await snapshotDatabase(database.db), written, 'a refused geometry writes nothing')
 })
+
+t.test('POST /v1/assessments decides on the same facts as intake', async (t) => {
+  const { app, key } = await buildTestApp(t)
+  const [admin, dispatch] = [await key('admin'), await key('dispatch', 'ORG-A')]
+  await loadRegister(app, admin)
+  const assess = (payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/v1/assessments', headers: bearer(dispatch), payload: { voltageVolts: 10000, excavationLengthMeters: 30, ...payload } })
+  const protectedRoad = (await assess({ geometry: worksAlongShuixian(30), plannedStartDate: '2026-06-01' })).json()
+  t.equal(protectedRoad.route, 'special_approval')
+  t.equal(protectedRoad.roads[0].code, 'ZZ-LW-0001')
+  t.equal((await assess({ geometry: worksAlongShuixian(30), plannedStartDate: '2026-06-02' })).json().route, 'fast_track')
+  const measured = (await assess({ geometry: worksAlongShuixian(60), plannedStartDate: '2026-07-01' })).json()
+  t.equal(measured.route, 'joint_review', 'the measured 60 m decides')
+  t.equal(measured.lengthCheck.decidedBy, 'measured')
+  const plain = (await assess({})).json()
+  t.equal(plain.lengthCheck, null)
+  t.equal(plain.explanation[0].code, 'length.not_checked')
+  const restricted = await assess({ geometry: worksAlongJiuhu(30), plannedStartDate: '2026-05-03' })
+  t.equal(restricted.statusCode, 422)
+  t.equal(restricted.json().code, 'road_restricted')
+  const bad = await assess({
+    geometry: {
+      type: 'LineString',
+      coordinates: [
+        [117.6, 24.5],
+        [117.6, 24.5],
+      ],
+    },
+  })
+  t.equal(bad.statusCode, 422)
+  t.same(
+    bad.json().errors.map((e: { path: string }) => e.path),
+    ['body.geometry.coordinates.1'],
+  )
+})
