@@ -61,3 +61,16 @@ t.test('a restriction routed instead of refused; the measured length in the band
     'and the boundary item speaks of 50 m',
   )
 })
+
+t.test('publishing checks the geography: a real box, routes with terms, tiers that exist', async (t) => {
+  const { validateRuleSetParameters } = await import('../../../src/core/rules/rule-set.validation.ts')
+  t.same(validateRuleSetParameters(noCommitmentOnArterials.parameters), [], 'the example rule is valid')
+  const broken = withGeography({
+    jurisdiction: { name: 'x', bbox: [118, 24, 117, 25] },
+    roadClassRules: [{ ...noCommitmentOnArterials.parameters.geography!.roadClassRules[0]!, outcome: { kind: 'fall_through', tier: 'nope' } }],
+  })
+  t.same(
+    validateRuleSetParameters(broken.parameters).map((i) => i.path),
+    ['parameters.geography.jurisdiction.bbox', 'parameters.geography.roadClassRules.0.outcome.tier'],
+  )
+})
