@@ -113,6 +113,8 @@ function result(
  */
 async function timeClashStep(db: Kysely<Database>, caseIds: string[]): Promise<number[]> {
   const times: number[] = []
+  // The events name a real key (case_event.actor_key_id): the bench's dispatch key.
+  const keyId = (await sql<{ id: string }>`select id from api_key where role = 'dispatch' order by created_at desc limit 1`.execute(db)).rows[0]?.id as string
   for (const id of caseIds) {
     await db
       .transaction()
@@ -121,7 +123,7 @@ async function timeClashStep(db: Kysely<Database>, caseIds: string[]): Promise<n
         if (!record) throw new Error(`case ${id} not found`)
         await sql`delete from works_clash where case_a = ${id}::uuid or case_b = ${id}::uuid`.execute(trx)
         await sql`delete from works_footprint where case_id = ${id}::uuid`.execute(trx)
-        const principal = { keyId: 'bench', role: 'dispatch' as const, organizationId: record.organizationId, organizationCode: record.organizationCode }
+        const principal = { keyId, role: 'dispatch' as const, organizationId: record.organizationId, organizationCode: record.organizationCode }
         const started = performance.now()
         await syncWorksAndClashes(trx, { record, bufferMeters: 10, context: { principal, requestId: 'bench-clash-step' }, at: new Date() })
         times.push(performance.now() - started)
