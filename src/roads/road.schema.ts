@@ -6,13 +6,13 @@ import { civilDateSchema } from '../platform/http/http-schemas.ts'
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
 
 /** A register code such as "ZZ-LW-0001": letters, digits, dot, dash, underscore; it is the road's URL segment. */
-export const roadCodeSchema = z
+const roadCodeSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, ".", "-" or "_", starting with a letter or digit')
   .meta({ description: 'Register code of the road', example: 'ZZ-LW-0001' })
 
 /** A no-dig period (major event, resurfacing programme), dates inclusive. */
-export const restrictionSchema = z
+const restrictionSchema = z
   .strictObject({ from: civilDateSchema, to: civilDateSchema, reason: text(500) })
   .superRefine((r, ctx) => {
     if (r.to < r.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' })
@@ -20,7 +20,7 @@ export const restrictionSchema = z
   .meta({ id: 'RoadRestriction' })
 
 /** The road as PUT /v1/roads/{code} takes it (and as each feature's properties + geometry of an import). */
-export const roadBodyFields = {
+const roadBodyFields = {
   name: text(200).meta({ example: '水仙大街 Shuixian Avenue' }),
   district: text(100).meta({ example: 'Longwen' }),
   class: roadClassSchema.meta({ description: 'arterial 主干路, secondary 次干路, branch 支路, other' }),

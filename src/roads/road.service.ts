@@ -37,7 +37,7 @@ export interface RoadActor {
 }
 
 /** The geography of the rule set in force today (read before any transaction: it is cached pool data). */
-export async function currentGeography(deps: Pick<RoadServiceDeps, 'ruleSets' | 'clock'>): Promise<Geography> {
+async function currentGeography(deps: Pick<RoadServiceDeps, 'ruleSets' | 'clock'>): Promise<Geography> {
   return geographyOf(await deps.ruleSets.inForce(shanghaiDateOf(deps.clock.now())))
 }
 

@@ -32,7 +32,7 @@ export const northLine = (lon: number, lat: number, meters: number) => ({
 
 export const SHUIXIAN_LAT = 24.513
 export const SHUIXIAN_WEST = 117.64
-export const JIUHU_LON = 117.66
+const JIUHU_LON = 117.66
 
 /** 水仙大街: an arterial running 1200 m east from 117.64 E along 24.513 N, rebuilt and put into use on 2021-06-01. */
 export const shuixian = {

@@ -19,7 +19,7 @@ function onSegment(a: PlanePoint, b: PlanePoint, p: PlanePoint): boolean {
 }
 
 /** Do the segments a–b and c–d touch or cross (collinear overlaps included)? */
-export function segmentsIntersect(a: PlanePoint, b: PlanePoint, c: PlanePoint, d: PlanePoint): boolean {
+function segmentsIntersect(a: PlanePoint, b: PlanePoint, c: PlanePoint, d: PlanePoint): boolean {
   const o1 = orientation(a, b, c)
   const o2 = orientation(a, b, d)
   const o3 = orientation(c, d, a)
