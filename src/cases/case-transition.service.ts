@@ -114,6 +114,6 @@ async function transitionInTransaction(
   const view: CaseView = { record: updated, context: { calendar, now: at, role: context.principal.role } }
   // The works footprint follows the case (its status, an approved period); approve and approve_change look for clashes.
   await syncWorksAndClashes(trx, { record: updated, bufferMeters, context, at })
-  if (bufferMeters === undefined || updated.location.geometry === undefined) return view
+  if (updated.location.geometry === undefined) return { ...view, coordination: { clashes: [] } }
   return { ...view, coordination: await coordinationOf(trx, context.principal, updated.id) }
 }

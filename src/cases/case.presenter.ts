@@ -20,7 +20,7 @@ export interface PresentationContext {
 export interface CaseView {
   record: CaseRecord
   context: PresentationContext
-  /** Its clashes with other works (case-coordination.service.ts): on a read of the case and on writes that checked them. */
+  /** Its clashes with other works (case-coordination.service.ts): on a read or write of one case, not in lists. */
   coordination?: CoordinationView | undefined
 }
 

@@ -145,7 +145,7 @@ export const caseResponseSchema = z
     formalitiesDueAt: z.string().nullable(),
     version: z.number().int(),
     updatedAt: z.string(),
-    coordination: coordinationSchema.optional().meta({ description: 'Clashes with other works: on GET /v1/cases/{id} and on writes that checked them' }),
+    coordination: coordinationSchema.optional().meta({ description: 'Clashes with other works: on one case read or written (not in lists)' }),
   })
   .meta({ id: 'Case' })
 

@@ -142,7 +142,8 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
         null,
       )
       // Clash detection at intake (case-coordination.service.ts): the footprint, the clashes, events on both cases.
-      if (record.location.geometry === undefined) return { record, context: presentation }
+      // Works without a geometry are on no map and clash with nothing.
+      if (record.location.geometry === undefined) return { record, context: presentation, coordination: { clashes: [] } }
       await syncWorksAndClashes(trx, { record, bufferMeters: clashBufferMetersOf(ruleSet), context, at: submittedAt })
       return { record, context: presentation, coordination: await coordinationOf(trx, context.principal, record.id) }
     },
