@@ -37,6 +37,48 @@ const routes: RouteCase[] = [
   { method: 'GET', url: `/v1/cases/${NO_CASE}/clashes`, allowed: ['dispatch', 'office', 'auditor'] },
   { method: 'POST', url: `/v1/cases/${NO_CASE}/coordination`, body: { action: 'dismiss_clash', otherCaseId: NO_CASE, reason: 'x' }, allowed: ['office'] },
   { method: 'GET', url: '/v1/works?bbox=117.64,24.50,117.66,24.52&from=2026-03-01&to=2026-03-31', allowed: ['dispatch', 'office', 'auditor'] },
+  {
+    method: 'PUT',
+    url: '/v1/roads/ZZ-AC-1',
+    body: {
+      name: 'R',
+      district: 'Longwen',
+      class: 'branch',
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [117.64, 24.51],
+          [117.641, 24.51],
+        ],
+      },
+    },
+    allowed: ['office', 'admin'],
+  },
+  {
+    method: 'POST',
+    url: '/v1/roads/import',
+    body: {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [117.64, 24.51],
+              [117.641, 24.51],
+            ],
+          },
+          properties: { code: 'ZZ-AC-2', name: 'R', district: 'Longwen', class: 'branch' },
+        },
+      ],
+    },
+    allowed: ['admin'],
+  },
+  { method: 'GET', url: '/v1/roads', allowed: ['dispatch', 'office', 'auditor', 'admin'] },
+  { method: 'GET', url: '/v1/roads/ZZ-NONE', allowed: ['dispatch', 'office', 'auditor', 'admin'] },
+  { method: 'GET', url: '/v1/roads/ZZ-NONE/history', allowed: ['office', 'auditor', 'admin'] },
+  { method: 'DELETE', url: '/v1/roads/ZZ-NONE', allowed: ['admin'] },
   { method: 'GET', url: '/v1/events', allowed: ['dispatch', 'office', 'auditor'] },
   { method: 'POST', url: '/v1/webhooks', body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], organization: 'ORG-A' }, allowed: ['dispatch', 'office', 'admin'] },
   { method: 'GET', url: '/v1/webhooks', allowed: ['dispatch', 'office', 'admin'] },
@@ -60,6 +102,7 @@ t.test('the table covers every route of the OpenAPI document', async (t) => {
           .split('?')[0]
           ?.replace(NO_CASE, '{id}')
           .replace('/2027', '/{year}')
+          .replace(/\/roads\/ZZ-(NONE|AC-1)/, '/roads/{code}')
           .replace('/2026', '/{year}')
           .replace('/zz-green-channel', '/{id}')
           .replace(/\/v1\/api-keys\/00000000-0000-4000-8000-000000000000/, '/v1/api-keys/{id}')}`,
