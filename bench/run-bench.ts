@@ -36,6 +36,7 @@ import { createDatabase, type DatabaseHandle } from '../src/platform/database/da
 import { startThrowawayPostgres, type EmbeddedPostgresHandle } from '../src/platform/database/embedded-postgres.ts'
 import { prepareDatabase } from '../src/prepare-database.ts'
 import { adminQuery, withDatabase } from '../scripts/test-database.ts'
+import { CLASH_SCENARIOS, runClashTimings, seedFootprints } from './lib/clash.ts'
 import { assessmentBodies, cloneCase, countCases, intakeBody, loadSeedModule, postJson, reportsRouteExists, sampleCaseIds, SEED_MODULE_PATH } from './lib/fixtures.ts'
 import { runLoad, stopActiveLoad, timeSequentialCalls, type LoadResult, type LoadScenario, type LoadSettings, type TimedResult } from './lib/load.ts'
 import { freePort, killAllChildrenNow, postmasterPidOf, REPO_ROOT, spawnNode, stopAllChildren, stopProcess } from './lib/processes.ts'
@@ -110,6 +111,7 @@ const GROUPS: Record<string, string[]> = {
   accept: ['accept'],
   sla: ['sla-route', 'sla-month', 'sla-district', 'sla-organization'],
   list: ['list-page-1', 'list-page-2', 'list-dispatch-open'],
+  clash: CLASH_SCENARIOS,
 }
 const selected = (() => {
   const raw = process.env.BENCH_SCENARIOS?.trim()
@@ -175,7 +177,7 @@ async function main(): Promise<number> {
   const url = withDatabase(serverUrl, dbName)
 
   // -- 1,000,000 cases: seeded here, or cloned from BENCH_SEED_TEMPLATE (a DATABASE_URL server only) --
-  const wantsBigData = [...GROUPS.sla!, ...GROUPS.list!, 'read', 'read-baseline'].some(wants)
+  const wantsBigData = [...GROUPS.sla!, ...GROUPS.list!, ...CLASH_SCENARIOS, 'read', 'read-baseline'].some(wants)
   const seedTemplate = process.env.BENCH_SEED_TEMPLATE?.trim() || null
   if (seedTemplate && embedded) notes.push('BENCH_SEED_TEMPLATE is ignored with the throwaway embedded PostgreSQL (set DATABASE_URL)')
   const useTemplate = seedTemplate !== null && !embedded && settings.seedCases > 0 && wantsBigData
@@ -257,6 +259,16 @@ async function main(): Promise<number> {
   const dispatch = (await createApiKey(db, { role: 'dispatch', organizationCode: intakeOrganization, name: 'bench dispatch' })).key
   const office = (await createApiKey(db, { role: 'office', name: 'bench office' })).key
 
+  // Works footprints for the clash scenario (bench/lib/clash.ts) on BENCH_CLASH_FOOTPRINTS of the seeded cases.
+  let footprints = 0
+  if (CLASH_SCENARIOS.some(wants)) {
+    const wanted = intEnv('BENCH_CLASH_FOOTPRINTS', 100_000)
+    log(`seeding ${wanted.toLocaleString('en-US')} works footprints over the city (bench/lib/clash.ts)…`)
+    footprints = await seedFootprints(db, wanted)
+    log(`${footprints.toLocaleString('en-US')} footprints`)
+    if (footprints < wanted) notes.push(`only ${footprints} works footprints: BENCH_CASES must be at least BENCH_CLASH_FOOTPRINTS (${wanted})`)
+  }
+
   // Fresh statistics and visibility maps, and no checkpoint or autovacuum of the seed during the runs.
   log('vacuum analyze + checkpoint…')
   await sql`vacuum analyze`.execute(db)
@@ -318,6 +330,7 @@ async function main(): Promise<number> {
   // Timed at scale only: with no seeded cases (BENCH_CASES=0, or no seed module) they are reported as not measured.
   const noSeed = seedMissing ?? (seeded === 0 ? 'BENCH_CASES=0: no seeded cases' : null)
   await runTimedQueries({ db, base, office, timed, noSeed, notes, windows, monotonicUs })
+  if (CLASH_SCENARIOS.some(wants)) await runClashTimings({ db, base, dispatch, office, calls: Math.max(settings.timedCalls, 40), footprints, timed, log })
 
   // -- HTTP scenarios --
   const load: LoadResult[] = []
@@ -483,7 +496,7 @@ async function main(): Promise<number> {
   if (serverLog.errorLines + serverLog.warnLines > 0) notes.push(`the service logged ${serverLog.errorLines} error and ${serverLog.warnLines} warn lines`)
 
   const expectedLoad = ['intake', 'read', 'assessments', 'accept'].filter(wants)
-  const expectedTimed = [...GROUPS.sla!, ...GROUPS.list!].filter(wants)
+  const expectedTimed = [...GROUPS.sla!, ...GROUPS.list!, 'clash-step', 'works-feed'].filter(wants)
   const targets = evaluate(load, timed, serviceHighWaterMark, { load: expectedLoad, timed: expectedTimed })
   const report: BenchReport & { profile?: { file: string; windows: typeof windows } } = {
     machine: machineInfo(postgresVersion),

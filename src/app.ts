@@ -23,11 +23,14 @@ import { assessmentRoutes } from './assessments/assessment.routes.ts'
 import { caseRoutes } from './cases/case.routes.ts'
 import { caseEventRoutes } from './cases/case-event.routes.ts'
 import { caseDeadlineRoutes } from './cases/case-deadline.routes.ts'
+import { caseCoordinationRoutes } from './cases/case-coordination.routes.ts'
+import { worksFeedRoutes } from './works/works-feed.routes.ts'
 import { changeFeedRoutes } from './events/change-feed.routes.ts'
 import { reportRoutes } from './reports/report.routes.ts'
 import { webhookRoutes } from './webhooks/webhook.routes.ts'
 import auditPlugin from './audit/audit.plugin.ts'
 import { auditRoutes } from './audit/audit.routes.ts'
+import { roadRoutes } from './roads/road.routes.ts'
 
 export interface BuildAppOptions {
   config: AppConfig
@@ -140,11 +143,14 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(assessmentRoutes)
       await v1.register(caseRoutes)
       await v1.register(caseEventRoutes)
+      await v1.register(caseCoordinationRoutes)
+      await v1.register(worksFeedRoutes)
       await v1.register(changeFeedRoutes)
       await v1.register(webhookRoutes)
       await v1.register(reportRoutes)
       await v1.register(auditRoutes)
       await v1.register(jurisdictionRoutes)
+      await v1.register(roadRoutes)
       // [v1 routes: register here]
     },
     { prefix: '/v1' },

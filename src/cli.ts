@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { ROLES, type Role } from './core/access/principal.ts'
 import { formatShanghaiInstant } from './core/calendar/civil-date.ts'
@@ -8,7 +9,11 @@ import { createDatabase } from './platform/database/database.ts'
 import { resolveDatabaseUrl } from './platform/database/database-url.ts'
 import { prepareDatabaseAs } from './prepare-database.ts'
 import { runAuditVerify } from './audit/audit-verify.command.ts'
-import { DomainError, NotFoundError } from './platform/errors/domain-errors.ts'
+import { DomainError, NotFoundError, ValidationFailedError } from './platform/errors/domain-errors.ts'
+import { fieldIssuesOf } from './core/validation/field-issue.ts'
+import { roadImportSchema } from './roads/road.schema.ts'
+import { importRoads } from './roads/road.service.ts'
+import { RuleSetService } from './rule-sets/rule-set.service.ts'
 import { uuidSchema } from './platform/http/http-schemas.ts'
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -26,11 +31,16 @@ Commands:
                          Verifies every case chain, state and the signed checkpoints from the database,
                          trusting only the public key (default: AUDIT_SIGNING_KEY_FILE + ".pub") and the
                          checkpoint log (default: AUDIT_CHECKPOINT_LOG). Exit 0 valid, 1 problems found.
+  roads import <file>    Imports a GeoJSON FeatureCollection of roads into the register, all or nothing
+                         (each feature's properties: code, name, district, class, builtOn, …); every
+                         fault is printed with its path and then nothing is imported.
 
 Uses DATABASE_URL, or the embedded PostgreSQL of \`npm start\` (started for the command if not running).`
 
 /** sysexits(3): the command line was wrong. */
 const EX_USAGE = 64
+/** sysexits(3): the input data was wrong. */
+const EX_DATAERR = 65
 
 type Command =
   | { kind: 'migrate' }
@@ -38,6 +48,7 @@ type Command =
   | { kind: 'list' }
   | { kind: 'revoke'; id: string }
   | { kind: 'audit-verify'; publicKeyFile: string | undefined; checkpointLog: string | undefined; json: boolean }
+  | { kind: 'roads-import'; file: string }
 
 class UsageError extends Error {}
 
@@ -83,6 +94,13 @@ function parseCommand(argv: string[]): Command | 'help' {
     if (action !== 'verify') throw new UsageError(action === undefined ? 'audit needs a command: verify.' : `Unknown command \`audit ${action}\`: use verify.`)
     noMore(2)
     return { kind: 'audit-verify', publicKeyFile: values['public-key'], checkpointLog: values['checkpoint-log'], json: values.json === true }
+  }
+  if (area === 'roads') {
+    if (action !== 'import') throw new UsageError(action === undefined ? 'roads needs a command: import <file>.' : `Unknown command \`roads ${action}\`: use import <file>.`)
+    const file = rest[0]
+    if (file === undefined) throw new UsageError('roads import needs the path of a GeoJSON FeatureCollection file.')
+    noMore(3)
+    return { kind: 'roads-import', file }
   }
   if (area !== 'api-keys') throw new UsageError(`Unknown command \`${area}\`.`)
   if (action === 'create') {
@@ -186,12 +204,44 @@ async function run(command: Command): Promise<number> {
         console.log(key.revokedAt?.getTime() === at.getTime() ? `Revoked ${command.id}.` : `${command.id} was already revoked.`)
         return 0
       }
+      case 'roads-import':
+        return await importRoadsFile(database.db, command.file)
       default:
         return command satisfies never
     }
   } finally {
     await database.close()
     await embedded?.stop()
+  }
+}
+
+/** `roads import <file>`: the same checks and the same all-or-nothing import as POST /v1/roads/import. */
+async function importRoadsFile(db: Parameters<typeof importRoads>[0]['db'], file: string): Promise<number> {
+  let json: unknown
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'))
+  } catch (error) {
+    console.error(`Cannot read ${file} as JSON: ${(error as Error).message}`)
+    return EX_DATAERR
+  }
+  const parsed = roadImportSchema.safeParse(json)
+  const printIssues = (issues: Array<{ path: string; message: string }>) => {
+    for (const issue of issues) console.error(`  ${issue.path || '(file)'}: ${issue.message}`)
+  }
+  if (!parsed.success) {
+    console.error(`${file} is not a road FeatureCollection; nothing was imported:`)
+    printIssues(fieldIssuesOf(parsed.error))
+    return EX_DATAERR
+  }
+  try {
+    const result = await importRoads({ db, ruleSets: new RuleSetService(db, systemClock), clock: systemClock }, { principal: null, requestId: null, source: 'cli' }, parsed.data)
+    console.log(`Imported ${result.imported} roads (${result.created} new, ${result.updated} replaced).`)
+    return 0
+  } catch (error) {
+    if (!(error instanceof ValidationFailedError)) throw error
+    console.error(`${error.message.split(':')[0]}:`)
+    printIssues(error.errors)
+    return EX_DATAERR
   }
 }
 

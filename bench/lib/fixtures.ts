@@ -8,6 +8,11 @@ import { REPO_ROOT } from './processes.ts'
 
 /** A valid intake body, as a dispatch system sends it (README "A first session with curl"). */
 export function intakeBody(externalReference: string): string {
+  // Spread over the city (a hash of the reference): works all on one spot would each clash with every earlier one.
+  let hash = 0
+  for (const char of externalReference) hash = (hash * 31 + char.charCodeAt(0)) >>> 0
+  const [dLon, dLat] = [((hash % 1500) / 1500) * 0.15 - 0.08, ((Math.floor(hash / 1500) % 1000) / 1000) * 0.1 - 0.05]
+  const at = (lon: number, lat: number) => [Math.round((lon + dLon) * 1e6) / 1e6, Math.round((lat + dLat) * 1e6) / 1e6]
   return JSON.stringify({
     externalReference,
     voltageVolts: 10000,
@@ -18,11 +23,7 @@ export function intakeBody(externalReference: string): string {
       roadName: 'Shuixian Avenue',
       geometry: {
         type: 'LineString',
-        coordinates: [
-          [117.647, 24.513],
-          [117.6495, 24.514],
-          [117.652, 24.515],
-        ],
+        coordinates: [at(117.647, 24.513), at(117.6495, 24.514), at(117.652, 24.515)],
       },
     },
     plannedStartDate: '2026-12-07',

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { routeBehaviourSchema } from '../core/rules/route-behaviour.ts'
 import { excavationLengthMetersSchema, voltageVoltsSchema } from '../core/rules/quantity.schema.ts'
-import { instantSchema, SUPPORTED_DATES } from '../platform/http/http-schemas.ts'
+import { geometrySchema } from '../core/geo/geometry.schema.ts'
+import { caseRoadSchema, lengthCheckSchema } from '../roads/road.schema.ts'
+import { civilDateSchema, instantSchema, SUPPORTED_DATES } from '../platform/http/http-schemas.ts'
 
 /** The facts the rules decide on, with the quantity schemas the rules engine checks its input with. */
 export const routeInputFields = {
@@ -17,15 +19,26 @@ export const routeInputFields = {
   roadProtected: z.boolean().default(false).meta({ description: 'The road is in its protection period (5 years after construction, 3 after overhaul)' }),
 }
 
-export const assessmentRequestSchema = z.strictObject({
-  jurisdiction: z
-    .string()
-    .regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be a jurisdiction code like "zhangzhou"')
-    .optional()
-    .meta({ description: "Jurisdiction code (GET /v1/jurisdictions) whose rule set decides; default: the deployment's default (zhangzhou)" }),
-  ...routeInputFields,
-  acceptedAt: instantSchema.optional().meta({ description: `When the clock starts, with an offset; its Asia/Shanghai date ${SUPPORTED_DATES}; default now` }),
-})
+export const assessmentRequestSchema = z
+  .strictObject({
+    jurisdiction: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be a jurisdiction code like "zhangzhou"')
+      .optional()
+      .meta({ description: "Jurisdiction code (GET /v1/jurisdictions) whose rule set decides; default: the deployment's default (zhangzhou)" }),
+    ...routeInputFields,
+    acceptedAt: instantSchema.optional().meta({ description: `When the clock starts, with an offset; its Asia/Shanghai date ${SUPPORTED_DATES}; default now` }),
+    geometry: geometrySchema.optional().meta({ description: 'The works as at intake (location.geometry): measured and matched to the road register' }),
+    plannedStartDate: civilDateSchema
+      .optional()
+      .meta({ description: 'Planned first day of the works (protection and restrictions are checked on it); default the acceptance date' }),
+    plannedEndDate: civilDateSchema.optional().meta({ description: 'Planned last day; default the start date' }),
+  })
+  .superRefine((body, ctx) => {
+    if (body.plannedStartDate && body.plannedEndDate && body.plannedEndDate < body.plannedStartDate) {
+      ctx.addIssue({ code: 'custom', path: ['plannedEndDate'], message: 'must not be before plannedStartDate' })
+    }
+  })
 export type AssessmentRequest = z.infer<typeof assessmentRequestSchema>
 
 export const explanationItemSchema = z.object({ code: z.string(), text: z.string(), basis: z.string() }).meta({ id: 'ExplanationItem' })
@@ -53,5 +66,7 @@ export const assessmentResponseSchema = z
     ruleSet: ruleSetRefSchema,
     calendarFingerprint: z.string(),
     explanation: z.array(explanationItemSchema),
+    lengthCheck: lengthCheckSchema,
+    roads: z.array(caseRoadSchema).meta({ description: 'Register roads the works run along or cross' }),
   })
   .meta({ id: 'Assessment' })

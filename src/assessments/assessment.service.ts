@@ -3,10 +3,15 @@ import { assess, presentAssessment } from '../core/rules/assessment.ts'
 import type { CalendarService } from '../calendar/calendar.service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { RuleSetService } from '../rule-sets/rule-set.service.ts'
+import type { Kysely } from 'kysely'
+import type { Database } from '../platform/database/database.types.ts'
+import { establishWorksFacts } from '../roads/works-facts.service.ts'
+import { inJurisdiction } from '../core/rules/geography.ts'
 import type { AssessmentRequest } from './assessment.schema.ts'
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.ts'
 
 export interface AssessmentServiceDeps {
+  db: Kysely<Database>
   ruleSets: RuleSetService
   calendars: CalendarService
   clock: Clock
@@ -18,10 +23,26 @@ export interface AssessmentServiceDeps {
  * (Asia/Shanghai; now when none is given) and the loaded working-day calendar.
  */
 export async function assessWorks(deps: AssessmentServiceDeps, body: AssessmentRequest) {
-  const { acceptedAt: acceptedAtText, jurisdiction: requested, ...input } = body
+  const { acceptedAt: acceptedAtText, jurisdiction: requested, geometry, plannedStartDate, plannedEndDate, ...input } = body
   const jurisdiction = await deps.jurisdictions.resolve(requested, 'jurisdiction')
   // The schema has already bounded and parsed-checked acceptedAt, so parseInstant cannot answer null here.
   const acceptedAt = acceptedAtText ? (parseInstant(acceptedAtText) as Date) : deps.clock.now()
-  const [ruleSet, calendar] = await Promise.all([deps.ruleSets.inForce(shanghaiDateOf(acceptedAt), jurisdiction.ruleSetId), deps.calendars.calendar()])
-  return { jurisdiction: jurisdiction.code, ...presentAssessment(assess(ruleSet, calendar, input, acceptedAt)) }
+  const [ruleSet, calendar] = await Promise.all([
+    deps.ruleSets.inForce(shanghaiDateOf(acceptedAt), jurisdiction.ruleSetId).then((found) => inJurisdiction(found, jurisdiction)),
+    deps.calendars.calendar(),
+  ])
+  // The same facts as intake (src/roads/works-facts.service.ts); without geometry the declared length decides unchecked.
+  const start = plannedStartDate ?? shanghaiDateOf(acceptedAt)
+  const works = await establishWorksFacts(
+    deps.db,
+    ruleSet,
+    { geometry, excavationLengthMeters: input.excavationLengthMeters, plannedStartDate: start, plannedEndDate: plannedEndDate ?? start, emergency: input.emergency },
+    'geometry',
+  )
+  return {
+    jurisdiction: jurisdiction.code,
+    ...presentAssessment(assess(ruleSet, calendar, input, acceptedAt, works.facts)),
+    lengthCheck: works.facts.lengthCheck,
+    roads: works.roads,
+  }
 }

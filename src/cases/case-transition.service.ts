@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely'
 import { confinedJurisdictionCode, confinedOrganizationId } from '../core/access/principal.ts'
+import { shanghaiDateOf } from '../core/calendar/civil-date.ts'
+import { clashBufferMetersOf } from '../core/rules/coordination.ts'
 import { applyAction, LifecycleError } from '../core/lifecycle/case-state-machine.ts'
 import type { TransitionRequest } from '../core/lifecycle/transition.schema.ts'
 import type { Database } from '../platform/database/database.types.ts'
@@ -12,6 +14,7 @@ import { appendCaseEvent } from './case-event.repository.ts'
 import { recordReasonCodes } from './case-reason-code.repository.ts'
 import { checkReasonCodes, codesInPayload, reasonCodesOf } from '../core/rules/reason-codes.ts'
 import type { StoredRuleSet } from '../rule-sets/rule-set.repository.ts'
+import { CLASH_CHECKING_ACTIONS, coordinationOf, lockWorksAreaOfCase, syncWorksAndClashes } from './case-coordination.service.ts'
 import { type CaseView, caseWriteResponse } from './case.presenter.ts'
 import { lockCase, updateCaseLifecycle, type CaseRecord, type SlaFactsChange } from './case.repository.ts'
 import type { CaseServiceDeps, CaseWrite, RequestContext } from './case.service.ts'
@@ -53,10 +56,12 @@ export async function transitionCase(
   const calendar = await deps.calendars.calendar()
   // The cached rule sets too: reason codes are checked against the case's rule set (core/rules/reason-codes.ts).
   const ruleSets = await deps.ruleSets.all()
+  // Approval and approved changes look for clashes under the buffer of the rule set in force (cached; read before the transaction too).
+  const bufferMeters = CLASH_CHECKING_ACTIONS.has(request.action) ? clashBufferMetersOf(await deps.ruleSets.inForce(shanghaiDateOf(deps.clock.now()))) : undefined
   const { result, response } = await runUnitOfWork(
     deps.db,
     idempotency,
-    (trx) => transitionInTransaction(deps, trx, context, caseId, expectedVersion, request, calendar, ruleSets),
+    (trx) => transitionInTransaction(deps, trx, context, caseId, expectedVersion, request, calendar, ruleSets, bufferMeters),
     (view) => caseWriteResponse(view, 200),
   )
   return { view: result, response }
@@ -71,8 +76,11 @@ async function transitionInTransaction(
   request: TransitionRequest,
   calendar: WorkingDayCalendar,
   ruleSets: readonly StoredRuleSet[],
+  bufferMeters: number | undefined,
 ): Promise<CaseView> {
   const { action, ...payload } = request
+  // The works area before the case row: the lock order of case-coordination.service.ts.
+  if (bufferMeters !== undefined) await lockWorksAreaOfCase(trx, caseId, bufferMeters)
   const current = await lockCase(trx, caseId, confinedOrganizationId(context.principal), confinedJurisdictionCode(context.principal))
   if (!current) throw new NotFoundError(`No case ${caseId} is visible to this API key.`, 'case_not_found')
   if (expectedVersion === 'weak') {
@@ -127,5 +135,9 @@ async function transitionInTransaction(
   })
   // Only the lifecycle, its status, the version and the time changed: no need to read the row back.
   const updated: CaseRecord = { ...current, status: result.state.status, lifecycle: result.state, version: current.version + 1, updatedAt: at }
-  return { record: updated, context: { calendar, now: at, role: context.principal.role } }
+  const view: CaseView = { record: updated, context: { calendar, now: at, role: context.principal.role } }
+  // The works footprint follows the case (its status, an approved period); approve and approve_change look for clashes.
+  await syncWorksAndClashes(trx, { record: updated, bufferMeters, context, at })
+  if (updated.location.geometry === undefined) return { ...view, coordination: { clashes: [] } }
+  return { ...view, coordination: await coordinationOf(trx, context.principal, updated.id) }
 }

@@ -11,6 +11,7 @@ import { superviseLifecycle } from '../core/lifecycle/supervision.ts'
 import { explainCaseDeadlines } from '../core/lifecycle/case-deadline-explanation.ts'
 import { recomputeLifecycle } from '../core/lifecycle/lifecycle-state.ts'
 import type { CaseRecord } from './case.repository.ts'
+import type { CoordinationView } from './case-coordination.service.ts'
 
 /** What a case looks like depends on when (overdue, working days used) and who asks (allowed actions). */
 export interface PresentationContext {
@@ -25,6 +26,8 @@ export interface PresentationContext {
 export interface CaseView {
   record: CaseRecord
   context: PresentationContext
+  /** Its clashes with other works (case-coordination.service.ts): on a read or write of one case, not in lists. */
+  coordination?: CoordinationView | undefined
 }
 
 /** Lifecycle records are plain JSON documents; the response schema describes them as open objects. */
@@ -32,7 +35,7 @@ type Json<T> = T extends unknown[] ? Record<string, unknown>[] : T extends null 
 const json = <T>(value: T) => value as unknown as Json<T>
 
 /** The public JSON of a case (camelCase, instants in Asia/Shanghai time with their offset). */
-export function presentCase(record: CaseRecord, context: PresentationContext) {
+export function presentCase(record: CaseRecord, context: PresentationContext, coordination?: CoordinationView) {
   const { decision } = record
   const state = record.lifecycle
   const view = lifecycleView(state, context.calendar, context.now)
@@ -85,6 +88,8 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
     excavationWidthMeters: record.excavationWidthMeters,
     emergency: record.emergency,
     roadProtected: record.roadProtected,
+    lengthCheck: record.lengthCheck,
+    roads: record.roads,
     works: record.works,
     location: record.location as never,
     plannedStartDate: record.plannedStartDate,
@@ -96,6 +101,7 @@ export function presentCase(record: CaseRecord, context: PresentationContext) {
     formalitiesDueAt: record.formalitiesDueAt ? formatShanghaiInstant(record.formalitiesDueAt) : null,
     version: record.version,
     updatedAt: formatShanghaiInstant(record.updatedAt),
+    ...(coordination ? { coordination } : {}),
   }
 }
 
@@ -121,5 +127,5 @@ export function parseIfMatch(header: string | undefined): number | 'weak' {
 export function caseWriteResponse(view: CaseView, status: 200 | 201): WriteResponse<ReturnType<typeof presentCase>> {
   const headers: Record<string, string> = { etag: etagOf(view.record) }
   if (status === 201) headers.location = `/v1/cases/${view.record.id}`
-  return { status, headers, body: presentCase(view.record, view.context), schema: caseResponseSchema }
+  return { status, headers, body: presentCase(view.record, view.context, view.coordination), schema: caseResponseSchema }
 }

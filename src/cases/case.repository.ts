@@ -3,10 +3,11 @@ import { endOfShanghaiDay, shanghaiDateOf } from '../core/calendar/civil-date.ts
 import type { CaseTable, Database } from '../platform/database/database.types.ts'
 import { initialLifecycleState } from '../core/lifecycle/lifecycle-state.ts'
 import type { LifecycleState } from '../core/lifecycle/lifecycle.types.ts'
-import type { RouteDecision } from '../core/rules/route-decision.ts'
+import type { CaseRoad, RouteDecision } from '../core/rules/route-decision.ts'
 import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
 import { slaColumnsOf, type SlaColumns } from '../core/reports/sla-facts.ts'
 import { superviseLifecycle, type WarningLevel } from '../core/lifecycle/supervision.ts'
+import type { LengthCheck } from '../core/rules/length-check.ts'
 
 /** A case as the domain sees it (camelCase); the row mapping lives only here. */
 export interface CaseRecord {
@@ -41,6 +42,9 @@ export interface CaseRecord {
   updatedAt: Date
   /** The lifecycle document: clock ledger, stages, supplements, decision, works, inspections, changes. */
   lifecycle: LifecycleState
+  /** Declared against measured length (null: no geometry, not checked) and the register roads matched at intake. */
+  lengthCheck: LengthCheck | null
+  roads: CaseRoad[]
 }
 
 type CaseRow = Selectable<CaseTable>
@@ -77,6 +81,8 @@ function toRecord(row: CaseRow): CaseRecord {
     updatedAt: row.updated_at,
     // Rows written before the lifecycle existed start from the state their submission implies.
     lifecycle: (row.lifecycle as unknown as LifecycleState | null) ?? initialLifecycleState(row.decision as unknown as RouteDecision, row.submitted_at),
+    lengthCheck: (row.length_check as unknown as LengthCheck | null) ?? null,
+    roads: (row.roads as unknown as CaseRoad[] | null) ?? [],
   }
 }
 
@@ -126,7 +132,7 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
       district, planned_start_date, planned_end_date, contact, commitment, submitted_at, formalities_due_at,
       created_by_key_id, updated_at, lifecycle, status, accepted_at, decided_at, due_date, due_at, paused,
       clock_provisional, current_stage, next_deadline_at, sla_decided_on, sla_working_days, sla_paused_working_days,
-      sla_within_limit, sla_had_supplement, jurisdiction_code
+      sla_within_limit, sla_had_supplement, jurisdiction_code, length_check, roads
     ) values (
       (select number from numbered), (select case when ${values.filingReceipt}::boolean then ${`${values.caseNumberPrefix}-BB-`}::text || substr(number, ${values.caseNumberPrefix.length + 2}::int) end from numbered),
       ${values.organizationId}, ${values.externalReference}, ${values.route}, ${values.ruleSetId}, ${values.ruleSetVersion},
@@ -137,7 +143,8 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
       ${values.createdByKeyId}, ${values.submittedAt}, ${JSON.stringify(values.lifecycle)}, ${derived.status}, ${derived.accepted_at},
       ${derived.decided_at}, ${derived.due_date}, ${derived.due_at}, ${derived.paused}, ${derived.clock_provisional},
       ${derived.current_stage}, ${derived.next_deadline_at}, ${derived.sla_decided_on}, ${derived.sla_working_days},
-      ${derived.sla_paused_working_days}, ${derived.sla_within_limit}, ${derived.sla_had_supplement}, ${values.jurisdictionCode}
+      ${derived.sla_paused_working_days}, ${derived.sla_within_limit}, ${derived.sla_had_supplement}, ${values.jurisdictionCode},
+      ${values.lengthCheck ? JSON.stringify(values.lengthCheck) : null}, ${JSON.stringify(values.roads)}
     )
     on conflict (organization_id, external_reference) do nothing
     returning id, number, filing_receipt_number, organization_code, jurisdiction_code, rule_set_effective_from, excavation_length_meters, excavation_width_meters, version`.execute(

@@ -51,8 +51,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { record, context } = await readCase(deps, request.principal, request.params.id)
-      return reply.header('etag', etagOf(record)).send(presentCase(record, context))
+      const { record, context, coordination } = await readCase(deps, request.principal, request.params.id)
+      return reply.header('etag', etagOf(record)).send(presentCase(record, context, coordination))
     },
   )
 

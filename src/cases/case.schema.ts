@@ -2,6 +2,9 @@ import { deadlineExplanationSchema } from '../calendar/calendar.schema.ts'
 import { z } from 'zod'
 import { longText, shortText } from '../core/validation/text.schema.ts'
 import { explanationItemSchema, routeInputFields, ruleSetRefSchema, timeLimitSchema } from '../assessments/assessment.schema.ts'
+import { geometrySchema } from '../core/geo/geometry.schema.ts'
+import { caseRoadSchema, lengthCheckSchema } from '../roads/road.schema.ts'
+import { coordinationSchema } from './case-coordination.schema.ts'
 import { actions, caseStatuses } from '../core/lifecycle/lifecycle.types.ts'
 import { excavationWidthMetersSchema } from '../core/rules/quantity.schema.ts'
 import { routeBehaviourSchema } from '../core/rules/route-behaviour.ts'
@@ -12,27 +15,6 @@ import { civilDateSchema, SUPPORTED_DATES } from '../platform/http/http-schemas.
 const jurisdictionFieldSchema = z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be a jurisdiction code like "zhangzhou"')
 
 const looseRecord = z.record(z.string(), z.unknown())
-
-/** A WGS84 position [longitude, latitude] (RFC 7946 §3.1.1). */
-const positionSchema = z
-  .tuple([z.number().min(-180, 'longitude must be ≥ -180').max(180, 'longitude must be ≤ 180'), z.number().min(-90, 'latitude must be ≥ -90').max(90, 'latitude must be ≤ 90')])
-  .rest(z.number())
-
-const lineStringSchema = z.strictObject({
-  type: z.literal('LineString'),
-  coordinates: z.array(positionSchema).min(2, 'a LineString needs at least two positions').max(10_000),
-})
-
-/** RFC 7946 §3.1.6: each ring has four or more positions and is closed (first equals last). */
-const linearRingSchema = z
-  .array(positionSchema)
-  .min(4, 'a polygon ring needs at least four positions')
-  .max(10_000)
-  .refine((ring) => ring.length < 4 || (ring[0]?.[0] === ring.at(-1)?.[0] && ring[0]?.[1] === ring.at(-1)?.[1]), 'a polygon ring must be closed (first position equals last)')
-
-const polygonSchema = z.strictObject({ type: z.literal('Polygon'), coordinates: z.array(linearRingSchema).min(1).max(100) })
-
-const geometrySchema = z.discriminatedUnion('type', [lineStringSchema, polygonSchema]).meta({ id: 'Geometry', description: 'GeoJSON LineString or Polygon in WGS84 (RFC 7946)' })
 
 export const createCaseRequestSchema = z
   .strictObject({
@@ -176,7 +158,9 @@ export const caseResponseSchema = z
     excavationLengthMeters: z.number(),
     excavationWidthMeters: z.number().nullable(),
     emergency: z.boolean(),
-    roadProtected: z.boolean(),
+    roadProtected: z.boolean().meta({ description: 'As declared; the register decides protection too (roads[].protection), and true still forces special approval' }),
+    lengthCheck: lengthCheckSchema,
+    roads: z.array(caseRoadSchema).meta({ description: 'Register roads the works run along or cross, as the register had them when the route was decided' }),
     works: z.object({ title: z.string(), description: z.string().optional() }),
     location: z.object({ district: z.string(), roadName: z.string(), description: z.string().optional(), geometry: geometrySchema.optional() }),
     plannedStartDate: z.string(),
@@ -188,6 +172,7 @@ export const caseResponseSchema = z
     formalitiesDueAt: z.string().nullable(),
     version: z.number().int(),
     updatedAt: z.string(),
+    coordination: coordinationSchema.optional().meta({ description: 'Clashes with other works: on one case read or written (not in lists)' }),
   })
   .meta({ id: 'Case' })
 

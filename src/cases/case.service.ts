@@ -9,6 +9,8 @@ import { decideRoute } from '../core/rules/route-decision.ts'
 import { DEFAULT_RULE_SET } from '../core/rules/default-rule-set.ts'
 import { resolveActingOrganization, resolveListOrganization, type OrganizationRef } from '../organizations/organization.service.ts'
 import type { Jurisdiction } from '../jurisdictions/jurisdiction.repository.ts'
+import { clashBufferMetersOf } from '../core/rules/coordination.ts'
+import { inJurisdiction } from '../core/rules/geography.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import type { IdempotencyHandle } from '../platform/idempotency/idempotency.plugin.ts'
@@ -17,7 +19,9 @@ import { BadRequestError, ConflictError, NotFoundError, ValidationFailedError } 
 import { cursorValues, keysetCursor, pageOf } from '../platform/http/keyset-pagination.ts'
 import type { RuleSetService } from '../rule-sets/rule-set.service.ts'
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.ts'
+import { establishWorksFacts } from '../roads/works-facts.service.ts'
 import { appendCaseEvent } from './case-event.repository.ts'
+import { coordinationOf, syncWorksAndClashes } from './case-coordination.service.ts'
 import { type CaseView, caseWriteResponse, type PresentationContext } from './case.presenter.ts'
 import { findCase, findCaseByExternalReference, insertCase, listCases, type CaseRecord } from './case.repository.ts'
 import type { CaseListQuery, CreateCaseRequest } from './case.schema.ts'
@@ -64,8 +68,11 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
     required: { detail: 'An office key submits on behalf of an applicant: name its organization code.', message: (role) => `required when an ${role} key submits a case` },
   })
   const jurisdiction = await jurisdictionOfSubmission(deps, context.principal, organization, body.jurisdiction)
-  const ruleSet = await deps.ruleSets.inForce(shanghaiDateOf(submittedAt), jurisdiction.ruleSetId)
-  const decision = decideRoute(ruleSet, routeInputOf(body))
+  const ruleSet = inJurisdiction(await deps.ruleSets.inForce(shanghaiDateOf(submittedAt), jurisdiction.ruleSetId), jurisdiction)
+  // The geometry is validated (422 invalid_geometry), measured and matched to the road register here, before the
+  // transaction; after this line body.location.geometry is usable (or absent). A no-dig period may refuse (422).
+  const works = await establishWorksFacts(deps.db, ruleSet, { ...body, geometry: body.location.geometry })
+  const decision = decideRoute(ruleSet, routeInputOf(body), works.facts)
 
   if (decision.behaviour === 'commitment_filing' && decision.requiresCommitment !== false && !body.commitment) {
     throw new ValidationFailedError(
@@ -114,6 +121,8 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
         formalitiesDueAt,
         createdByKeyId: context.principal.keyId,
         lifecycle,
+        lengthCheck: works.facts.lengthCheck,
+        roads: works.roads,
       })
       if (!record) {
         // The organization already has a case with this external reference (perhaps committed a moment ago by a
@@ -143,6 +152,8 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
             decision,
             // The route's supervision terms are part of the plan the case starts with (an audit replay rebuilds it from here).
             ...(supervision ? { supervision } : {}),
+            lengthCheck: works.facts.lengthCheck,
+            roads: works.roads,
             input: { ...body, organization: organization.code },
             ...(filingReceiptNumber ? { filingReceiptNumber } : {}),
             ...(formalitiesDueAt ? { formalitiesDueAt: formatShanghaiInstant(formalitiesDueAt) } : {}),
@@ -150,7 +161,11 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
         },
         null,
       )
-      return { record, context: presentation }
+      // Clash detection at intake (case-coordination.service.ts): the footprint, the clashes, events on both cases.
+      // Works without a geometry are on no map and clash with nothing.
+      if (record.location.geometry === undefined) return { record, context: presentation, coordination: { clashes: [] } }
+      await syncWorksAndClashes(trx, { record, bufferMeters: clashBufferMetersOf(ruleSet), context, at: submittedAt })
+      return { record, context: presentation, coordination: await coordinationOf(trx, context.principal, record.id) }
     },
     (view) => caseWriteResponse(view, 201),
   )
@@ -195,7 +210,7 @@ export async function getCaseForPrincipal(db: Kysely<Database>, principal: Princ
 
 export async function readCase(deps: CaseServiceDeps, principal: Principal, id: string): Promise<CaseView> {
   const record = await getCaseForPrincipal(deps.db, principal, id)
-  return { record, context: await presentationContextFor(deps, principal) }
+  return { record, context: await presentationContextFor(deps, principal), coordination: await coordinationOf(deps.db, principal, id) }
 }
 
 /** The opaque cursor of GET /v1/cases: newest first on (submitted_at, id). */

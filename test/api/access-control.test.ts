@@ -35,6 +35,51 @@ const routes: RouteCase[] = [
   { method: 'GET', url: `/v1/cases/${NO_CASE}/events/verify`, allowed: ['office', 'auditor'] },
   { method: 'GET', url: `/v1/cases/${NO_CASE}/audit-proof`, allowed: ['dispatch', 'office', 'auditor'] },
   { method: 'GET', url: `/v1/cases/${NO_CASE}/timeline`, allowed: ['dispatch', 'office', 'auditor'] },
+  { method: 'GET', url: `/v1/cases/${NO_CASE}/clashes`, allowed: ['dispatch', 'office', 'auditor'] },
+  { method: 'POST', url: `/v1/cases/${NO_CASE}/coordination`, body: { action: 'dismiss_clash', otherCaseId: NO_CASE, reason: 'x' }, allowed: ['office'] },
+  { method: 'GET', url: '/v1/works?bbox=117.64,24.50,117.66,24.52&from=2026-03-01&to=2026-03-31', allowed: ['dispatch', 'office', 'auditor'] },
+  {
+    method: 'PUT',
+    url: '/v1/roads/ZZ-AC-1',
+    body: {
+      name: 'R',
+      district: 'Longwen',
+      class: 'branch',
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [117.64, 24.51],
+          [117.641, 24.51],
+        ],
+      },
+    },
+    allowed: ['office', 'admin'],
+  },
+  {
+    method: 'POST',
+    url: '/v1/roads/import',
+    body: {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [117.64, 24.51],
+              [117.641, 24.51],
+            ],
+          },
+          properties: { code: 'ZZ-AC-2', name: 'R', district: 'Longwen', class: 'branch' },
+        },
+      ],
+    },
+    allowed: ['admin'],
+  },
+  { method: 'GET', url: '/v1/roads', allowed: ['dispatch', 'office', 'auditor', 'admin'] },
+  { method: 'GET', url: '/v1/roads/ZZ-NONE', allowed: ['dispatch', 'office', 'auditor', 'admin'] },
+  { method: 'GET', url: '/v1/roads/ZZ-NONE/history', allowed: ['office', 'auditor', 'admin'] },
+  { method: 'DELETE', url: '/v1/roads/ZZ-NONE', allowed: ['admin'] },
   { method: 'GET', url: '/v1/events', allowed: ['dispatch', 'office', 'auditor'] },
   // A webhook carries case contents: only roles that may read cases subscribe (an admin still manages endpoints).
   { method: 'POST', url: '/v1/webhooks', body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], organization: 'ORG-A' }, allowed: ['dispatch', 'office'] },
@@ -67,6 +112,7 @@ t.test('the table covers every route of the OpenAPI document', async (t) => {
           .split('?')[0]
           ?.replace(NO_CASE, '{id}')
           .replace('/2027', '/{year}')
+          .replace(/\/roads\/ZZ-(NONE|AC-1)/, '/roads/{code}')
           .replace('/2026', '/{year}')
           .replace('/zz-green-channel', '/{id}')
           .replace('/jurisdictions/zhangzhou', '/jurisdictions/{code}')
@@ -117,6 +163,7 @@ t.test("another organization's resources: read and write are 404, lists leave th
     ['GET', `/v1/cases/${theirs.id}`],
     ['GET', `/v1/cases/${theirs.id}/events`],
     ['GET', `/v1/cases/${theirs.id}/timeline`],
+    ['GET', `/v1/cases/${theirs.id}/clashes`],
     ['POST', `/v1/cases/${theirs.id}/transitions`, { action: 'withdraw' }],
     ['POST', `/v1/cases/${theirs.id}/transitions`, approval],
     ['GET', `/v1/webhooks/${hookId}`],

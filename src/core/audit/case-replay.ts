@@ -25,6 +25,10 @@ const NO_FACTS: ReadonlySet<string> = new Set([
   // The supervision sweep's findings (src/supervision/warning-sweep.ts): recorded, not lifecycle facts.
   'case.warning',
   'case.stage_overrun',
+  // Coordination with other works (src/cases/case-coordination.service.ts): recorded on both cases' chains, no lifecycle fact.
+  'case.clash_detected',
+  'case.works_linked',
+  'case.clash_dismissed',
 ])
 
 /** The one system decision that changes a case's lifecycle outside a transition (a deem_approved timeout). */

@@ -20,4 +20,8 @@ export const PUBLISHED_EVENT_TYPES: readonly string[] = [
   'case.warning',
   'case.stage_overrun',
   'case.deemed_approved',
+  // Space-time clashes with other works and the office's coordination decisions (src/cases/case-coordination.service.ts).
+  'case.clash_detected',
+  'case.works_linked',
+  'case.clash_dismissed',
 ]

@@ -8,8 +8,11 @@
  * boundary reading decided a value lying exactly on a threshold, and cites the basis of each step.
  */
 import { z } from 'zod'
-import { isCivilDate } from '../calendar/civil-date.ts'
+import { isCivilDate, type CivilDate } from '../calendar/civil-date.ts'
 import { fieldIssuesOf } from '../validation/field-issue.ts'
+import { geographyOf } from './geography.ts'
+import type { LengthCheck } from './length-check.ts'
+import type { Protection } from './protection-period.ts'
 import { excavationLengthMetersSchema, voltageVoltsSchema } from './quantity.schema.ts'
 import { requireBehaviour, type RouteBehaviour } from './route-behaviour.ts'
 import {
@@ -21,6 +24,8 @@ import {
   type ConditionRule,
   type Dimension,
   type LengthBand,
+  type RoadClass,
+  type RoadClassRule,
   type Route,
   type RouteTerms,
   type RuleSet,
@@ -46,6 +51,53 @@ const routeInputSchema = z.strictObject({
   emergency: z.boolean(),
   roadProtected: z.boolean(),
 })
+
+/** A register road the works run along or cross, with the protection in force on the planned start date. */
+export interface MatchedRoad {
+  code: string
+  name: string
+  class: RoadClass
+  protection: Protection | undefined
+}
+
+/**
+ * A matched road as the case keeps it: what the decision used, as the register had it then (its version
+ * names the road_history entry), so the decision can be traced even after the register changes.
+ */
+export interface CaseRoad {
+  code: string
+  name: string
+  class: RoadClass
+  protectedUntil: CivilDate | null
+  restrictions: Array<{ from: CivilDate; to: CivilDate; reason: string }>
+  /** The protection in force on the planned start date, or null. */
+  protection: Protection | null
+  distanceMeters: number
+  builtOn: CivilDate | null
+  reconstructedOn: CivilDate | null
+  overhauledOn: CivilDate | null
+  registerVersion: number
+}
+
+/** A road restriction (no-dig period) the planned period overlaps, dates inclusive. */
+export interface RestrictionHit {
+  road: string
+  from: CivilDate
+  to: CivilDate
+  reason: string
+}
+
+/**
+ * What the service established itself (src/roads/works-facts.service.ts). Without it (an old caller) the
+ * decision rests on the declared facts alone, as before the register existed.
+ */
+export interface WorksFacts {
+  plannedStartDate: CivilDate
+  /** null: no geometry, the declared length was not checked. */
+  lengthCheck: LengthCheck | null
+  roads: MatchedRoad[]
+  restrictions: RestrictionHit[]
+}
 
 export interface ExplanationItem {
   /** Stable, machine-readable; see EXPLANATION_CODES. */
@@ -84,6 +136,11 @@ export const EXPLANATION_CODES = {
   approvingAuthority: 'outcome.approving_authority',
   jointReviewStages: 'outcome.joint_review_stages',
   parallelApproval: 'outcome.parallel_approval',
+  lengthMeasured: 'length.measured',
+  lengthNotChecked: 'length.not_checked',
+  roadProtected: 'road.protected',
+  roadRestricted: 'road.restricted',
+  roadClassRule: 'road.class_rule',
 } as const
 
 export function notMatchedCode(route: Route): string {
@@ -94,6 +151,8 @@ export function notMatchedCode(route: Route): string {
 interface BandStep {
   tier: VoltageTier
   band: LengthBand
+  /** A road-class rule that replaced the band's route (rule-set.schema.ts roadClassRules). */
+  classRule?: { rule: RoadClassRule; roads: MatchedRoad[] }
 }
 
 const FACTS: Record<ConditionRule['when'], { yes: string; no: string }> = {
@@ -122,7 +181,7 @@ function assertValidInput(input: RouteInput): void {
 }
 
 /** Follows the voltage tiers and length bands (through fall-throughs) to a route. */
-function walkBands(ruleSet: RuleSet, input: RouteInput): { steps: BandStep[]; route: Route } {
+function walkBands(ruleSet: RuleSet, input: RouteInput, roads: readonly MatchedRoad[]): { steps: BandStep[]; route: Route } {
   const { voltageTiers } = ruleSet.parameters
   const length = input.excavationLengthMeters
   let tier = voltageTiers.find((t) => intervalContains('voltage', t.min, t.max, input.voltageVolts))
@@ -133,9 +192,21 @@ function walkBands(ruleSet: RuleSet, input: RouteInput): { steps: BandStep[]; ro
     const current: VoltageTier = tier
     const band = current.lengthBands.find((b) => intervalContains('length', b.min, b.max, length))
     if (band === undefined) throw invalidRuleSet(ruleSet, `no length band of tier "${current.key}" contains ${length} m`)
-    steps.push({ tier: current, band })
-    if (band.outcome.kind === 'route') return { steps, route: band.outcome.route }
-    const targetKey = band.outcome.tier
+    const step: BandStep = { tier: current, band }
+    steps.push(step)
+    let outcome = band.outcome
+    if (outcome.kind === 'route') {
+      const route = outcome.route
+      // Applied once per route, so a rule cannot chain into another route's rule.
+      const rule = geographyOf(ruleSet).roadClassRules.find((r) => r.route === route && !steps.some((s) => s.classRule?.rule.route === route))
+      const onClass = rule === undefined ? [] : roads.filter((road) => rule.roadClasses.includes(road.class))
+      if (rule !== undefined && onClass.length > 0) {
+        step.classRule = { rule, roads: onClass }
+        outcome = rule.outcome
+      }
+    }
+    if (outcome.kind === 'route') return { steps, route: outcome.route }
+    const targetKey = outcome.tier
     if (steps.some((s) => s.tier.key === targetKey)) {
       throw invalidRuleSet(ruleSet, `length bands fall through in a cycle back to tier "${targetKey}"`)
     }
@@ -300,17 +371,22 @@ function explainBandMatch(ruleSet: RuleSet, route: Route, input: RouteInput, ste
   // Every step but the last fell through; the tier it fell into is the next step's tier.
   steps.slice(0, -1).forEach((step, i) => {
     const target = steps[i + 1]!.tier
+    if (step.classRule !== undefined) {
+      items.push(classRuleItem(step, `falls through to the length bands of ${tierPhrase(target)}`))
+      return
+    }
     items.push({
       code: EXPLANATION_CODES.fellThrough,
       text: `${length} is in ${bandPhrase(step.band, step.tier)}, which falls through to the length bands of ${tierPhrase(target)}: ${step.band.description}.`,
       basis: step.band.basis.citation,
     })
   })
+  if (last.classRule !== undefined) items.push(classRuleItem(last, `takes ${route} instead`))
   const lengthClause = coversAnyLength(last.band) ? '' : `${steps.length > 1 ? ' and, having fallen through,' : ' and'} ${length} is in ${bandPhrase(last.band, last.tier)}`
   const path = `${volts} is in ${tierPhrase(first.tier)}${lengthClause}`
   items.push({
     code: EXPLANATION_CODES.matched,
-    text: `${route} applies: ${path}: ${last.band.description}. ${quote(last.band.basis.text)}`,
+    text: `${route} applies: ${path}: ${last.classRule === undefined ? last.band.description : last.classRule.rule.description}. ${quote(last.band.basis.text)}`,
     basis: last.band.basis.citation,
   })
 
@@ -323,26 +399,115 @@ function explainBandMatch(ruleSet: RuleSet, route: Route, input: RouteInput, ste
   return items
 }
 
+/** Why a band route gave way to a road-class rule, e.g. commitment filing on an arterial road. */
+function classRuleItem(step: BandStep, consequence: string): ExplanationItem {
+  const { rule, roads } = step.classRule as NonNullable<BandStep['classRule']>
+  const named = roads.map((road) => `${road.code} ${road.name} (${road.class})`).join(', ')
+  return {
+    code: EXPLANATION_CODES.roadClassRule,
+    text:
+      `The length band leads to ${rule.route}, but the works are on ${named}, and ${rule.route} is not available on ${rule.roadClasses.join(' or ')} roads: ` +
+      `${rule.description}; the application ${consequence}. 道路等级（${rule.roadClasses.join('、')}）不适用${rule.route}。 ${quote(rule.basis.text)}`,
+    basis: rule.basis.citation,
+  }
+}
+
+/** The first explanation item when the service checked (or could not check) the declared length. */
+function lengthItem(facts: WorksFacts, declared: number): ExplanationItem {
+  const check = facts.lengthCheck
+  if (check === null) {
+    return {
+      code: EXPLANATION_CODES.lengthNotChecked,
+      text: `The declared length of ${formatQuantity('length', declared)} decides: the application carries no geometry, so the length was not checked. 未提供掘路范围图形，按申报长度判定，长度未经核验。`,
+      basis: 'green-channel service: length check (docs/domain.md §2)',
+    }
+  }
+  const measured = formatQuantity('length', check.measuredMeters)
+  const declaredText = formatQuantity('length', check.declaredMeters)
+  const tolerance = check.withinTolerance
+    ? `within the tolerance of ${formatQuantity('length', check.toleranceMeters)}`
+    : `more than the tolerance of ${formatQuantity('length', check.toleranceMeters)}`
+  const why =
+    check.decidedBy === 'measured'
+      ? `the measured length of ${measured} decides because it is longer than the declared ${declaredText} (the route is decided on the larger, so that an exemption is never won by under-declaring). 按实测长度${check.measuredMeters}米判定（申报${check.declaredMeters}米，取较大者）。`
+      : `the declared length of ${declaredText} decides because the measured ${measured} is not longer (the route is decided on the larger). 按申报长度${check.declaredMeters}米判定（实测${check.measuredMeters}米，取较大者）。`
+  return {
+    code: EXPLANATION_CODES.lengthMeasured,
+    text: `The works geometry measures ${measured}, ${formatQuantity('length', Math.abs(check.differenceMeters))} ${check.differenceMeters < 0 ? 'shorter than' : 'longer than'} declared, ${tolerance}; ${why}`,
+    basis: 'green-channel service: length check (docs/domain.md §2)',
+  }
+}
+
+/** The register road in its protection period on the planned start date, if any. */
+function protectedRoadOf(facts: WorksFacts | undefined): (MatchedRoad & { protection: Protection }) | undefined {
+  return facts?.roads.find((road): road is MatchedRoad & { protection: Protection } => road.protection !== undefined)
+}
+
+function protectedRoadText(road: MatchedRoad & { protection: Protection }, plannedStartDate: CivilDate): string {
+  const { protection } = road
+  return (
+    `road ${road.code} (${road.name}) is in its protection period on the planned start date ${plannedStartDate}: ${protection.from} ${protection.since}, ` +
+    `protected through ${protection.until} (${protection.period}, ${protection.citation}). ` +
+    `道路${road.code}（${road.name}）自${protection.since}起至${protection.until}处于保护期内，计划开工日${plannedStartDate}在保护期内。`
+  )
+}
+
 /**
  * Decides the route of an application under a rule set. Throws a RangeError for input outside the domain
  * (non-integer or non-positive volts, lengths with more than two decimals) and an Error when the rule set
  * cannot decide (it would not pass validateRuleSetParameters).
  */
-export function decideRoute(ruleSet: RuleSet, input: RouteInput): RouteDecision {
-  assertValidInput(input)
+export function decideRoute(ruleSet: RuleSet, declaredInput: RouteInput, facts?: WorksFacts): RouteDecision {
+  assertValidInput(declaredInput)
   const { routeOrder, conditionRules } = ruleSet.parameters
+  const explanation: ExplanationItem[] = []
+  // The length that decides: the larger of declared and measured (length-check.ts).
+  const input = facts?.lengthCheck ? { ...declaredInput, excavationLengthMeters: facts.lengthCheck.decidingMeters } : declaredInput
+  if (facts !== undefined) explanation.push(lengthItem(facts, declaredInput.excavationLengthMeters))
   // Walked only when a band route is reached: an emergency needs no voltage tier.
   let walked: ReturnType<typeof walkBands> | undefined
-  const bandWalk = () => (walked ??= walkBands(ruleSet, input))
-  const explanation: ExplanationItem[] = []
+  const bandWalk = () => (walked ??= walkBands(ruleSet, input, facts?.roads ?? []))
+  const protectedRoad = protectedRoadOf(facts)
+
+  // A no-dig period the rule set routes rather than refuses (the refusal is the intake's 422). An emergency
+  // repair still digs first (城市道路管理条例 art. 34).
+  const restriction = geographyOf(ruleSet).restrictionOutcome
+  const hit = facts?.restrictions[0]
+  if (restriction.kind === 'route' && hit !== undefined && !input.emergency) {
+    explanation.push({
+      code: EXPLANATION_CODES.roadRestricted,
+      text:
+        `${restriction.route} applies because the planned period overlaps the restriction of road ${hit.road} from ${hit.from} to ${hit.to} (${hit.reason}); ` +
+        `this rule set routes such works to ${restriction.route}. 计划工期与道路${hit.road}禁挖期（${hit.from}至${hit.to}，${hit.reason}）重叠。 ${quote(restriction.basis.text)}`,
+      basis: restriction.basis.citation,
+    })
+    return decisionFor(ruleSet, restriction.route, explanation)
+  }
 
   for (const route of routeOrder) {
     const condition = conditionRules.find((r) => r.route === route)
     if (condition !== undefined) {
+      // The register decides protection; an applicant's `roadProtected: true` still forces it, `false` no longer overrides the register.
+      if (condition.when === 'roadProtected' && !input.roadProtected && protectedRoad !== undefined && facts !== undefined) {
+        explanation.push({
+          code: EXPLANATION_CODES.matched,
+          text:
+            `${route} applies whatever was declared because ${protectedRoadText(protectedRoad, facts.plannedStartDate)} The rule: ${condition.description}. ` +
+            `${quote(condition.basis.text)} Rules later in the order are not considered (the first match wins), whatever the voltage and length.`,
+          basis: `${condition.basis.citation}; road register ${protectedRoad.code}`,
+        })
+        return decisionFor(ruleSet, route, explanation)
+      }
       if (!input[condition.when]) {
+        const register =
+          condition.when !== 'roadProtected' || facts === undefined
+            ? ''
+            : facts.roads.length === 0
+              ? ' and no register road in its protection period was matched'
+              : ` and the register roads matched (${facts.roads.map((road) => road.code).join(', ')}) are not in their protection period on ${facts.plannedStartDate}`
         explanation.push({
           code: notMatchedCode(route),
-          text: `${route} does not apply because ${FACTS[condition.when].no}. The rule: ${condition.description}.`,
+          text: `${route} does not apply because ${FACTS[condition.when].no}${register}. The rule: ${condition.description}.`,
           basis: condition.basis.citation,
         })
         continue

@@ -152,6 +152,71 @@ const jointReviewStageSchema = z.strictObject({
 /** A decision stage and an issuance stage (see jointReviewStageSchema). */
 export const MIN_JOINT_REVIEW_STAGES = 2
 
+/** Road classes of the register (src/roads): 主干路, 次干路, 支路, other. */
+export const roadClassSchema = z.enum(['arterial', 'secondary', 'branch', 'other'])
+export type RoadClass = z.infer<typeof roadClassSchema>
+
+const longitudeSchema = z.number().min(-180).max(180)
+const latitudeSchema = z.number().min(-90).max(90)
+
+/**
+ * A protection period (城市道路管理条例 art. 33): a road may not be dug for `years` after the latest of the
+ * register dates named in `from`. The period is counted as 民法典 art. 201–202 count years: from the day
+ * after the date, ending on the anniversary (the corresponding day; 29 February → 28 February when the
+ * year has none), which is the last protected day (`lastDay: 'anniversary'`); `day_before_anniversary`
+ * ends one day earlier for a rule set that reads "within 5 years" as excluding the anniversary.
+ */
+export const protectionPeriodSchema = z.strictObject({
+  key: keySchema,
+  from: z.array(z.enum(['builtOn', 'reconstructedOn', 'overhauledOn'])).min(1),
+  years: z.number().int().positive().max(50),
+  lastDay: z.enum(['anniversary', 'day_before_anniversary']),
+  description: z.string().min(1),
+  basis: legalBasisSchema,
+})
+export type ProtectionPeriod = z.infer<typeof protectionPeriodSchema>
+
+/**
+ * A band route a road class excludes (some cities bar arterial roads from commitment schemes): when the length
+ * bands lead to `route` and the works are on a road of one of `roadClasses`, the band's outcome is `outcome`
+ * instead (a route, or falling through to another tier's length bands).
+ */
+export const roadClassRuleSchema = z.strictObject({
+  route: routeSchema,
+  roadClasses: z.array(roadClassSchema).min(1),
+  outcome: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('route'), route: routeSchema }), z.strictObject({ kind: z.literal('fall_through'), tier: keySchema })]),
+  description: z.string().min(1),
+  basis: legalBasisSchema,
+})
+export type RoadClassRule = z.infer<typeof roadClassRuleSchema>
+
+/**
+ * What the service checks about where the works are (src/core/geo, src/roads). Absent in a rule set: the
+ * defaults of core/rules/geography.ts apply (Zhangzhou's extent, art. 33's periods).
+ */
+export const geographySchema = z.strictObject({
+  /** [minLon, minLat, maxLon, maxLat], WGS84, edges included. */
+  jurisdiction: z.strictObject({ name: z.string().min(1), bbox: z.tuple([longitudeSchema, latitudeSchema, longitudeSchema, latitudeSchema]) }),
+  maxVertices: z.number().int().min(2).max(10_000),
+  maxSideMeters: z.number().positive().max(100_000),
+  /** A measured length within max(minMeters, percent % of the declared length) of the declared one agrees with it. */
+  lengthTolerance: z.strictObject({ minMeters: z.number().nonnegative().max(1000), percent: z.number().nonnegative().max(100) }),
+  /** Works within this distance of a register road run along or cross it. */
+  roadMatchToleranceMeters: z.number().nonnegative().max(1000),
+  protectionPeriods: z.array(protectionPeriodSchema),
+  /** Works whose planned period overlaps a road's restriction (no-dig period): refused at intake, or routed. */
+  restrictionOutcome: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('refuse'), basis: legalBasisSchema }),
+    z.strictObject({ kind: z.literal('route'), route: routeSchema, basis: legalBasisSchema }),
+  ]),
+  roadClassRules: z.array(roadClassRuleSchema),
+})
+export type Geography = z.infer<typeof geographySchema>
+
+/** How works are coordinated (src/coordination): works within `clashBufferMeters` of each other over a shared day clash. */
+const coordinationSchema = z.strictObject({ clashBufferMeters: z.number().nonnegative().max(1000) })
+export type Coordination = z.infer<typeof coordinationSchema>
+
 export const ruleSetParametersSchema = z.strictObject({
   /**
    * Evaluation order; the first route whose rule matches wins. A condition route matches when its fact is
@@ -165,6 +230,10 @@ export const ruleSetParametersSchema = z.strictObject({
   jointReviewStages: z.array(jointReviewStageSchema),
   /** Versioned code lists of reasons and supplement items (reason-codes.schema.ts); absent: the default rule set's. */
   reasonCodes: reasonCodesSchema.optional(),
+  /** Works geometry, road register and protection periods; the defaults of core/rules/geography.ts when absent. */
+  geography: geographySchema.optional(),
+  /** Clash detection; the defaults of core/rules/coordination.ts when absent. */
+  coordination: coordinationSchema.optional(),
 })
 export type RuleSetParameters = z.infer<typeof ruleSetParametersSchema>
 

@@ -452,7 +452,31 @@ function checkLifecycle(p: RuleSetParameters): FieldIssue[] {
  * every application and the lifecycle can run every case it decides.
  */
 export function validateRuleSetParameters(p: RuleSetParameters): FieldIssue[] {
-  return [...checkTiers(p), ...checkRoutes(p), ...checkTimeLimits(p), ...checkLifecycle(p), ...checkBehaviours(p), ...checkSupervisionAndReasonCodes(p)]
+  return [...checkTiers(p), ...checkRoutes(p), ...checkTimeLimits(p), ...checkLifecycle(p), ...checkBehaviours(p), ...checkSupervisionAndReasonCodes(p), ...checkGeography(p)]
+}
+
+/** The geography section (rule-set.schema.ts): a real box, and every route or tier it names exists, so a decision can never fail on it. */
+function checkGeography(p: RuleSetParameters): FieldIssue[] {
+  const g = p.geography
+  if (g === undefined) return []
+  const issues: FieldIssue[] = []
+  const [minLon, minLat, maxLon, maxLat] = g.jurisdiction.bbox
+  if (!(minLon < maxLon && minLat < maxLat)) issues.push({ path: 'parameters.geography.jurisdiction.bbox', message: 'must be [minLon, minLat, maxLon, maxLat] with min < max' })
+  const hasTerms = (route: string) => p.routeTerms.some((t) => t.route === route)
+  if (g.restrictionOutcome.kind === 'route' && !hasTerms(g.restrictionOutcome.route)) {
+    issues.push({ path: 'parameters.geography.restrictionOutcome.route', message: `route "${g.restrictionOutcome.route}" has no entry in routeTerms` })
+  }
+  g.roadClassRules.forEach((rule, i) => {
+    const { outcome } = rule
+    if (outcome.kind === 'route' && !hasTerms(outcome.route))
+      issues.push({ path: `parameters.geography.roadClassRules.${i}.outcome.route`, message: `route "${outcome.route}" has no entry in routeTerms` })
+    if (outcome.kind === 'route' && !p.routeOrder.includes(outcome.route))
+      issues.push({ path: `parameters.geography.roadClassRules.${i}.outcome.route`, message: `route "${outcome.route}" is not in routeOrder` })
+    if (outcome.kind === 'fall_through' && !p.voltageTiers.some((t) => t.key === outcome.tier)) {
+      issues.push({ path: `parameters.geography.roadClassRules.${i}.outcome.tier`, message: `no voltage tier has the key "${outcome.tier}"` })
+    }
+  })
+  return issues
 }
 
 export type RuleSetParseResult = { ok: true; ruleSet: RuleSet } | { ok: false; issues: FieldIssue[] }

@@ -37,6 +37,14 @@ export const SERVING_ROLE_GRANTS: Readonly<Record<string, string>> = {
   case_reason_code: 'select, insert',
   // An admin publishes a jurisdiction (PUT /v1/jurisdictions/{code}: select … for update, then insert or update).
   jurisdiction: 'select, insert, update',
+  // The road register is edited in place (PUT upserts, admin DELETE); its history is append-only, so a decision can
+  // always be traced to the register as it was.
+  road: 'select, insert, update, delete',
+  road_history: 'select, insert',
+  // Derived coordination state: a footprint follows its case (upsert, removed when the case no longer digs); a
+  // clash pair is upserted when found again and its status decided once. Their events are in case_event.
+  works_footprint: 'select, insert, update, delete',
+  works_clash: 'select, insert, update',
 }
 
 /** The migrator's own bookkeeping: the serving role has no business there. */

@@ -122,6 +122,9 @@ export interface CaseTable {
   /** The overall clock's warning level and when the scheduler looks again (src/supervision; migration 2026-12-01T0500). */
   warning_level: ColumnType<string | null, string | null | undefined, string | null>
   supervision_due_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  /** The length check and register roads the route was decided on (src/roads, migration 2026-12-01T0700). */
+  length_check: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
+  roads: ColumnType<Record<string, unknown>[], string | undefined, string>
 }
 
 /** Each warning level, stage overrun and overdue a case reached, once (src/supervision). */
@@ -150,6 +153,38 @@ export interface CaseReasonCodeTable {
   route: string
   district: string
   organization_id: string
+}
+
+/** The road register (src/roads). `extent` is a PostgreSQL box, written and read as text '(x2,y2),(x1,y1)'. */
+export interface RoadTable {
+  code: string
+  name: string
+  district: string
+  class: string
+  geometry: JSONColumnType<Record<string, unknown>, string, string>
+  extent: string
+  built_on: string | null
+  reconstructed_on: string | null
+  overhauled_on: string | null
+  restrictions: ColumnType<Array<{ from: string; to: string; reason: string }>, string, string>
+  version: ColumnType<number, number | undefined, number>
+  created_at: CreatedAt
+  updated_at: Timestamp
+  updated_by_key_id: string | null
+}
+
+export interface RoadHistoryTable {
+  id: Generated<number>
+  road_code: string
+  version: number
+  change: 'created' | 'updated' | 'deleted'
+  before: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
+  after: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
+  actor_key_id: string | null
+  actor_role: string
+  request_id: string | null
+  source: 'api' | 'import' | 'cli'
+  at: Timestamp
 }
 
 /** Decided cases per decision date, group and working days taken (written by src/reports/sla-summary.repository.ts). */
@@ -299,4 +334,6 @@ export interface Database {
   webhook_relay_cursor: WebhookRelayCursorTable
   audit_checkpoint: AuditCheckpointTable
   audit_checkpoint_leaf: AuditCheckpointLeafTable
+  road: RoadTable
+  road_history: RoadHistoryTable
 }
