@@ -23,7 +23,7 @@ import { appendCaseEvent } from './case-event.repository.ts'
 import { coordinationSchema } from './case-coordination.schema.ts'
 import type { CaseRecord } from './case.repository.ts'
 import { type CaseServiceDeps, getCaseForPrincipal, type RequestContext } from './case.service.ts'
-import { type ClashDecision, type ClashRecord, decideClash, listClashesOf, lockAndTouchCases, lockClash, upsertClash } from './works-clash.repository.ts'
+import { type ClashDecision, type ClashRecord, decideClash, listClashesOf, lockAndTouchCases, advanceCaseVersion, lockClash, upsertClash } from './works-clash.repository.ts'
 import { deleteFootprint, findFootprintGeometry, findFootprintsNear, lockWorksCells, upsertFootprint } from './works-footprint.repository.ts'
 
 /** The statuses in which works are planned or in the ground: the case is on the map and can clash. */
@@ -83,13 +83,14 @@ export interface WorksSync {
  * Keeps the case's footprint current after a write (the caller holds its row lock) and, with a buffer, records the
  * clashes the write brought: a new pair gets a `case.clash_detected` event on both cases.
  */
-export async function syncWorksAndClashes(trx: Kysely<Database>, sync: WorksSync): Promise<void> {
+/** Returns how many events it appended to the case's own chain (its version moved by as many). */
+export async function syncWorksAndClashes(trx: Kysely<Database>, sync: WorksSync): Promise<number> {
   const { record, bufferMeters, context, at } = sync
   const geometry = record.location.geometry as Geometry | undefined
-  if (geometry === undefined) return
+  if (geometry === undefined) return 0
   if (!DIGGING_STATUSES.has(record.status)) {
     await deleteFootprint(trx, record.id)
-    return
+    return 0
   }
   const period = worksPeriodOf(record)
   const box = boundingBoxOf(geometry)
@@ -112,7 +113,7 @@ export async function syncWorksAndClashes(trx: Kysely<Database>, sync: WorksSync
     },
     at,
   )
-  if (bufferMeters === undefined) return
+  if (bufferMeters === undefined) return 0
   const found = []
   for (const other of await findFootprintsNear(trx, searchBoxOf(box, bufferMeters), period, record.id)) {
     const clash = clashBetween({ geometry, period }, other, bufferMeters)
@@ -123,7 +124,7 @@ export async function syncWorksAndClashes(trx: Kysely<Database>, sync: WorksSync
       found.push({ other, distanceMeters, overlap: clash.overlap, sameRoad })
     }
   }
-  if (found.length === 0) return
+  if (found.length === 0) return 0
   await lockAndTouchCases(
     trx,
     found.map((f) => f.other.caseId),
@@ -136,6 +137,8 @@ export async function syncWorksAndClashes(trx: Kysely<Database>, sync: WorksSync
     await appendClashEvent(trx, context, at, 'case.clash_detected', self, otherSide, facts)
     await appendClashEvent(trx, context, at, 'case.clash_detected', otherSide, self, facts)
   }
+  await advanceCaseVersion(trx, record.id, found.length, at)
+  return found.length
 }
 
 interface ClashSide {

@@ -137,7 +137,8 @@ async function transitionInTransaction(
   const updated: CaseRecord = { ...current, status: result.state.status, lifecycle: result.state, version: current.version + 1, updatedAt: at }
   const view: CaseView = { record: updated, context: { calendar, now: at, role: context.principal.role } }
   // The works footprint follows the case (its status, an approved period); approve and approve_change look for clashes.
-  await syncWorksAndClashes(trx, { record: updated, bufferMeters, context, at })
-  if (updated.location.geometry === undefined) return { ...view, coordination: { clashes: [] } }
-  return { ...view, coordination: await coordinationOf(trx, context.principal, updated.id) }
+  const appended = await syncWorksAndClashes(trx, { record: updated, bufferMeters, context, at })
+  const settled: CaseView = appended === 0 ? view : { ...view, record: { ...updated, version: updated.version + appended } }
+  if (updated.location.geometry === undefined) return { ...settled, coordination: { clashes: [] } }
+  return { ...settled, coordination: await coordinationOf(trx, context.principal, updated.id) }
 }

@@ -164,8 +164,9 @@ export async function submitCase(deps: CaseServiceDeps, context: RequestContext,
       // Clash detection at intake (case-coordination.service.ts): the footprint, the clashes, events on both cases.
       // Works without a geometry are on no map and clash with nothing.
       if (record.location.geometry === undefined) return { record, context: presentation, coordination: { clashes: [] } }
-      await syncWorksAndClashes(trx, { record, bufferMeters: clashBufferMetersOf(ruleSet), context, at: submittedAt })
-      return { record, context: presentation, coordination: await coordinationOf(trx, context.principal, record.id) }
+      const appended = await syncWorksAndClashes(trx, { record, bufferMeters: clashBufferMetersOf(ruleSet), context, at: submittedAt })
+      const current = { ...record, version: record.version + appended }
+      return { record: current, context: presentation, coordination: await coordinationOf(trx, context.principal, record.id) }
     },
     (view) => caseWriteResponse(view, 201),
   )

@@ -112,3 +112,9 @@ export async function lockAndTouchCases(trx: Kysely<Database>, ids: string[], at
     returning c.id, c.organization_id`.execute(trx)
   return rows.map((row) => ({ id: row.id, organizationId: row.organization_id }))
 }
+
+/** The case's own version moves with every event appended to its chain beside its transition (version = event count). */
+export async function advanceCaseVersion(trx: Kysely<Database>, id: string, by: number, at: Date): Promise<void> {
+  if (by === 0) return
+  await sql`update "case" set version = version + ${by}, updated_at = ${at} where id = ${id}`.execute(trx)
+}
