@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AppConfig } from '../platform/config/config.ts'
+import { runPeriodically } from '../platform/workers/periodic-task.ts'
 import { AuditSigningKey } from './audit-signing-key.ts'
 import { takeCheckpoint, type AuditDeps } from './audit.service.ts'
 
@@ -28,23 +29,10 @@ async function auditPlugin(app: FastifyInstance, options: { config: AppConfig })
   app.decorate('audit', deps)
   if (!config.AUDIT_CHECKPOINT_ENABLED) return
   const intervalMs = config.AUDIT_CHECKPOINT_INTERVAL_MS
-  let running: Promise<unknown> | null = null
-  let stopped = false
-  const tick = () => {
-    if (running || stopped) return
-    running = takeCheckpoint(deps, { wait: false, dueAfterMs: intervalMs })
-      .catch((error: unknown) => app.log.warn({ err: error }, 'audit checkpoint failed; retrying at the next tick'))
-      .finally(() => {
-        running = null
-      })
-  }
-  const timer = setInterval(tick, Math.min(intervalMs, MAX_TICK_MS))
-  timer.unref()
-  app.addHook('onReady', async () => tick())
-  app.addHook('preClose', async () => {
-    stopped = true
-    clearInterval(timer)
-    await running
+  runPeriodically(app, {
+    intervalMs: Math.min(intervalMs, MAX_TICK_MS),
+    task: () => takeCheckpoint(deps, { wait: false, dueAfterMs: intervalMs }),
+    failure: 'audit checkpoint failed; retrying at the next tick',
   })
 }
 

@@ -174,6 +174,7 @@ async function appendClashEvent(
     toStatus: null,
     actor: { keyId: context.principal.keyId, role: context.principal.role, organizationId: context.principal.organizationId },
     requestId: context.requestId,
+    clientRequestId: context.clientRequestId ?? null,
     occurredAt: at,
     payload: { otherCase, ...facts },
   })
@@ -288,6 +289,7 @@ export async function decideCoordination(
           toStatus: null,
           actor: { keyId: context.principal.keyId, role: context.principal.role, organizationId: context.principal.organizationId },
           requestId: context.requestId,
+          clientRequestId: context.clientRequestId ?? null,
           occurredAt: at,
           payload: { otherCase, ...decision },
         })

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { runPeriodically } from '../platform/workers/periodic-task.ts'
 import { sweepOverdueCases } from './overdue-sweep.ts'
 
 /**
@@ -8,23 +9,10 @@ import { sweepOverdueCases } from './overdue-sweep.ts'
  */
 async function schedulerPlugin(app: FastifyInstance, options: { enabled: boolean; intervalMs: number }) {
   if (!options.enabled) return
-  let running: Promise<unknown> | null = null
-  let stopped = false
-  const tick = () => {
-    if (running || stopped) return
-    running = sweepOverdueCases({ db: app.db, calendars: app.calendarService, clock: app.clock, log: app.log })
-      .catch((error: unknown) => app.log.warn({ err: error }, 'supervision sweep failed; retrying next interval'))
-      .finally(() => {
-        running = null
-      })
-  }
-  const timer = setInterval(tick, options.intervalMs)
-  timer.unref()
-  app.addHook('onReady', async () => tick())
-  app.addHook('preClose', async () => {
-    stopped = true
-    clearInterval(timer)
-    await running
+  runPeriodically(app, {
+    intervalMs: options.intervalMs,
+    task: () => sweepOverdueCases({ db: app.db, calendars: app.calendarService, clock: app.clock, log: app.log }),
+    failure: 'supervision sweep failed; retrying next interval',
   })
 }
 
