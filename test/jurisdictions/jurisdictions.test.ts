@@ -147,8 +147,13 @@ t.test('keys and visibility: an office key sees its own jurisdiction only; audit
     t.equal((await client.act(key, hidden.id, { action: 'accept' }, '"1"')).statusCode, 404, `${keyName}: no transition either`)
     const listed = (await app.inject({ method: 'GET', url: '/v1/cases', headers: bearer(key) })).json().items.map((c: { id: string }) => c.id)
     t.same(listed, [visible.id], `${keyName} lists its own jurisdiction only`)
-    const feed = (await app.inject({ method: 'GET', url: '/v1/events', headers: bearer(key) })).json().items
-    t.ok(feed.length > 0 && feed.every((e: { caseId: string }) => e.caseId === visible.id), `${keyName}: the change feed too`)
+    // The feed shows a transaction once every older one on the server has ended (other test files' too): poll, bounded.
+    let feed: Array<{ caseId: string }> = []
+    for (let attempt = 0; attempt < 150 && feed.length === 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100))
+      feed = (await app.inject({ method: 'GET', url: '/v1/events', headers: bearer(key) })).json().items
+    }
+    t.ok(feed.length > 0 && feed.every((e) => e.caseId === visible.id), `${keyName}: the change feed too`)
   }
   const other = (await app.inject({ method: 'GET', url: '/v1/cases?jurisdiction=zhongshan', headers: bearer(zzOffice) })).json()
   t.same(other.items, [], 'asking for another jurisdiction finds nothing')
