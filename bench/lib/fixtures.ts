@@ -72,6 +72,9 @@ export async function cloneCase(db: Kysely<Database>, templateId: string, count:
     number: `${quoteLiteral(tag)} || '-' || lpad(g::text, 8, '0')`,
     external_reference: 'null',
     filing_receipt_number: 'null',
+    // A copy carries the template's first event only (its version = its event count): clash events the template
+    // may have had with seeded works (clash scenario) are not copied.
+    version: '1',
   }
   const caseColumns = await columnsOf(db, 'case')
   const eventColumns = (await columnsOf(db, 'case_event')).filter((c) => c !== 'id' && c !== 'tx_id')
