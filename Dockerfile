@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
-# Multi-stage, on Node 24 LTS: the build stage compiles the TypeScript to dist/ (npm run build); the runtime
-# image holds production dependencies and the compiled JavaScript only, runs it with plain `node` (no tsx, no
-# TypeScript at run time) and runs as a non-root user.
+# Multi-stage, on Node 24 LTS: the build stage compiles the TypeScript to dist/ (npm run build) and bundles the
+# console (npm run build:console); the runtime image holds production dependencies, the compiled JavaScript and the
+# console's static files only, runs it with plain `node` (no tsx, no TypeScript at run time) and runs as a non-root user.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
@@ -12,6 +12,12 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
 RUN npm run build
+# The console (console/ → console/dist): client types generated from the committed OpenAPI document, type-checked
+# and bundled by Vite. Nothing is fetched at run time: the service serves these files itself at /console/.
+COPY openapi ./openapi
+COPY scripts/build-console.ts ./scripts/
+COPY console ./console
+RUN npm run build:console
 
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
@@ -30,6 +36,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 # dist/src holds the service and the CLI, dist/migrations the migrations (found relative to dist/src).
 COPY --from=build /app/dist ./dist
+# The console's static files, found from the project root (the folder of package.json), as in the sources.
+COPY --from=build /app/console/dist ./console/dist
 # data/ holds the audit signing key (generated with mode 0600 on first start unless AUDIT_SIGNING_KEY_FILE points
 # at a mounted secret) and the checkpoint log; owned by the service's user so a volume mounted there is writable.
 RUN mkdir -p /app/data && chown node:node /app/data
