@@ -23,18 +23,18 @@ const CITY = { lon: 117.55, lat: 24.45, width: 0.2, height: 0.15 }
 export async function seedFootprints(db: Kysely<Database>, count: number): Promise<number> {
   const { rows } = await sql<{ n: string }>`
     with picked as (
-      select id, organization_id, organization_code, number, route, random() as r1, random() as r2, random() as r3, random() as r4, random() as r5, random() as r6
+      select id, jurisdiction_code, organization_id, organization_code, number, route, random() as r1, random() as r2, random() as r3, random() as r4, random() as r5, random() as r6
       from "case" limit ${count}
     ), lines as (
       select *, ${CITY.lon} + r1 * ${CITY.width} as lon1, ${CITY.lat} + r2 * ${CITY.height} as lat1, (30 + r3 * 70) as len, r4 * 2 * pi() as bearing from picked
     ), ends as (
       select *, lon1 + len * sin(bearing) / (111195.08 * cos(radians(lat1))) as lon2, lat1 + len * cos(bearing) / 111195.08 as lat2 from lines
     ), ins as (
-      insert into works_footprint (case_id, organization_id, organization_code, case_number, route, status, road_name, extent, period, geometry, updated_at)
-      select id, organization_id, organization_code, number, route, 'approved', 'Bench Road ' || floor(r1 * 500)::int, box(point(lon1, lat1), point(lon2, lat2)),
+      insert into works_footprint (case_id, jurisdiction_code, organization_id, organization_code, case_number, route, status, road_name, extent, period, geometry, updated_at)
+      select id, jurisdiction_code, organization_id, organization_code, number, route, 'approved', 'Bench Road ' || floor(r1 * 500)::int, box(point(lon1, lat1), point(lon2, lat2)),
         daterange(date '2026-01-01' + floor(r5 * 730)::int, date '2026-01-01' + floor(r5 * 730)::int + 3 + floor(r6 * 27)::int, '[]'),
         jsonb_build_object('type', 'LineString', 'coordinates', jsonb_build_array(jsonb_build_array(lon1, lat1), jsonb_build_array(lon2, lat2))), now()
-      from ends on conflict (case_id) do nothing returning 1
+      from ends on conflict (case_id, jurisdiction_code) do nothing returning 1
     ) select count(*)::text as n from ins`.execute(db)
   return Number(rows[0]?.n ?? 0)
 }

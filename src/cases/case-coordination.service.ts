@@ -71,6 +71,16 @@ export async function lockWorksAreaOfCase(trx: Kysely<Database>, caseId: string,
   await lockWorksArea(trx, await findFootprintGeometry(trx, caseId), bufferMeters)
 }
 
+/**
+ * The clash buffer of the rule set the jurisdiction uses, in force on `at`'s Shanghai date (cached reads: call before
+ * the transaction). Each city's rule set states its own buffer (core/rules/coordination.ts); undefined: the default
+ * jurisdiction's.
+ */
+export async function clashBufferMetersIn(deps: Pick<CaseServiceDeps, 'ruleSets' | 'jurisdictions'>, jurisdictionCode: string | undefined, at: Date): Promise<number> {
+  const jurisdiction = jurisdictionCode === undefined ? await deps.jurisdictions.defaultJurisdiction() : await deps.jurisdictions.find(jurisdictionCode)
+  return clashBufferMetersOf(await deps.ruleSets.inForce(shanghaiDateOf(at), jurisdiction.ruleSetId))
+}
+
 export interface WorksSync {
   record: CaseRecord
   /** The rule set's buffer; undefined: only keep the footprint current, look for no clash. */
@@ -100,6 +110,7 @@ export async function syncWorksAndClashes(trx: Kysely<Database>, sync: WorksSync
     trx,
     {
       caseId: record.id,
+      jurisdictionCode: record.jurisdictionCode,
       organizationId: record.organizationId,
       organizationCode: record.organizationCode,
       caseNumber: record.number,
@@ -115,12 +126,12 @@ export async function syncWorksAndClashes(trx: Kysely<Database>, sync: WorksSync
   )
   if (bufferMeters === undefined) return 0
   const found = []
-  for (const other of await findFootprintsNear(trx, searchBoxOf(box, bufferMeters), period, record.id)) {
+  for (const other of await findFootprintsNear(trx, record.jurisdictionCode, searchBoxOf(box, bufferMeters), period, record.id)) {
     const clash = clashBetween({ geometry, period }, other, bufferMeters)
     if (clash === null) continue
     const sameRoad = onSameRoad(other, { roadCodes, roadName: record.location.roadName })
     const distanceMeters = Math.round(clash.distanceMeters * 100) / 100
-    if (await upsertClash(trx, { caseId: record.id, otherCaseId: other.caseId, distanceMeters, overlap: clash.overlap, sameRoad }, at)) {
+    if (await upsertClash(trx, { jurisdictionCode: record.jurisdictionCode, caseId: record.id, otherCaseId: other.caseId, distanceMeters, overlap: clash.overlap, sameRoad }, at)) {
       found.push({ other, distanceMeters, overlap: clash.overlap, sameRoad })
     }
   }
@@ -250,9 +261,9 @@ export async function decideCoordination(
   const at = deps.clock.now()
   // Both cases must be visible to the key (core/access: an office key of another jurisdiction finds neither: 404),
   // read through the pool before the transaction opens.
-  await getCaseForPrincipal(deps.db, context.principal, caseId)
+  const self = await getCaseForPrincipal(deps.db, context.principal, caseId)
   if (request.otherCaseId !== caseId) await getCaseForPrincipal(deps.db, context.principal, request.otherCaseId)
-  const bufferMeters = clashBufferMetersOf(await deps.ruleSets.inForce(shanghaiDateOf(at)))
+  const bufferMeters = await clashBufferMetersIn(deps, self.jurisdictionCode, at)
   const { result, response } = await runUnitOfWork(
     deps.db,
     idempotency,

@@ -1,7 +1,5 @@
 import type { Kysely } from 'kysely'
 import { confinedJurisdictionCode, confinedOrganizationId } from '../core/access/principal.ts'
-import { shanghaiDateOf } from '../core/calendar/civil-date.ts'
-import { clashBufferMetersOf } from '../core/rules/coordination.ts'
 import { applyAction, LifecycleError } from '../core/lifecycle/case-state-machine.ts'
 import type { TransitionRequest } from '../core/lifecycle/transition.schema.ts'
 import type { Database } from '../platform/database/database.types.ts'
@@ -14,9 +12,9 @@ import { appendCaseEvent } from './case-event.repository.ts'
 import { recordReasonCodes } from './case-reason-code.repository.ts'
 import { checkReasonCodes, codesInPayload, reasonCodesOf } from '../core/rules/reason-codes.ts'
 import type { StoredRuleSet } from '../rule-sets/rule-set.repository.ts'
-import { CLASH_CHECKING_ACTIONS, coordinationOf, lockWorksAreaOfCase, syncWorksAndClashes } from './case-coordination.service.ts'
+import { CLASH_CHECKING_ACTIONS, clashBufferMetersIn, coordinationOf, lockWorksAreaOfCase, syncWorksAndClashes } from './case-coordination.service.ts'
 import { type CaseView, caseWriteResponse } from './case.presenter.ts'
-import { lockCase, updateCaseLifecycle, type CaseRecord, type SlaFactsChange } from './case.repository.ts'
+import { findCaseJurisdictionCode, lockCase, updateCaseLifecycle, type CaseRecord, type SlaFactsChange } from './case.repository.ts'
 import type { CaseServiceDeps, CaseWrite, RequestContext } from './case.service.ts'
 
 function toDomainError(error: LifecycleError): DomainError {
@@ -56,8 +54,9 @@ export async function transitionCase(
   const calendar = await deps.calendars.calendar()
   // The cached rule sets too: reason codes are checked against the case's rule set (core/rules/reason-codes.ts).
   const ruleSets = await deps.ruleSets.all()
-  // Approval and approved changes look for clashes under the buffer of the rule set in force (cached; read before the transaction too).
-  const bufferMeters = CLASH_CHECKING_ACTIONS.has(request.action) ? clashBufferMetersOf(await deps.ruleSets.inForce(shanghaiDateOf(deps.clock.now()))) : undefined
+  // Approval and approved changes look for clashes under the buffer of the rule set in force in the case's
+  // jurisdiction (cached; read before the transaction too; an unknown case is a 404 inside it).
+  const bufferMeters = CLASH_CHECKING_ACTIONS.has(request.action) ? await clashBufferMetersIn(deps, await findCaseJurisdictionCode(deps.db, caseId), deps.clock.now()) : undefined
   const { result, response } = await runUnitOfWork(
     deps.db,
     idempotency,

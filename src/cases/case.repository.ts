@@ -146,7 +146,7 @@ export async function insertCase(db: Kysely<Database>, values: NewCase): Promise
       ${derived.sla_paused_working_days}, ${derived.sla_within_limit}, ${derived.sla_had_supplement}, ${values.jurisdictionCode},
       ${values.lengthCheck ? JSON.stringify(values.lengthCheck) : null}, ${JSON.stringify(values.roads)}
     )
-    on conflict (organization_id, external_reference) do nothing
+    on conflict (organization_id, external_reference, jurisdiction_code) do nothing
     returning id, number, filing_receipt_number, organization_code, jurisdiction_code, rule_set_effective_from, excavation_length_meters, excavation_width_meters, version`.execute(
     db,
   )
@@ -209,7 +209,7 @@ function supervisionColumns(state: LifecycleState, calendar: WorkingDayCalendar,
 
 /** What a lifecycle write changed in the case's SLA facts, for the summary the reports keep (src/reports). */
 export interface SlaFactsChange {
-  group: { route: string; district: string; organizationId: string }
+  group: { route: string; district: string; organizationId: string; jurisdictionCode: string }
   before: SlaColumns
   after: SlaColumns
 }
@@ -244,6 +244,7 @@ export async function updateCaseLifecycle(db: Kysely<Database>, id: string, stat
       'case.route',
       'case.district',
       'case.organization_id',
+      'case.jurisdiction_code',
       'before.sla_decided_on',
       'before.sla_working_days',
       'before.sla_paused_working_days',
@@ -253,7 +254,7 @@ export async function updateCaseLifecycle(db: Kysely<Database>, id: string, stat
     .executeTakeFirst()
   if (!before) return undefined
   return {
-    group: { route: before.route, district: before.district, organizationId: before.organization_id },
+    group: { route: before.route, district: before.district, organizationId: before.organization_id, jurisdictionCode: before.jurisdiction_code },
     before: {
       sla_decided_on: before.sla_decided_on,
       sla_working_days: before.sla_working_days,
@@ -269,6 +270,12 @@ export async function updateCaseLifecycle(db: Kysely<Database>, id: string, stat
       sla_had_supplement: columns.sla_had_supplement,
     },
   }
+}
+
+/** The jurisdiction of a case, read without a lock and without scope (it never changes after intake); undefined: no such case. */
+export async function findCaseJurisdictionCode(db: Kysely<Database>, id: string): Promise<string | undefined> {
+  const row = await db.selectFrom('case').select('jurisdiction_code').where('id', '=', id).executeTakeFirst()
+  return row?.jurisdiction_code
 }
 
 /** Locks a case row for the rest of the transaction (FOR UPDATE): transitions on one case run one at a time. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { CalendarService } from '../calendar/calendar.service.ts'
-import { confinedJurisdictionCode, confinedOrganizationId, type Principal } from '../core/access/principal.ts'
+import { confinedJurisdictionCode, confinedOrganizationId, jurisdictionScopeOf, type Principal } from '../core/access/principal.ts'
 import { addDays, endOfShanghaiDay, formatShanghaiInstant, shanghaiDateOf } from '../core/calendar/civil-date.ts'
 import { initialLifecycleState } from '../core/lifecycle/lifecycle-state.ts'
 import { buildTimeline } from '../core/lifecycle/timeline.ts'
@@ -241,10 +241,10 @@ export async function listCasesFor(deps: CaseServiceDeps, principal: Principal, 
     throw new BadRequestError(`No rule set has a route ${query.route}.`, [{ path: 'query.route', message: 'no rule set names this route' }])
   }
   // A scoped key lists its own jurisdiction only; asking for another finds nothing (core/access).
-  const confined = confinedJurisdictionCode(principal)
-  if (confined !== undefined && query.jurisdiction !== undefined && query.jurisdiction !== confined) return { records: [], context, nextCursor: null }
+  const jurisdiction = jurisdictionScopeOf(principal, query.jurisdiction)
+  if (jurisdiction.kind === 'none') return { records: [], context, nextCursor: null }
   const rows = await listCases(deps.db, {
-    jurisdictionCode: confined ?? query.jurisdiction,
+    jurisdictionCode: jurisdiction.kind === 'one' ? jurisdiction.code : undefined,
     overdue: query.overdue === undefined ? undefined : { value: query.overdue, now },
     dueBy,
     organizationId,

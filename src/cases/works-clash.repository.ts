@@ -34,14 +34,14 @@ const pair = (a: string, b: string) => (a < b ? [a, b] : [b, a])
 /** Records a clash; true when it is new (a re-check of a known pair updates its facts and keeps its status). */
 export async function upsertClash(
   trx: Kysely<Database>,
-  clash: { caseId: string; otherCaseId: string; distanceMeters: number; overlap: WorksPeriod; sameRoad: boolean },
+  clash: { jurisdictionCode: string; caseId: string; otherCaseId: string; distanceMeters: number; overlap: WorksPeriod; sameRoad: boolean },
   at: Date,
 ): Promise<boolean> {
   const [a, b] = pair(clash.caseId, clash.otherCaseId)
   const { rows } = await sql<{ inserted: boolean }>`
-    insert into works_clash (case_a, case_b, distance_meters, overlap_from, overlap_to, same_road, detected_at, updated_at)
-    values (${a}, ${b}, ${clash.distanceMeters}, ${clash.overlap.from}, ${clash.overlap.to}, ${clash.sameRoad}, ${at}, ${at})
-    on conflict (case_a, case_b) do update set distance_meters = excluded.distance_meters, overlap_from = excluded.overlap_from,
+    insert into works_clash (case_a, case_b, jurisdiction_code, distance_meters, overlap_from, overlap_to, same_road, detected_at, updated_at)
+    values (${a}, ${b}, ${clash.jurisdictionCode}, ${clash.distanceMeters}, ${clash.overlap.from}, ${clash.overlap.to}, ${clash.sameRoad}, ${at}, ${at})
+    on conflict (case_a, case_b, jurisdiction_code) do update set distance_meters = excluded.distance_meters, overlap_from = excluded.overlap_from,
       overlap_to = excluded.overlap_to, same_road = excluded.same_road, updated_at = excluded.updated_at
     returning (xmax = 0) as inserted`.execute(trx)
   return rows[0]?.inserted ?? false

@@ -21,6 +21,8 @@ export interface FootprintRecord {
   box: BoundingBox
   period: WorksPeriod
   geometry: Geometry
+  /** The case's jurisdiction (migration 2026-12-02T0100): part of the key, and the scope of the map feed. */
+  jurisdictionCode: string
 }
 
 interface FootprintRow {
@@ -43,7 +45,7 @@ const periodSql = (period: WorksPeriod) => sql`daterange(${period.from}::date, $
 const SELECT_FOOTPRINT = sql`case_id, organization_id, organization_code, case_number, route, status, road_name, road_codes,
   to_char(lower(period), 'YYYY-MM-DD') as period_from, to_char(upper(period) - 1, 'YYYY-MM-DD') as period_to, geometry`
 
-export type FootprintView = Omit<FootprintRecord, 'box'>
+export type FootprintView = Omit<FootprintRecord, 'box' | 'jurisdictionCode'>
 
 function toFootprint(row: FootprintRow): FootprintView {
   return {
@@ -62,10 +64,10 @@ function toFootprint(row: FootprintRow): FootprintView {
 
 export async function upsertFootprint(trx: Kysely<Database>, f: FootprintRecord, at: Date): Promise<void> {
   await sql`
-    insert into works_footprint (case_id, organization_id, organization_code, case_number, route, status, road_name, road_codes, extent, period, geometry, updated_at)
-    values (${f.caseId}, ${f.organizationId}, ${f.organizationCode}, ${f.caseNumber}, ${f.route}, ${f.status}, ${f.roadName}, ${f.roadCodes}::text[], ${boxSql(f.box)},
+    insert into works_footprint (case_id, jurisdiction_code, organization_id, organization_code, case_number, route, status, road_name, road_codes, extent, period, geometry, updated_at)
+    values (${f.caseId}, ${f.jurisdictionCode}, ${f.organizationId}, ${f.organizationCode}, ${f.caseNumber}, ${f.route}, ${f.status}, ${f.roadName}, ${f.roadCodes}::text[], ${boxSql(f.box)},
       ${periodSql(f.period)}, ${JSON.stringify(f.geometry)}, ${at})
-    on conflict (case_id) do update set status = excluded.status, route = excluded.route, road_name = excluded.road_name, road_codes = excluded.road_codes, extent = excluded.extent,
+    on conflict (case_id, jurisdiction_code) do update set status = excluded.status, route = excluded.route, road_name = excluded.road_name, road_codes = excluded.road_codes, extent = excluded.extent,
       period = excluded.period, geometry = excluded.geometry, updated_at = excluded.updated_at`.execute(trx)
 }
 
@@ -74,11 +76,15 @@ export async function deleteFootprint(trx: Kysely<Database>, caseId: string): Pr
   await sql`delete from works_footprint where case_id = ${caseId}`.execute(trx)
 }
 
-/** Footprints whose box meets `box` and whose period shares a day with `period` (the GiST index), but not `exceptCaseId`'s. */
-export async function findFootprintsNear(trx: Kysely<Database>, box: BoundingBox, period: WorksPeriod, exceptCaseId: string): Promise<FootprintView[]> {
+/**
+ * Footprints of one jurisdiction whose box meets `box` and whose period shares a day with `period` (the GiST index),
+ * but not `exceptCaseId`'s. A clash is between two cases of one jurisdiction (its office decides it; the key of
+ * works_clash holds one jurisdiction, README "Scaling out").
+ */
+export async function findFootprintsNear(trx: Kysely<Database>, jurisdictionCode: string, box: BoundingBox, period: WorksPeriod, exceptCaseId: string): Promise<FootprintView[]> {
   const { rows } = await sql<FootprintRow>`
     select ${SELECT_FOOTPRINT} from works_footprint
-    where extent && ${boxSql(box)} and period && ${periodSql(period)} and case_id <> ${exceptCaseId}`.execute(trx)
+    where extent && ${boxSql(box)} and period && ${periodSql(period)} and case_id <> ${exceptCaseId} and jurisdiction_code = ${jurisdictionCode}`.execute(trx)
   return rows.map(toFootprint)
 }
 
@@ -86,11 +92,12 @@ export async function findFootprintsNear(trx: Kysely<Database>, box: BoundingBox
  * The map feed as GeoJSON text, built by PostgreSQL (the geometries are stored as GeoJSON already, so they are never
  * parsed and re-serialized): footprints in a box over a period, optionally of some statuses, ordered by case number,
  * at most `limit` (`count` says how many matched, up to limit + 1: more than `limit` means truncated). With `confinedTo` (a dispatch key's organization) another organization's works are only
- * `{ occupied: true, period }`. `clash`: at least one clash of the case is still open (neither linked nor dismissed).
+ * `{ occupied: true, period }`. With `jurisdictionCode` only that jurisdiction's works (core/access: jurisdictionScopeOf).
+ * `clash`: at least one clash of the case is still open (neither linked nor dismissed).
  */
 export async function worksFeedJson(
   db: Kysely<Database>,
-  filter: { box: BoundingBox; period: WorksPeriod; statuses?: string[] | undefined; limit: number; confinedTo: string | null },
+  filter: { box: BoundingBox; period: WorksPeriod; statuses?: string[] | undefined; limit: number; confinedTo: string | null; jurisdictionCode: string | undefined },
 ): Promise<{ featuresJson: string; count: number }> {
   const { rows } = await sql<{ features: string | null; count: number }>`
     with hits as (
@@ -98,6 +105,7 @@ export async function worksFeedJson(
       from works_footprint
       where extent && ${boxSql(filter.box)} and period && ${periodSql(filter.period)}
         ${filter.statuses ? sql`and status = any(${filter.statuses}::text[])` : sql``}
+        ${filter.jurisdictionCode !== undefined ? sql`and jurisdiction_code = ${filter.jurisdictionCode}` : sql``}
       order by case_number limit ${filter.limit + 1}
     ), numbered as (
       select *, row_number() over (order by case_number) as n from hits

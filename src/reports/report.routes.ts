@@ -19,10 +19,11 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: AUDIT_ROLES },
       schema: {
         tags: ['reports'],
-        summary: 'How well the time limits are kept: per route, month, district or organization',
+        summary: 'How well the time limits are kept: per route, month, district, organization or jurisdiction',
         description:
           'Cases decided in the period (Asia/Shanghai decision dates, both included): on-time rate, median and 90th-percentile working days from acceptance to decision with pauses excluded, paused days, supplement rate, and the open cases now overdue whose deadline fell in the period; with totals. ' +
-          'Answered from a summary maintained in the transaction of every decision, so it agrees with the case timelines. `Accept: text/csv` returns the same as CSV (RFC 4180, header row).',
+          'Answered from a summary maintained in the transaction of every decision, so it agrees with the case timelines. `Accept: text/csv` returns the same as CSV (RFC 4180, header row). ' +
+          'Scoped like case reads: an office key, or an auditor key scoped to a jurisdiction, counts its own jurisdiction only (asking for another counts nothing); a key spanning every jurisdiction may filter `jurisdiction=` and group `groupBy=jurisdiction`.',
         querystring: slaReportQuerySchema,
         response: {
           200: {
@@ -34,7 +35,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const report = await buildSlaReport({ db: app.db, clock: app.clock }, request.query)
+      const report = await buildSlaReport({ db: app.db, clock: app.clock }, request.principal, request.query)
       if (negotiate(request.headers.accept, ['application/json', 'text/csv']) === 'text/csv') {
         return reply.type(CSV_CONTENT_TYPE).header('content-disposition', slaReportFilename(report)).send(slaReportCsv(report))
       }

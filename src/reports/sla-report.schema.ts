@@ -25,12 +25,17 @@ const period = {
   to: periodDate(`Last decision date of the period, included; a date ${SUPPORTED_DATES}; the period covers at most ${MAX_REPORT_SPAN_DAYS} days`),
 }
 
-const slaGroupBySchema = z.enum(['route', 'month', 'district', 'organization'])
+const slaGroupBySchema = z.enum(['route', 'month', 'district', 'organization', 'jurisdiction'])
 
 export const slaReportQuerySchema = z
   .strictObject({
     ...period,
-    groupBy: slaGroupBySchema.default('route').meta({ description: 'route, month (YYYY-MM of the decision date), district, or organization (its code)' }),
+    groupBy: slaGroupBySchema.default('route').meta({ description: 'route, month (YYYY-MM of the decision date), district, organization (its code), or jurisdiction (its code)' }),
+    jurisdiction: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be a jurisdiction code like "zhangzhou"')
+      .optional()
+      .meta({ description: "Only this jurisdiction's cases (GET /v1/jurisdictions). A key scoped to a jurisdiction counts its own only; naming another counts nothing" }),
   })
   .superRefine(checkPeriod)
 
@@ -66,8 +71,12 @@ export const slaReportSchema = z
     from: z.string(),
     to: z.string(),
     groupBy: slaGroupBySchema,
+    jurisdiction: z
+      .string()
+      .nullable()
+      .meta({ description: "The jurisdiction counted: the key's own when it is scoped to one, else the `jurisdiction` filter; null: every jurisdiction" }),
     generatedAt: z.string().meta({ description: 'The instant the report was computed (overdue is relative to it)' }),
-    groups: z.array(z.object({ group: z.string().meta({ description: 'Route, YYYY-MM, district, or organization code' }), ...figures })),
+    groups: z.array(z.object({ group: z.string().meta({ description: 'Route, YYYY-MM, district, organization code, or jurisdiction code' }), ...figures })),
     totals: slaFiguresSchema,
     supervision: z
       .object({
@@ -79,9 +88,9 @@ export const slaReportSchema = z
         casesWithStageYellow: count('Cases with a stage that reached its yellow warning'),
         casesWithStageRed: count('Cases with a stage that reached its red warning'),
       })
-      .meta({ description: 'Electronic supervision in the period (JSON only; not in the CSV)' }),
+      .meta({ description: 'Electronic supervision in the period (in the CSV as `supervision` rows)' }),
     reasons: z
       .array(z.object({ action: z.string(), code: z.string(), listVersion: z.number().int(), cases: count('Cases given the code in the period') }))
-      .meta({ description: 'Coded reasons given in the period, by action and code (JSON only; not in the CSV)' }),
+      .meta({ description: 'Coded reasons given in the period, by action and code (in the CSV as `reason` rows)' }),
   })
   .meta({ id: 'SlaReport' })

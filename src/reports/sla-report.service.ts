@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { addDays, type CivilDate, endOfShanghaiDay, formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import type { Database } from '../platform/database/database.types.ts'
 import type { Clock } from '../platform/clock.ts'
+import { jurisdictionScopeOf, type Principal } from '../core/access/principal.ts'
 import { countReasonCodes, countWarningLevels } from './supervision-report.repository.ts'
 import { countOverdueOpenCases, organizationCodes, readDecidedBuckets, type SlaGroupBy } from './sla-report.repository.ts'
 import { addBucket, average, emptyAccumulator, mergeAccumulators, percentileCont, rate, type DecidedAccumulator } from '../core/reports/sla-statistics.ts'
@@ -15,6 +16,8 @@ export interface SlaReportQuery {
   from: CivilDate
   to: CivilDate
   groupBy: SlaGroupBy
+  /** Only this jurisdiction (a key spanning several may ask; a scoped key sees its own only). */
+  jurisdiction?: string | undefined
 }
 
 /** The figures of one group (or of all of them). */
@@ -36,6 +39,8 @@ export interface SlaReport {
   from: CivilDate
   to: CivilDate
   groupBy: SlaGroupBy
+  /** The jurisdiction the figures are confined to (the key's own, or the filter); null: every jurisdiction. */
+  jurisdiction: string | null
   generatedAt: string
   groups: Array<SlaFigures & { group: string }>
   totals: SlaFigures
@@ -78,8 +83,12 @@ const startOfShanghaiDay = (date: CivilDate) => new Date(endOfShanghaiDay(addDay
  * deadline fell in the same period and has passed by now (for months: the month of the deadline). Both
  * are read in one read-only snapshot, so the figures belong to one moment.
  */
-export async function buildSlaReport(deps: SlaReportDeps, query: SlaReportQuery): Promise<SlaReport> {
+export async function buildSlaReport(deps: SlaReportDeps, principal: Principal, query: SlaReportQuery): Promise<SlaReport> {
   const now = deps.clock.now()
+  // Scoped exactly as case reads are (core/access): an office key, or a scoped auditor, counts its own
+  // jurisdiction's cases only; asking for another counts nothing.
+  const scope = jurisdictionScopeOf(principal, query.jurisdiction)
+  const jurisdictionCode = scope.kind === 'one' ? scope.code : undefined
   const dueFrom = startOfShanghaiDay(query.from)
   const periodEnd = startOfShanghaiDay(addDays(query.to, 1))
   const dueBefore = now.getTime() < periodEnd.getTime() ? now : periodEnd
@@ -89,12 +98,13 @@ export async function buildSlaReport(deps: SlaReportDeps, query: SlaReportQuery)
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx) => {
-      const buckets = await readDecidedBuckets(trx, query.groupBy, query.from, query.to)
-      const overdue = await countOverdueOpenCases(trx, query.groupBy, dueFrom, dueBefore)
+      if (scope.kind === 'none') return { buckets: [], overdue: new Map<string, number>(), codes: new Map<string, string>(), warnings: [], reasons: [] }
+      const buckets = await readDecidedBuckets(trx, query.groupBy, query.from, query.to, jurisdictionCode)
+      const overdue = await countOverdueOpenCases(trx, query.groupBy, dueFrom, dueBefore, jurisdictionCode)
       const codes =
         query.groupBy === 'organization' ? await organizationCodes(trx, [...new Set([...buckets.map((b) => b.groupKey), ...overdue.keys()])]) : new Map<string, string>()
-      const warnings = await countWarningLevels(trx, query.from, query.to)
-      const reasons = await countReasonCodes(trx, query.from, query.to)
+      const warnings = await countWarningLevels(trx, query.from, query.to, jurisdictionCode)
+      const reasons = await countReasonCodes(trx, query.from, query.to, jurisdictionCode)
       return { buckets, overdue, codes, warnings, reasons }
     })
   const reached = (clock: string, level: string) => warnings.find((w) => w.clock === clock && w.level === level)
@@ -135,6 +145,7 @@ export async function buildSlaReport(deps: SlaReportDeps, query: SlaReportQuery)
     from: query.from,
     to: query.to,
     groupBy: query.groupBy,
+    jurisdiction: scope.kind === 'one' ? scope.code : scope.kind === 'none' ? (query.jurisdiction ?? null) : null,
     generatedAt: formatShanghaiInstant(now),
     groups,
     totals: figures(total, overdueTotal),

@@ -7,6 +7,8 @@ export interface SlaGroupOf {
   route: string
   district: string
   organizationId: string
+  /** The case's jurisdiction: every summary row counts one jurisdiction's cases (the report is scoped by it). */
+  jurisdictionCode: string
 }
 
 type Dimension = SlaDailySummaryTable['dimension']
@@ -24,6 +26,7 @@ function contributions(group: SlaGroupOf, columns: SlaColumns, sign: 1 | -1): Su
   return keys.map(([dimension, groupKey]) => ({
     dimension,
     group_key: groupKey,
+    jurisdiction_code: group.jurisdictionCode,
     decided_on: columns.sla_decided_on as string,
     working_days: columns.sla_working_days as number,
     cases: sign,
@@ -34,7 +37,7 @@ function contributions(group: SlaGroupOf, columns: SlaColumns, sign: 1 | -1): Su
   }))
 }
 
-const keyOf = (row: SummaryRow) => JSON.stringify([row.dimension, row.decided_on, row.group_key, row.working_days])
+const keyOf = (row: SummaryRow) => JSON.stringify([row.dimension, row.decided_on, row.group_key, row.working_days, row.jurisdiction_code])
 
 /**
  * Moves a case's contribution in the summary from `before` to `after` (its SLA columns before and after
@@ -70,7 +73,7 @@ export async function recordSlaChange(db: Kysely<Database>, group: SlaGroupOf, b
     .insertInto('sla_daily_summary')
     .values(changes)
     .onConflict((oc) =>
-      oc.columns(['dimension', 'decided_on', 'group_key', 'working_days']).doUpdateSet((eb) => ({
+      oc.columns(['dimension', 'decided_on', 'group_key', 'working_days', 'jurisdiction_code']).doUpdateSet((eb) => ({
         cases: eb('sla_daily_summary.cases', '+', eb.ref('excluded.cases')),
         with_time_limit: eb('sla_daily_summary.with_time_limit', '+', eb.ref('excluded.with_time_limit')),
         on_time: eb('sla_daily_summary.on_time', '+', eb.ref('excluded.on_time')),
@@ -89,7 +92,13 @@ export async function recordSlaChange(db: Kysely<Database>, group: SlaGroupOf, b
           changes
             .filter((row) => row.cases < 0)
             .map((row) =>
-              eb.and([eb('dimension', '=', row.dimension), eb('decided_on', '=', row.decided_on), eb('group_key', '=', row.group_key), eb('working_days', '=', row.working_days)]),
+              eb.and([
+                eb('dimension', '=', row.dimension),
+                eb('decided_on', '=', row.decided_on),
+                eb('group_key', '=', row.group_key),
+                eb('working_days', '=', row.working_days),
+                eb('jurisdiction_code', '=', row.jurisdiction_code),
+              ]),
             ),
         ),
       )
@@ -110,14 +119,14 @@ export async function rebuildSlaSummary(db: Kysely<Database>): Promise<number> {
     await sql`lock table sla_daily_summary in exclusive mode`.execute(trx)
     await trx.deleteFrom('sla_daily_summary').execute()
     const result = await sql`
-      insert into sla_daily_summary (dimension, group_key, decided_on, working_days, cases, with_time_limit, on_time, with_supplement, paused_working_days)
-      select g.dimension, g.group_key, c.sla_decided_on, c.sla_working_days, count(*),
+      insert into sla_daily_summary (jurisdiction_code, dimension, group_key, decided_on, working_days, cases, with_time_limit, on_time, with_supplement, paused_working_days)
+      select c.jurisdiction_code, g.dimension, g.group_key, c.sla_decided_on, c.sla_working_days, count(*),
         count(c.sla_within_limit), count(*) filter (where c.sla_within_limit), count(*) filter (where c.sla_had_supplement),
         sum(c.sla_paused_working_days)
       from "case" c
       cross join lateral (values ('all', ''), ('route', c.route), ('district', c.district), ('organization', c.organization_id::text)) as g(dimension, group_key)
       where c.sla_decided_on is not null
-      group by g.dimension, g.group_key, c.sla_decided_on, c.sla_working_days`.execute(trx)
+      group by c.jurisdiction_code, g.dimension, g.group_key, c.sla_decided_on, c.sla_working_days`.execute(trx)
     return Number(result.numAffectedRows ?? 0)
   })
 }

@@ -32,7 +32,7 @@ export async function recordCaseWarning(db: Kysely<Database>, w: NewCaseWarning)
       working_days_used: w.workingDaysUsed,
       working_days_remaining: w.workingDaysRemaining,
     })
-    .onConflict((oc) => oc.columns(['case_id', 'clock', 'stage', 'level']).doNothing())
+    .onConflict((oc) => oc.columns(['case_id', 'clock', 'stage', 'level', 'jurisdiction_code']).doNothing())
     .returning('case_id')
     .executeTakeFirst()
   return inserted !== undefined

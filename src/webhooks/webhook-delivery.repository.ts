@@ -36,7 +36,7 @@ export async function insertDeliveries(db: Kysely<Database>, deliveries: readonl
         created_at: delivery.createdAt,
       })),
     )
-    .onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing())
+    .onConflict((oc) => oc.columns(['endpoint_id', 'event_id', 'jurisdiction_code']).doNothing())
     .returning('id')
     .execute()
   return inserted.length

@@ -14,7 +14,8 @@ export const worksFeedRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'A GeoJSON FeatureCollection (`application/geo+json`, RFC 7946) of the open works whose geometry box meets `bbox` and whose period (approved, else planned; inclusive) shares a day with `from`–`to`. ' +
           `\`bbox\` is at most ${MAX_FEED_BOX_DEGREES}° a side (400 naming \`bbox\` otherwise); at most ${MAX_FEED_FEATURES} features, ordered by case number (\`truncated: true\` when more matched). ` +
-          "A dispatch key sees its own organization's works in full and the others' only as occupied geometry with a period.",
+          "A dispatch key sees its own organization's works in full and the others' only as occupied geometry with a period. " +
+          "A key scoped to a jurisdiction (office, scoped auditor, dispatch through its organization) sees that jurisdiction's works only, as for case reads.",
         querystring: worksFeedQuerySchema,
         response: { 200: worksFeedResponseSchema, ...commonProblemResponses },
       },

@@ -11,6 +11,7 @@ import { approval, lifecycleClient } from '../helpers/lifecycle-client.ts'
 import { bearer, buildTestApp, type TestApp } from '../helpers/test-app.ts'
 import { sql } from 'kysely'
 import * as slaMigration from '../../migrations/2026-11-27T0500-sla-reporting.ts'
+import * as jurisdictionKeysMigration from '../../migrations/2026-12-02T0100-jurisdiction-keys.ts'
 import { rebuildSlaSummary } from '../../src/reports/sla-summary.repository.ts'
 
 const sh = (local: string) => `${local}+08:00`
@@ -510,7 +511,7 @@ t.test('the period selects decision dates, and deadlines for overdue open cases'
 })
 
 t.test('the report as CSV (RFC 4180) says the same as the JSON', async (t) => {
-  for (const groupBy of ['route', 'month', 'district', 'organization'] as const) {
+  for (const groupBy of ['route', 'month', 'district', 'organization', 'jurisdiction'] as const) {
     const query = `from=2026-03-01&to=2026-04-30&groupBy=${groupBy}`
     const json = (await report(query)).json()
     const response = await report(query, auditor, { accept: 'text/csv' })
@@ -534,6 +535,11 @@ t.test('the report as CSV (RFC 4180) says the same as the JSON', async (t) => {
       'cases_with_supplement',
       'supplement_rate',
       'overdue_open_cases',
+      'measure',
+      'reason_action',
+      'reason_code',
+      'reason_list_version',
+      'count',
     ])
     const cell = (v: number | null) => (v === null ? '' : String(v))
     const asRow = (type: string, group: string, f: ExpectedFigures) => [
@@ -554,8 +560,38 @@ t.test('the report as CSV (RFC 4180) says the same as the JSON', async (t) => {
         f.supplementRate,
         f.overdueOpenCases,
       ].map(cell),
+      ...['', '', '', '', ''],
     ]
-    t.same(rows, [...json.groups.map((g: ExpectedFigures & { group: string }) => asRow('group', g.group, g)), asRow('total', '', json.totals)], `CSV rows by ${groupBy}`)
+    // After the groups and totals: one row per supervision measure, then one per coded reason (JSON's supervision and reasons).
+    const noFigures = Array.from({ length: 11 }, () => '')
+    const supervisionRows = (
+      [
+        ['casesReachedYellow', 'cases_reached_yellow'],
+        ['casesReachedRed', 'cases_reached_red'],
+        ['casesReachedOverdue', 'cases_reached_overdue'],
+        ['casesWithStageOverrun', 'cases_with_stage_overrun'],
+        ['stageOverruns', 'stage_overruns'],
+        ['casesWithStageYellow', 'cases_with_stage_yellow'],
+        ['casesWithStageRed', 'cases_with_stage_red'],
+      ] as const
+    ).map(([key, measure]) => ['2026-03-01', '2026-04-30', 'supervision', '', ...noFigures, measure, '', '', '', String(json.supervision[key])])
+    const reasonRows = json.reasons.map((r: { action: string; code: string; listVersion: number; cases: number }) => [
+      '2026-03-01',
+      '2026-04-30',
+      'reason',
+      '',
+      ...noFigures,
+      'cases_with_reason',
+      r.action,
+      r.code,
+      String(r.listVersion),
+      String(r.cases),
+    ])
+    t.same(
+      rows,
+      [...json.groups.map((g: ExpectedFigures & { group: string }) => asRow('group', g.group, g)), asRow('total', '', json.totals), ...supervisionRows, ...reasonRows],
+      `CSV rows by ${groupBy}`,
+    )
   }
   t.equal(
     (await report('from=2026-03-01&to=2026-04-30', office, { accept: 'text/csv;q=0.5, application/json' })).headers['content-type'],
@@ -655,8 +691,11 @@ t.test('the maintained summary equals a rebuild from the cases, and the migratio
   t.same(await summary(), maintained, 'rebuild = maintained')
 
   // Down and up again: the facts and the summary are derived from the lifecycle documents in SQL.
+  // The later migration that keys the summary by jurisdiction comes off first and back on after (its down and up too).
+  await jurisdictionKeysMigration.down(database.db)
   await slaMigration.down(database.db)
   await slaMigration.up(database.db)
+  await jurisdictionKeysMigration.up(database.db)
   t.same(await facts(), caseFacts, 'backfilled facts = facts written by the transitions')
   t.same(await summary(), maintained, 'backfilled summary = maintained summary')
 })

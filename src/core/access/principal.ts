@@ -62,3 +62,17 @@ export function organizationScopeOf(principal: Principal, requestedCode: string 
   if (confined !== undefined) return requestedCode !== undefined && requestedCode !== principal.organizationCode ? { kind: 'none' } : { kind: 'id', id: confined }
   return requestedCode === undefined ? { kind: 'all' } : { kind: 'code', code: requestedCode }
 }
+
+/**
+ * Which jurisdictions a read filtered by `requested` covers for this principal — the jurisdiction half of the
+ * visibility rule (confinedJurisdictionCode) applied to a filter, shared by case lists, the SLA report and the map
+ * feed: `'all'` (a key spanning every jurisdiction, no filter), `'none'` (a scoped key asking for another jurisdiction
+ * simply finds nothing), or one jurisdiction (the key's own, or the one a spanning key asked for).
+ */
+export type JurisdictionScope = { kind: 'all' } | { kind: 'none' } | { kind: 'one'; code: string }
+
+export function jurisdictionScopeOf(principal: Principal, requested: string | undefined): JurisdictionScope {
+  const confined = confinedJurisdictionCode(principal)
+  if (confined !== undefined) return requested !== undefined && requested !== confined ? { kind: 'none' } : { kind: 'one', code: confined }
+  return requested === undefined ? { kind: 'all' } : { kind: 'one', code: requested }
+}

@@ -140,6 +140,8 @@ export interface CaseWarningTable {
   organization_id: string
   working_days_used: number
   working_days_remaining: number
+  /** The case's jurisdiction, copied on insert by a trigger (migration 2026-12-01T0600); part of the keys (2026-12-02T0100). */
+  jurisdiction_code: ColumnType<string, never, never>
 }
 
 /** The reason codes given with a case's actions (src/cases), for reports grouped by reason. */
@@ -153,6 +155,8 @@ export interface CaseReasonCodeTable {
   route: string
   district: string
   organization_id: string
+  /** The case's jurisdiction, copied on insert by a trigger (migration 2026-12-01T0600); part of the keys (2026-12-02T0100). */
+  jurisdiction_code: ColumnType<string, never, never>
 }
 
 /** The road register (src/roads). `extent` is a PostgreSQL box, written and read as text '(x2,y2),(x1,y1)'. */
@@ -198,6 +202,8 @@ export interface SlaDailySummaryTable {
   on_time: number
   with_supplement: number
   paused_working_days: number
+  /** The case's jurisdiction (migration 2026-12-02T0100): every row counts one jurisdiction's cases. */
+  jurisdiction_code: string
 }
 
 export interface CaseEventTable {
@@ -283,6 +289,8 @@ export interface WebhookDeliveryTable {
   last_error_class: ColumnType<string | null, string | null | undefined, string | null>
   payload: JSONColumnType<Record<string, unknown>, string, string>
   created_at: Timestamp
+  /** The case's jurisdiction, copied on insert by a trigger (migration 2026-12-01T0600); part of the keys (2026-12-02T0100). */
+  jurisdiction_code: ColumnType<string, never, never>
 }
 
 export interface WebhookRelayCursorTable {
