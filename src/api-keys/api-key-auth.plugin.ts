@@ -109,7 +109,13 @@ async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number; c
     await app.rateLimits.countKeyRequest(request)
     const roles = config.roles
     if (!roles?.includes(principal.role)) {
-      throw new ForbiddenError(`The ${principal.role} role may not call ${request.method} ${request.routeOptions.url}${roles ? ` (allowed: ${roles.join(', ')})` : ''}.`)
+      throw new ForbiddenError(
+        `The ${principal.role} role may not call ${request.method} ${request.routeOptions.url}${roles ? ` (allowed: ${roles.join(', ')})` : ''}.`,
+      ).withParams('route', {
+        role: principal.role,
+        method: request.method,
+        url: request.routeOptions.url ?? '',
+      })
     }
   })
 }

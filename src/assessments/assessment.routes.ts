@@ -1,3 +1,4 @@
+import { markLocalized } from '../platform/http/locale.plugin.ts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { ROLES } from '../core/access/principal.ts'
 import { commonProblemResponses, problemSchema } from '../platform/http/http-schemas.ts'
@@ -19,6 +20,9 @@ export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: assessmentResponseSchema, 422: problemSchema, ...commonProblemResponses },
       },
     },
-    async (request) => await assessWorks(deps, request.body),
+    async (request, reply) => {
+      markLocalized(reply, request.locale)
+      return await assessWorks(deps, request.body, request.locale)
+    },
   )
 }

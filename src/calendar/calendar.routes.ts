@@ -1,3 +1,4 @@
+import { markLocalized } from '../platform/http/locale.plugin.ts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ROLES } from '../core/access/principal.ts'
@@ -62,9 +63,10 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const calendar = await app.calendarService.calendar()
       const { from, workingDays } = request.query
+      markLocalized(reply, request.locale)
       const result = calendar.addWorkingDays(from, workingDays)
       return {
         from,
@@ -73,7 +75,7 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         dueAt: formatShanghaiInstant(endOfShanghaiDay(result.date)),
         provisional: result.provisional,
         calendarFingerprint: calendar.fingerprint(),
-        explanation: explainDeadline(calendar, from, workingDays),
+        explanation: explainDeadline(calendar, from, workingDays, [], request.locale),
       }
     },
   )

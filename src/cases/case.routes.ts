@@ -1,3 +1,4 @@
+import { markLocalized } from '../platform/http/locale.plugin.ts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { transitionRequestSchema } from '../core/lifecycle/transition.schema.ts'
@@ -52,7 +53,10 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { record, context, coordination } = await readCase(deps, request.principal, request.params.id)
-      return reply.header('etag', etagOf(record)).send(presentCase(record, context, coordination))
+      // The deadline explanations are in the caller's language; the stored decision is kept as it was made.
+      return markLocalized(reply, request.locale)
+        .header('etag', etagOf(record))
+        .send(presentCase(record, { ...context, locale: request.locale }, coordination))
     },
   )
 

@@ -183,13 +183,13 @@ async function jurisdictionOfSubmission(deps: CaseServiceDeps, principal: Princi
     await deps.jurisdictions.resolve(requested, 'jurisdiction')
     throw new ValidationFailedError(`Organization ${organization.code} belongs to ${own.code}: its cases are decided under that jurisdiction's rule set.`, [
       { path: 'jurisdiction', message: `must be ${own.code} (the organization's) or omitted` },
-    ])
+    ]).withParams('organization_jurisdiction', { organization: organization.code, jurisdiction: own.code })
   }
   const confined = confinedJurisdictionCode(principal)
   if (confined !== undefined && confined !== own.code) {
     throw new ValidationFailedError(`This key works in ${confined}; organization ${organization.code} belongs to ${own.code}.`, [
       { path: 'organization', message: `must be an organization of ${confined}` },
-    ])
+    ]).withParams('key_confined', { confined, organization: organization.code, jurisdiction: own.code })
   }
   return own
 }
@@ -199,13 +199,13 @@ function duplicateReference(existing: CaseRecord | undefined, externalReference:
     `Your organization already submitted a case with externalReference ${externalReference}${existing ? `: ${existing.number}` : ''}.`,
     'duplicate_external_reference',
     existing ? { caseId: existing.id, caseNumber: existing.number, location: `/v1/cases/${existing.id}` } : {},
-  )
+  ).withParams(existing ? 'reference' : '', existing ? { externalReference, caseNumber: existing.number } : {})
 }
 
 /** One case as the principal may see it; another organization's case is "not found" (core/access). */
 export async function getCaseForPrincipal(db: Kysely<Database>, principal: Principal, id: string): Promise<CaseRecord> {
   const found = await findCase(db, id, confinedOrganizationId(principal), confinedJurisdictionCode(principal))
-  if (!found) throw new NotFoundError(`No case ${id} is visible to this API key.`, 'case_not_found')
+  if (!found) throw new NotFoundError(`No case ${id} is visible to this API key.`, 'case_not_found').withParams('id', { id })
   return found
 }
 
@@ -238,7 +238,9 @@ export async function listCasesFor(deps: CaseServiceDeps, principal: Principal, 
   const dueBy = query.dueWithinWorkingDays === undefined ? undefined : { date: context.calendar.addWorkingDays(shanghaiDateOf(now), query.dueWithinWorkingDays).date, now }
   // Route names are rule-set data: a name no rule set has is a bad filter, as an unknown enum value was.
   if (query.route !== undefined && !(await deps.ruleSets.all()).some((r) => r.parameters.routeTerms.some((terms) => terms.route === query.route))) {
-    throw new BadRequestError(`No rule set has a route ${query.route}.`, [{ path: 'query.route', message: 'no rule set names this route' }])
+    throw new BadRequestError(`No rule set has a route ${query.route}.`, [{ path: 'query.route', message: 'no rule set names this route' }]).withParams('unknown_route_name', {
+      route: query.route,
+    })
   }
   // A scoped key lists its own jurisdiction only; asking for another finds nothing (core/access).
   const confined = confinedJurisdictionCode(principal)

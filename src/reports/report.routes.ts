@@ -1,3 +1,4 @@
+import { markLocalized } from '../platform/http/locale.plugin.ts'
 import { confinedJurisdictionCode } from '../core/access/principal.ts'
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
@@ -36,7 +37,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const report = await buildSlaReport({ db: app.db, clock: app.clock }, request.query)
       if (negotiate(request.headers.accept, ['application/json', 'text/csv']) === 'text/csv') {
-        return reply.type(CSV_CONTENT_TYPE).header('content-disposition', slaReportFilename(report)).send(slaReportCsv(report))
+        return markLocalized(reply, request.locale).type(CSV_CONTENT_TYPE).header('content-disposition', slaReportFilename(report)).send(slaReportCsv(report, request.locale))
       }
       return report
     },
@@ -71,11 +72,12 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         from,
         to,
         requestId: request.id,
+        locale: request.locale,
         jurisdictionCode: confinedJurisdictionCode(request.principal),
         onError: (error, caseId) => request.log.error({ err: error, caseId }, caseId === null ? 'timeline export stopped early' : 'timeline export left a case out'),
       })
       return (
-        reply
+        markLocalized(reply, request.locale)
           .type(CSV_CONTENT_TYPE)
           .header('content-disposition', attachment(`case-timelines_${from}_${to}.csv`))
           .header('x-calendar-fingerprint', calendar.fingerprint())

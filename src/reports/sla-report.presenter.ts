@@ -1,4 +1,6 @@
 import { attachment, csvRecord } from '../core/reports/csv.ts'
+import { csvHeaders } from '../core/reports/csv-headers.ts'
+import type { Locale } from '../core/i18n/locale.ts'
 import type { SlaFigures, SlaReport } from './sla-report.service.ts'
 
 const FIGURE_COLUMNS: [keyof SlaFigures, string][] = [
@@ -20,8 +22,8 @@ const FIGURE_COLUMNS: [keyof SlaFigures, string][] = [
  * total, group empty), each carrying its period so rows copied elsewhere keep their meaning. Empty cells
  * are the JSON's nulls (no case to compute a rate or a percentile from).
  */
-export function slaReportCsv(report: SlaReport): string {
-  const header = csvRecord(['period_from', 'period_to', 'row_type', report.groupBy, ...FIGURE_COLUMNS.map(([, column]) => column)])
+export function slaReportCsv(report: SlaReport, locale: Locale = 'en'): string {
+  const header = csvRecord(csvHeaders(['period_from', 'period_to', 'row_type', report.groupBy, ...FIGURE_COLUMNS.map(([, column]) => column)], locale))
   const row = (type: 'group' | 'total', group: string | null, figures: SlaFigures) =>
     csvRecord([report.from, report.to, type, group, ...FIGURE_COLUMNS.map(([key]) => figures[key])])
   return header + report.groups.map((g) => row('group', g.group, g)).join('') + row('total', null, report.totals)
