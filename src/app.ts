@@ -4,7 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { AppConfig } from './platform/config/config.ts'
 import type { DatabaseHandle } from './platform/database/database.ts'
 import { systemClock, type Clock } from './platform/clock.ts'
-import localePlugin from './platform/http/locale.plugin.ts'
+import localePlugin from './platform/i18n/locale.plugin.ts'
 import errorsPlugin, { clientErrorHandler, frameworkErrorHandler } from './platform/errors/errors.plugin.ts'
 import databasePlugin from './platform/database/database.plugin.ts'
 import authPlugin from './api-keys/api-key-auth.plugin.ts'

@@ -1,4 +1,3 @@
-import { markLocalized } from '../platform/http/locale.plugin.ts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { ROLES } from '../core/access/principal.ts'
 import { commonProblemResponses, problemSchema } from '../platform/http/http-schemas.ts'
@@ -10,7 +9,7 @@ export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/assessments',
     {
-      config: { roles: ROLES, sideEffectFree: true },
+      config: { roles: ROLES, sideEffectFree: true, localized: true },
       schema: {
         tags: ['assessments'],
         summary: 'What the rules decide for given works, without storing anything',
@@ -20,9 +19,6 @@ export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: assessmentResponseSchema, 422: problemSchema, ...commonProblemResponses },
       },
     },
-    async (request, reply) => {
-      markLocalized(reply, request.locale)
-      return await assessWorks(deps, request.body, request.locale)
-    },
+    async (request) => await assessWorks(deps, request.body, request.locale),
   )
 }

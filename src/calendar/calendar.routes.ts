@@ -1,4 +1,3 @@
-import { markLocalized } from '../platform/http/locale.plugin.ts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ROLES } from '../core/access/principal.ts'
@@ -41,7 +40,7 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/calendar/due-date',
     {
-      config: { roles: ROLES },
+      config: { roles: ROLES, localized: true },
       schema: {
         tags: ['calendar'],
         summary: 'The date N working days after a date (the start date itself not counted), explained day by day',
@@ -63,10 +62,9 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const calendar = await app.calendarService.calendar()
       const { from, workingDays } = request.query
-      markLocalized(reply, request.locale)
       const result = calendar.addWorkingDays(from, workingDays)
       return {
         from,

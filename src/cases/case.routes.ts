@@ -1,4 +1,3 @@
-import { markLocalized } from '../platform/http/locale.plugin.ts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { transitionRequestSchema } from '../core/lifecycle/transition.schema.ts'
@@ -43,7 +42,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/cases/:id',
     {
-      config: { roles: READERS },
+      config: { roles: READERS, localized: true },
       schema: {
         tags: ['cases'],
         summary: 'Read a case',
@@ -54,9 +53,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { record, context, coordination } = await readCase(deps, request.principal, request.params.id)
       // The deadline explanations are in the caller's language; the stored decision is kept as it was made.
-      return markLocalized(reply, request.locale)
-        .header('etag', etagOf(record))
-        .send(presentCase(record, { ...context, locale: request.locale }, coordination))
+      return reply.header('etag', etagOf(record)).send(presentCase(record, { ...context, locale: request.locale }, coordination))
     },
   )
 

@@ -1,4 +1,3 @@
-import { markLocalized } from '../platform/http/locale.plugin.ts'
 import { confinedJurisdictionCode } from '../core/access/principal.ts'
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
@@ -17,7 +16,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reports/sla',
     {
-      config: { roles: AUDIT_ROLES },
+      config: { roles: AUDIT_ROLES, localized: true },
       schema: {
         tags: ['reports'],
         summary: 'How well the time limits are kept: per route, month, district or organization',
@@ -37,7 +36,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const report = await buildSlaReport({ db: app.db, clock: app.clock }, request.query)
       if (negotiate(request.headers.accept, ['application/json', 'text/csv']) === 'text/csv') {
-        return markLocalized(reply, request.locale).type(CSV_CONTENT_TYPE).header('content-disposition', slaReportFilename(report)).send(slaReportCsv(report, request.locale))
+        return reply.type(CSV_CONTENT_TYPE).header('content-disposition', slaReportFilename(report)).send(slaReportCsv(report, request.locale))
       }
       return report
     },
@@ -46,7 +45,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reports/timelines',
     {
-      config: { roles: AUDIT_ROLES },
+      config: { roles: AUDIT_ROLES, localized: true },
       schema: {
         tags: ['reports'],
         summary: 'Per-case timelines of the cases decided in a period, as CSV',
@@ -77,7 +76,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         onError: (error, caseId) => request.log.error({ err: error, caseId }, caseId === null ? 'timeline export stopped early' : 'timeline export left a case out'),
       })
       return (
-        markLocalized(reply, request.locale)
+        reply
           .type(CSV_CONTENT_TYPE)
           .header('content-disposition', attachment(`case-timelines_${from}_${to}.csv`))
           .header('x-calendar-fingerprint', calendar.fingerprint())

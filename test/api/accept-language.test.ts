@@ -37,7 +37,7 @@ t.test('problems: validation errors in zh-CN list the same paths with Chinese me
   const dispatch = await key('dispatch')
   const bad = { ...caseBody(), voltageVolts: 'high', plannedEndDate: '2026-02-30', surprise: 1 }
   delete (bad as Record<string, unknown>).contact
-  const send = (headers: Record<string, string>, payload: unknown) =>
+  const send = (headers: Record<string, string>, payload: Record<string, unknown>) =>
     app.inject({ method: 'POST', url: '/v1/cases', headers: { ...bearer(dispatch), ...headers }, payload })
   const en = await send({}, bad)
   const zh = await send(ZH, bad)

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { PROBLEM_CATALOGUE, placeholdersOf, problemText, type ProblemEntry } from '../../src/platform/errors/problem-catalogue.ts'
-import { negotiateLocale } from '../../src/platform/http/content-negotiation.ts'
+import { negotiateLocale } from '../../src/platform/i18n/locale-negotiation.ts'
 import { issueMessage } from '../../src/platform/errors/issue-messages.ts'
 
 const HAN = /\p{Script=Han}/u
@@ -30,10 +30,7 @@ t.test('every code has a title and a detail in both languages, none empty, the C
 
 t.test('the codes the error boundary writes itself are all in the catalogue', async (t) => {
   const source = readFileSync(new URL('../../src/platform/errors/errors.plugin.ts', import.meta.url), 'utf8')
-  const written = [
-    ...source.matchAll(/problem\(\s*request,\s*\d{3},\s*'([a-z_]+)'/g),
-    ...source.matchAll(/\[\d{3}, '([a-z_]+)'/g),
-  ].map((m) => m[1] as string)
+  const written = [...source.matchAll(/problem\(\s*request,\s*\d{3},\s*'([a-z_]+)'/g), ...source.matchAll(/\[\d{3}, '([a-z_]+)'/g)].map((m) => m[1] as string)
   t.ok(written.length >= 12, written.join(' '))
   for (const code of new Set(written)) t.ok(Object.hasOwn(PROBLEM_CATALOGUE, code), `${code} is in the catalogue`)
 })
@@ -76,7 +73,12 @@ t.test('issueMessage: zod issues re-rendered with zod’s zh-CN locale, the serv
   t.equal(issueMessage('en', 'required'), 'required')
   t.equal(issueMessage('zh-CN', 'required'), '必填项')
   t.equal(issueMessage('zh-CN', 'unknown field `x`'), '未知字段 `x`')
-  const tooSmall = issueMessage('zh-CN', 'Too small: expected number to be >0', { code: 'too_small', params: { origin: 'number', minimum: 0, inclusive: false }, input: -1, path: ['voltageVolts'] })
+  const tooSmall = issueMessage('zh-CN', 'Too small: expected number to be >0', {
+    code: 'too_small',
+    params: { origin: 'number', minimum: 0, inclusive: false },
+    input: -1,
+    path: ['voltageVolts'],
+  })
   t.ok(HAN.test(tooSmall), tooSmall)
   const type = issueMessage('zh-CN', 'Invalid input: expected number, received string', { code: 'invalid_type', params: { expected: 'number' }, input: 'x', path: ['v'] })
   t.match(type, /期望 数字/)

@@ -87,7 +87,7 @@ function classify(
 }
 
 /** The Chinese name of a holiday named in both languages ("春节 Spring Festival" → "春节"); a name in one language is kept. */
-export function chineseNameOf(name: string): string {
+function chineseNameOf(name: string): string {
   const first = name.split(/\s+/)[0] ?? name
   return /\p{Script=Han}/u.test(first) ? first : name
 }

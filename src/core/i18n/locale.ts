@@ -12,8 +12,3 @@ export interface Localized {
   en: string
   zh: string
 }
-
-/** The text of `localized` in `locale`. */
-export function pick(localized: Localized, locale: Locale): string {
-  return locale === 'zh-CN' ? localized.zh : localized.en
-}

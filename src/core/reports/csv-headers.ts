@@ -5,7 +5,7 @@
  */
 import type { Locale } from '../i18n/locale.ts'
 
-export const CSV_HEADERS_ZH: Readonly<Record<string, string>> = {
+const CSV_HEADERS_ZH: Readonly<Record<string, string>> = {
   // SLA report
   period_from: '统计期间起',
   period_to: '统计期间止',

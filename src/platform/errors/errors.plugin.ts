@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { BadRequestError, DomainError, PROBLEM_TYPE_BASE, type FieldIssue } from './domain-errors.ts'
 import { jsonSyntaxPosition } from './json-syntax-position.ts'
-import { markLocalized } from '../http/locale.plugin.ts'
+import { markLocalized } from '../i18n/locale.plugin.ts'
 import { issueMessage } from './issue-messages.ts'
 import { problemText, type ProblemParams } from './problem-catalogue.ts'
 

@@ -437,7 +437,7 @@ export const PROBLEM_CATALOGUE = {
 
 export type ProblemCode = keyof typeof PROBLEM_CATALOGUE
 
-export function isProblemCode(code: string): code is ProblemCode {
+function isProblemCode(code: string): code is ProblemCode {
   return Object.hasOwn(PROBLEM_CATALOGUE, code)
 }
 

@@ -1,9 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Locale } from '../../core/i18n/locale.ts'
-import { negotiateLocale } from './content-negotiation.ts'
+import { negotiateLocale } from './locale-negotiation.ts'
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The answer's human-readable text follows Accept-Language: it carries Content-Language and Vary (and the OpenAPI says so). */
+    localized?: boolean
+  }
   interface FastifyRequest {
     /** The language the caller reads (Accept-Language, negotiated once here): `en` unless zh-CN is preferred. */
     readonly locale: Locale
@@ -30,6 +34,11 @@ async function localePlugin(app: FastifyInstance) {
     getter(this: { headers: Record<string, string | string[] | undefined> }) {
       return negotiateLocale(this.headers['accept-language'])
     },
+  })
+  // Problems are marked by the error boundary; a localized route's own answers here.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.routeOptions.config?.localized && !reply.hasHeader('content-language')) markLocalized(reply, request.locale)
+    return payload
   })
 }
 
