@@ -51,9 +51,9 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { record, context, coordination } = await readCase(deps, request.principal, request.params.id)
-      // The deadline explanations are in the caller's language; the stored decision is kept as it was made.
-      return reply.header('etag', etagOf(record)).send(presentCase(record, { ...context, locale: request.locale }, coordination))
+      // The decision and deadline explanations in the caller's language (the stored record is not changed).
+      const { record, context, coordination } = await readCase(deps, request.principal, request.params.id, request.locale)
+      return reply.header('etag', etagOf(record)).send(presentCase(record, context, coordination))
     },
   )
 

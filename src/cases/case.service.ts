@@ -6,6 +6,8 @@ import { initialLifecycleState } from '../core/lifecycle/lifecycle-state.ts'
 import { buildTimeline } from '../core/lifecycle/timeline.ts'
 import { routeInputOf } from '../core/rules/assessment.ts'
 import { decideRoute } from '../core/rules/route-decision.ts'
+import { decisionExplanationIn } from '../core/rules/decision-explanation.ts'
+import type { Locale } from '../core/i18n/locale.ts'
 import { DEFAULT_RULE_SET } from '../core/rules/default-rule-set.ts'
 import { resolveActingOrganization, resolveListOrganization, type OrganizationRef } from '../organizations/organization.service.ts'
 import type { Jurisdiction } from '../jurisdictions/jurisdiction.repository.ts'
@@ -209,9 +211,23 @@ export async function getCaseForPrincipal(db: Kysely<Database>, principal: Princ
   return found
 }
 
-export async function readCase(deps: CaseServiceDeps, principal: Principal, id: string): Promise<CaseView> {
-  const record = await getCaseForPrincipal(deps.db, principal, id)
-  return { record, context: await presentationContextFor(deps, principal), coordination: await coordinationOf(deps.db, principal, id) }
+export async function readCase(deps: CaseServiceDeps, principal: Principal, id: string, locale: Locale = 'en'): Promise<CaseView> {
+  const stored = await getCaseForPrincipal(deps.db, principal, id)
+  const record = locale === 'en' ? stored : await withExplanationIn(deps, stored, locale)
+  return { record, context: { ...(await presentationContextFor(deps, principal)), locale }, coordination: await coordinationOf(deps.db, principal, id) }
+}
+
+/** The case with its decision's explanation in `locale` (core/rules/decision-explanation.ts); the record is unchanged. */
+async function withExplanationIn(deps: Pick<CaseServiceDeps, 'ruleSets'>, record: CaseRecord, locale: Locale): Promise<CaseRecord> {
+  const ruleSet = await deps.ruleSets.find(record.ruleSetId, record.ruleSetVersion)
+  const explanation = decisionExplanationIn(locale, record.decision, ruleSet, {
+    input: routeInputOf(record),
+    plannedStartDate: record.plannedStartDate,
+    plannedEndDate: record.plannedEndDate,
+    lengthCheck: record.lengthCheck,
+    roads: record.roads,
+  })
+  return { ...record, decision: { ...record.decision, explanation } }
 }
 
 /** The opaque cursor of GET /v1/cases: newest first on (submitted_at, id). */

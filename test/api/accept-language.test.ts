@@ -1,4 +1,5 @@
 import t from 'tap'
+import { lifecycleClient } from '../helpers/lifecycle-client.ts'
 import { bearer, buildTestApp, caseBody } from '../helpers/test-app.ts'
 
 const ZH = { 'accept-language': 'zh-CN' }
@@ -183,4 +184,35 @@ t.test('GET /v1/reports/sla as CSV: the header row in zh-CN, the column order an
   t.equal(timelines.statusCode, 200, timelines.body)
   t.match(timelines.body, /^案件标识,案件编号,申请单位,办理路径,行政区,案件状态,办结日期,/)
   t.equal(timelines.headers['content-language'], 'zh-CN')
+})
+
+t.test('GET /v1/cases/{id} in zh-CN: the stored decision explained again in Chinese (same items), deadlines explained in Chinese', async (t) => {
+  const testApp = await buildTestApp(t)
+  const { app, key } = testApp
+  const client = lifecycleClient(testApp)
+  const dispatch = await key('dispatch')
+  const office = await key('office')
+  const joint = await client.submit(dispatch, { excavationLengthMeters: 50 })
+  await client.ok(office, joint.id, { action: 'accept' })
+  const read = (headers: Record<string, string>) => app.inject({ method: 'GET', url: `/v1/cases/${joint.id}`, headers: { ...bearer(office), ...headers } })
+  const en = await read({})
+  const zh = await read(ZH)
+  t.equal(zh.statusCode, 200)
+  t.equal(zh.headers['content-language'], 'zh-CN')
+  t.match(zh.headers.vary, /Accept-Language/)
+  t.equal(zh.headers.etag, en.headers.etag, 'the same version')
+  const [enBody, zhBody] = [en.json(), zh.json()]
+  t.equal(zhBody.route, 'joint_review')
+  t.same(
+    zhBody.explanation.map((i: { code: string; basis: string }) => [i.code, i.basis]),
+    enBody.explanation.map((i: { code: string; basis: string }) => [i.code, i.basis]),
+  )
+  for (const item of zhBody.explanation) t.ok(hasChinese(item.text) && !/\b(applies|working days)\b/.test(item.text), item.text)
+  t.match(enBody.explanation.find((i: { code: string }) => i.code === 'route.matched').text, /^joint_review applies/, 'English as stored')
+  t.ok(zhBody.clock.explanation, 'the clock runs')
+  t.same(zhBody.clock.explanation.countedDates, enBody.clock.explanation.countedDates)
+  for (const day of zhBody.clock.explanation.days) t.notMatch(day.reason, /[A-Za-z]{3,}/, `${day.date}: ${day.reason}`)
+  t.notMatch(zhBody.clock.explanation.summary, /working day/)
+  const list = await app.inject({ method: 'GET', url: '/v1/cases', headers: { ...bearer(office), ...ZH } })
+  t.equal(list.statusCode, 200, 'lists are not localized')
 })
