@@ -73,6 +73,9 @@ t.test('issueMessage: zod issues re-rendered with zod’s zh-CN locale, the serv
   t.equal(issueMessage('en', 'required'), 'required')
   t.equal(issueMessage('zh-CN', 'required'), '必填项')
   t.equal(issueMessage('zh-CN', 'unknown field `x`'), '未知字段 `x`')
+  t.equal(issueMessage('zh-CN', 'the geometry crosses itself on the side starting here: it must be simple'), '图形在起于此处的边上自相交：图形不得自相交')
+  t.equal(issueMessage('zh-CN', '2026-02-16 is a Monday; a make-up workday must fall on a Saturday or Sunday'), '2026-02-16不是周末：调休上班日须为周六或周日')
+  t.equal(issueMessage('zh-CN', 'an unlisted message'), 'an unlisted message', 'an unlisted message stays as it is')
   const tooSmall = issueMessage('zh-CN', 'Too small: expected number to be >0', {
     code: 'too_small',
     params: { origin: 'number', minimum: 0, inclusive: false },

@@ -43,6 +43,32 @@ const ZH_MESSAGES: Array<[RegExp, (match: RegExpExecArray) => string]> = [
   [/^must be (\S+) or omitted$/, (m) => `须为 ${m[1]} 或不填`],
   [/^must be an organization of (\S+)$/, (m) => `须为辖区 ${m[1]} 的单位`],
   [/^must be four numbers minLon,minLat,maxLon,maxLat \(WGS84\)$/, () => '须为四个数值：最小经度,最小纬度,最大经度,最大纬度（WGS84）'],
+  // Works geometry (core/geo/geometry-validation.ts)
+  [/^has (\d+) vertices; at most (\d+) are accepted$/, (m) => `共有${m[1]}个顶点，最多允许${m[2]}个`],
+  [/^\[(.+)\] is outside (.+) \(longitude (.+)–(.+), latitude (.+)–(.+)\)$/s, (m) => `坐标[${m[1]}]不在${m[2]}范围内（经度${m[3]}至${m[4]}，纬度${m[5]}至${m[6]}）`],
+  [/^repeats the previous position \(a side of zero length\)$/, () => '与前一坐标点重复（边长为零）'],
+  [/^the side ending here is (\S+) long; at most (\S+) is accepted$/, (m) => `止于此处的边长为${m[1]}，最长允许${m[2]}`],
+  [/^the geometry crosses itself on the side starting here: it must be simple$/, () => '图形在起于此处的边上自相交：图形不得自相交'],
+  [/^the geometry folds back on itself at this position \(a spike\): it must be simple$/, () => '图形在此处折返（尖刺）：图形不得自相交或折返'],
+  [/^is not a valid polygon: a hole must lie inside the outer ring and rings must not touch along a side$/, () => '不是有效的多边形：内环须位于外环之内，且各环不得沿边相接'],
+  // Lifecycle actions (core/lifecycle)
+  [/^a change of kind "(.+)" must give (\S+)$/, (m) => `变更类型为“${m[1]}”的，须填写 ${m[2]}`],
+  [/^the current stage is (\S+), not (\S+)$/, (m) => `当前审查阶段为 ${m[1]}，而非 ${m[2]}`],
+  [/^the route names no approving authority: say who approves$/, () => '该办理路径未规定审批机关，请注明审批机关'],
+  [/^an extension must end after the approved period's end (\S+)$/, (m) => `延期的截止日期须晚于原批准期限的截止日期${m[1]}`],
+  [
+    /^unknown code "(.+)": not in the (\S+) list \(version (\d+)\) of the case's rule set; known: (.*)$/s,
+    (m) => `代码“${m[1]}”不在该案件适用规则集的${m[2]}代码表（第${m[3]}版）中；可用代码：${m[4]}`,
+  ],
+  [/^(\S+) is not a published event type: use \* or one of (.*)$/s, (m) => `${m[1]}不是已发布的事件类型：请使用 * 或以下之一：${m[2]}`],
+  // Calendar schedules (core/calendar/working-day-calendar.ts)
+  [/^source must say where the schedule came from \(e\.g\. the State Council notice\)$/, () => '须注明节假日安排的来源（例如国务院办公厅通知）'],
+  [/^(\S+) is not a real date in YYYY-MM-DD form$/, (m) => `${m[1]}不是格式为 YYYY-MM-DD 的有效日期`],
+  [/^(\S+) is outside (\d+); each year's schedule may only list dates of that year$/, (m) => `${m[1]}不在${m[2]}年内；每一年度的安排只能列入该年度的日期`],
+  [/^(\S+) is a \w+; a make-up workday must fall on a Saturday or Sunday$/, (m) => `${m[1]}不是周末：调休上班日须为周六或周日`],
+  [/^(\S+) is both a holiday \((.+)\) and a make-up workday; it must be only one of them$/, (m) => `${m[1]}同时被列为法定节假日（${m[2]}）和调休上班日，只能列为其中之一`],
+  [/^(\S+) is not in (\S+); a name can only be given to a listed date$/, (m) => `${m[1]}未列入 ${m[2]}，只能为已列入的日期命名`],
+  [/^a name must be a non-empty text$/, () => '名称不得为空'],
 ]
 
 const PARTS: Record<string, string> = { query: '查询参数', path: '路径参数', header: '请求头' }
