@@ -1,3 +1,4 @@
+import { ROLE_ZH } from '../core/lifecycle/terms-zh.ts'
 import type { Kysely } from 'kysely'
 import type { Database } from '../platform/database/database.types.ts'
 import { NotFoundError, ValidationFailedError } from '../platform/errors/domain-errors.ts'
@@ -33,7 +34,7 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
   if (input.role !== 'dispatch' && input.organizationCode !== undefined) {
     throw new ValidationFailedError(`Only a dispatch key belongs to an organization; an ${input.role} key sees every organization: leave organization out.`, [
       { path: 'organization', message: `not allowed for the ${input.role} role (only dispatch keys belong to an organization)` },
-    ]).withParams('organization_not_allowed', { role: input.role })
+    ]).withParams('organization_not_allowed', { role: input.role, roleZh: ROLE_ZH[input.role] })
   }
   if (input.organizationCode !== undefined && !ORGANIZATION_CODE_PATTERN.test(input.organizationCode)) {
     throw new ValidationFailedError('An organization code is 2 to 32 letters, digits, "-" or "_".', [

@@ -1,3 +1,4 @@
+import { ACTION_ZH, CASE_STATUS_ZH, ROLE_ZH } from '../core/lifecycle/terms-zh.ts'
 import type { Kysely } from 'kysely'
 import { confinedJurisdictionCode, confinedOrganizationId } from '../core/access/principal.ts'
 import { shanghaiDateOf } from '../core/calendar/civil-date.ts'
@@ -24,12 +25,15 @@ function toDomainError(error: LifecycleError): DomainError {
     case 'role_not_allowed':
       return new ForbiddenError(`${error.message}${error.details.allowedRoles ? ` (allowed: ${error.details.allowedRoles.join(', ')})` : ''}`).withParams('action', {
         action: error.action,
-        allowed: (error.details.allowedRoles ?? []).join('、'),
+        actionZh: ACTION_ZH[error.action],
+        allowed: (error.details.allowedRoles ?? []).join(', '),
+        allowedZh: (error.details.allowedRoles ?? []).map((role) => ROLE_ZH[role]).join('、'),
       })
     case 'action_not_allowed':
       return new ConflictError(error.message, 'action_not_allowed', { caseStatus: error.details.status, allowedActions: error.details.allowedActions ?? [] }).withParams('status', {
         action: error.action,
-        status: error.details.status ?? '',
+        actionZh: ACTION_ZH[error.action],
+        ...(error.details.status === undefined ? {} : { status: error.details.status, statusZh: CASE_STATUS_ZH[error.details.status] }),
       })
     case 'invalid_action_payload':
       return new ValidationFailedError(error.message, error.details.issues ?? [], 'invalid_action_payload')

@@ -213,6 +213,15 @@ t.test('GET /v1/cases/{id} in zh-CN: the stored decision explained again in Chin
   t.same(zhBody.clock.explanation.countedDates, enBody.clock.explanation.countedDates)
   for (const day of zhBody.clock.explanation.days) t.notMatch(day.reason, /[A-Za-z]{3,}/, `${day.date}: ${day.reason}`)
   t.notMatch(zhBody.clock.explanation.summary, /working day/)
+  const again = await app.inject({
+    method: 'POST',
+    url: `/v1/cases/${joint.id}/transitions`,
+    headers: { ...bearer(office), ...ZH, 'if-match': zh.headers.etag as string },
+    payload: { action: 'accept' },
+  })
+  t.equal(again.statusCode, 409)
+  t.equal(again.json().code, 'action_not_allowed')
+  t.equal(again.json().detail, '案件当前状态为“已受理（审查中）”（accepted），不可办理“受理”（accept），可办理的操作见 allowedActions。')
   const list = await app.inject({ method: 'GET', url: '/v1/cases', headers: { ...bearer(office), ...ZH } })
   t.equal(list.statusCode, 200, 'lists are not localized')
 })

@@ -28,7 +28,7 @@ export const PROBLEM_CATALOGUE = {
       dispatch_organization_required: { en: 'A dispatch key belongs to one organization: give its code.', zh: '调度密钥须归属于一个单位，请填写单位代码。' },
       organization_not_allowed: {
         en: 'Only a dispatch key belongs to an organization; an {role} key sees every organization: leave organization out.',
-        zh: '仅调度密钥归属于单位；{role}角色的密钥可查看全部单位，请勿填写 organization。',
+        zh: '仅调度密钥归属于单位；“{roleZh}”角色的密钥可查看全部单位，请勿填写 organization。',
       },
       organization_code_format: { en: 'An organization code is 2 to 32 letters, digits, "-" or "_".', zh: '单位代码应为2至32位字母、数字、“-”或“_”。' },
       admin_jurisdiction: { en: 'An admin key spans every jurisdiction.', zh: '管理员密钥适用于全部辖区，不得指定辖区。' },
@@ -60,8 +60,8 @@ export const PROBLEM_CATALOGUE = {
     title: { en: 'Not allowed for this API key', zh: '本 API 密钥无权执行该操作' },
     detail: { en: 'The role of this API key may not do this.', zh: '本 API 密钥所属角色无权执行该操作。' },
     templates: {
-      route: { en: 'The {role} role may not call {method} {url}.', zh: '{role}角色无权调用 {method} {url}。' },
-      action: { en: 'The role may not {action}; {allowed} may.', zh: '当前角色无权办理“{action}”操作，可办理该操作的角色为：{allowed}。' },
+      route: { en: 'The {role} role may not call {method} {url}.', zh: '“{roleZh}”角色无权调用 {method} {url}。' },
+      action: { en: 'The role may not {action}; {allowed} may.', zh: '当前角色无权办理“{actionZh}”（{action}），可办理该操作的角色为：{allowedZh}。' },
     },
   },
   not_found: {
@@ -286,7 +286,10 @@ export const PROBLEM_CATALOGUE = {
     title: { en: 'Conflict', zh: '当前状态下不可办理该操作' },
     detail: { en: 'The action is not allowed in the case’s current status; see allowedActions.', zh: '案件当前状态下不可办理该操作，可办理的操作见 allowedActions。' },
     templates: {
-      status: { en: 'The action {action} is not allowed while the case is {status}.', zh: '案件处于“{status}”状态，不可办理“{action}”操作，可办理的操作见 allowedActions。' },
+      status: {
+        en: 'The action {action} is not allowed while the case is {status}.',
+        zh: '案件当前状态为“{statusZh}”（{status}），不可办理“{actionZh}”（{action}），可办理的操作见 allowedActions。',
+      },
     },
   },
   invalid_action_payload: {
