@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { AppConfig } from './platform/config/config.ts'
 import type { DatabaseHandle } from './platform/database/database.ts'
 import { systemClock, type Clock } from './platform/clock.ts'
+import localePlugin from './platform/i18n/locale.plugin.ts'
 import errorsPlugin, { clientErrorHandler, frameworkErrorHandler } from './platform/errors/errors.plugin.ts'
 import databasePlugin from './platform/database/database.plugin.ts'
 import authPlugin from './api-keys/api-key-auth.plugin.ts'
@@ -115,6 +116,7 @@ export async function buildApp(options: BuildAppOptions) {
     request.clientRequestId = clientRequestIdOf(request.headers)
   })
 
+  await app.register(localePlugin)
   await app.register(errorsPlugin)
   await app.register(httpEdgesPlugin)
   await app.register(rateLimitPlugin, {

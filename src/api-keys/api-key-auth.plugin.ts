@@ -1,3 +1,4 @@
+import { ROLE_ZH } from '../core/lifecycle/terms-zh.ts'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Principal, Role } from '../core/access/principal.ts'
@@ -109,7 +110,14 @@ async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number; c
     await app.rateLimits.countKeyRequest(request)
     const roles = config.roles
     if (!roles?.includes(principal.role)) {
-      throw new ForbiddenError(`The ${principal.role} role may not call ${request.method} ${request.routeOptions.url}${roles ? ` (allowed: ${roles.join(', ')})` : ''}.`)
+      throw new ForbiddenError(
+        `The ${principal.role} role may not call ${request.method} ${request.routeOptions.url}${roles ? ` (allowed: ${roles.join(', ')})` : ''}.`,
+      ).withParams('route', {
+        role: principal.role,
+        roleZh: ROLE_ZH[principal.role],
+        method: request.method,
+        url: request.routeOptions.url ?? '',
+      })
     }
   })
 }

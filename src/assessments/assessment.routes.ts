@@ -9,7 +9,7 @@ export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/assessments',
     {
-      config: { roles: ROLES, sideEffectFree: true },
+      config: { roles: ROLES, sideEffectFree: true, localized: true },
       schema: {
         tags: ['assessments'],
         summary: 'What the rules decide for given works, without storing anything',
@@ -19,6 +19,6 @@ export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: assessmentResponseSchema, 422: problemSchema, ...commonProblemResponses },
       },
     },
-    async (request) => await assessWorks(deps, request.body),
+    async (request) => await assessWorks(deps, request.body, request.locale),
   )
 }

@@ -8,6 +8,7 @@ import type { Database } from '../platform/database/database.types.ts'
 import { establishWorksFacts } from '../roads/works-facts.service.ts'
 import { inJurisdiction } from '../core/rules/geography.ts'
 import type { AssessmentRequest } from './assessment.schema.ts'
+import type { Locale } from '../core/i18n/locale.ts'
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.ts'
 
 export interface AssessmentServiceDeps {
@@ -22,7 +23,7 @@ export interface AssessmentServiceDeps {
  * What the rules decide for given works, stored nowhere: the rule-set version in force on the acceptance date
  * (Asia/Shanghai; now when none is given) and the loaded working-day calendar.
  */
-export async function assessWorks(deps: AssessmentServiceDeps, body: AssessmentRequest) {
+export async function assessWorks(deps: AssessmentServiceDeps, body: AssessmentRequest, locale: Locale = 'en') {
   const { acceptedAt: acceptedAtText, jurisdiction: requested, geometry, plannedStartDate, plannedEndDate, ...input } = body
   const jurisdiction = await deps.jurisdictions.resolve(requested, 'jurisdiction')
   // The schema has already bounded and parsed-checked acceptedAt, so parseInstant cannot answer null here.
@@ -41,7 +42,7 @@ export async function assessWorks(deps: AssessmentServiceDeps, body: AssessmentR
   )
   return {
     jurisdiction: jurisdiction.code,
-    ...presentAssessment(assess(ruleSet, calendar, input, acceptedAt, works.facts)),
+    ...presentAssessment(assess(ruleSet, calendar, input, acceptedAt, works.facts, locale)),
     lengthCheck: works.facts.lengthCheck,
     roads: works.roads,
   }

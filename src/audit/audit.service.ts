@@ -164,7 +164,7 @@ export async function checkpointPage(db: Kysely<Database>, query: { cursor?: str
 
 export async function checkpointBySequence(db: Kysely<Database>, sequence: number): Promise<SignedCheckpoint> {
   const found = await findCheckpoint(db, sequence)
-  if (!found) throw new NotFoundError(`There is no audit checkpoint ${sequence}.`, 'checkpoint_not_found')
+  if (!found) throw new NotFoundError(`There is no audit checkpoint ${sequence}.`, 'checkpoint_not_found').withParams('sequence', { sequence })
   return presentCheckpoint(found)
 }
 
@@ -383,10 +383,17 @@ export async function caseAuditProof(deps: Pick<AuditDeps, 'db'>, principal: Pri
     throw new NotFoundError(
       sequence === undefined ? 'No audit checkpoint has been taken yet: POST /v1/audit/checkpoints (admin) takes one.' : `There is no audit checkpoint ${sequence}.`,
       'checkpoint_not_found',
-    )
+    ).withParams(sequence === undefined ? 'none' : 'sequence', sequence === undefined ? {} : { sequence })
   }
   const leaf = await leafOf(db, checkpoint.sequence, found.id)
-  if (!leaf) throw new NotFoundError(`Case ${found.number} was submitted after checkpoint ${checkpoint.sequence}: ask for a later checkpoint.`, 'case_not_in_checkpoint')
+  if (!leaf)
+    throw new NotFoundError(`Case ${found.number} was submitted after checkpoint ${checkpoint.sequence}: ask for a later checkpoint.`, 'case_not_in_checkpoint').withParams(
+      'checkpoint',
+      {
+        caseNumber: found.number,
+        sequence: checkpoint.sequence,
+      },
+    )
   const index = await leafIndexOf(db, checkpoint.sequence, found.id)
   const ranges = inclusionProofRanges(index, checkpoint.caseCount).map((range) => ({ ...range, builder: new MerkleRootBuilder() }))
   let position = 0

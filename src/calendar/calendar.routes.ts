@@ -40,7 +40,7 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/calendar/due-date',
     {
-      config: { roles: ROLES },
+      config: { roles: ROLES, localized: true },
       schema: {
         tags: ['calendar'],
         summary: 'The date N working days after a date (the start date itself not counted), explained day by day',
@@ -73,7 +73,7 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         dueAt: formatShanghaiInstant(endOfShanghaiDay(result.date)),
         provisional: result.provisional,
         calendarFingerprint: calendar.fingerprint(),
-        explanation: explainDeadline(calendar, from, workingDays),
+        explanation: explainDeadline(calendar, from, workingDays, [], request.locale),
       }
     },
   )

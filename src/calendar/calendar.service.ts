@@ -51,7 +51,7 @@ export class CalendarService {
   /** One loaded year's schedule; 404 when the year is not loaded. */
   async year(year: number): Promise<StoredCalendarYear> {
     const found = (await this.years()).find((y) => y.year === year)
-    if (!found) throw new NotFoundError(`No schedule is loaded for ${year}; deadlines in it are provisional (weekends only).`)
+    if (!found) throw new NotFoundError(`No schedule is loaded for ${year}; deadlines in it are provisional (weekends only).`).withParams('calendar_year', { year })
     return found
   }
 
@@ -67,7 +67,9 @@ export class CalendarService {
   async replaceYear(schedule: CalendarYearSchedule, loadedByKeyId: string | null): Promise<StoredCalendarYear> {
     const issues = validateCalendarYear(schedule)
     if (issues.length > 0) {
-      throw new ValidationFailedError(`The ${schedule.year} schedule is not valid: ${issues.map((i) => i.message).join('; ')}`, issues, 'invalid_calendar')
+      throw new ValidationFailedError(`The ${schedule.year} schedule is not valid: ${issues.map((i) => i.message).join('; ')}`, issues, 'invalid_calendar').withParams('year', {
+        year: schedule.year,
+      })
     }
     const single = new WorkingDayCalendar([schedule])
     await upsertCalendarYear(this.db, { ...schedule, fingerprint: single.yearFingerprint(schedule.year) as string }, this.clock.now(), loadedByKeyId)

@@ -270,9 +270,13 @@ export async function decideCoordination(
     async (trx) => {
       await lockWorksAreaOfCase(trx, caseId, bufferMeters)
       const locked = await lockAndTouchCases(trx, [caseId, request.otherCaseId], at)
-      if (!locked.some((c) => c.id === caseId)) throw new NotFoundError(`No case ${caseId} is visible to this API key.`, 'case_not_found')
+      if (!locked.some((c) => c.id === caseId)) throw new NotFoundError(`No case ${caseId} is visible to this API key.`, 'case_not_found').withParams('id', { id: caseId })
       const clash = caseId === request.otherCaseId ? undefined : await lockClash(trx, caseId, request.otherCaseId)
-      if (!clash) throw new NotFoundError(`Case ${caseId} has no clash with case ${request.otherCaseId}.`, 'clash_not_found')
+      if (!clash)
+        throw new NotFoundError(`Case ${caseId} has no clash with case ${request.otherCaseId}.`, 'clash_not_found').withParams('cases', {
+          caseId,
+          otherCaseId: request.otherCaseId,
+        })
       if (clash.status !== 'open') throw new ConflictError(`The clash between the two cases is already ${clash.status}.`, 'clash_already_decided', { status: clash.status })
       const decidedBy = { keyId: context.principal.keyId, role: context.principal.role }
       const decision: ClashDecision =

@@ -1,3 +1,4 @@
+import { ACTION_ZH, CASE_STATUS_ZH, ROLE_ZH } from '../core/lifecycle/terms-zh.ts'
 import type { Kysely } from 'kysely'
 import { confinedJurisdictionCode, confinedOrganizationId } from '../core/access/principal.ts'
 import { applyAction, LifecycleError } from '../core/lifecycle/case-state-machine.ts'
@@ -20,9 +21,18 @@ import type { CaseServiceDeps, CaseWrite, RequestContext } from './case.service.
 function toDomainError(error: LifecycleError): DomainError {
   switch (error.code) {
     case 'role_not_allowed':
-      return new ForbiddenError(`${error.message}${error.details.allowedRoles ? ` (allowed: ${error.details.allowedRoles.join(', ')})` : ''}`)
+      return new ForbiddenError(`${error.message}${error.details.allowedRoles ? ` (allowed: ${error.details.allowedRoles.join(', ')})` : ''}`).withParams('action', {
+        action: error.action,
+        actionZh: ACTION_ZH[error.action],
+        allowed: (error.details.allowedRoles ?? []).join(', '),
+        allowedZh: (error.details.allowedRoles ?? []).map((role) => ROLE_ZH[role]).join('、'),
+      })
     case 'action_not_allowed':
-      return new ConflictError(error.message, 'action_not_allowed', { caseStatus: error.details.status, allowedActions: error.details.allowedActions ?? [] })
+      return new ConflictError(error.message, 'action_not_allowed', { caseStatus: error.details.status, allowedActions: error.details.allowedActions ?? [] }).withParams('status', {
+        action: error.action,
+        actionZh: ACTION_ZH[error.action],
+        ...(error.details.status === undefined ? {} : { status: error.details.status, statusZh: CASE_STATUS_ZH[error.details.status] }),
+      })
     case 'invalid_action_payload':
       return new ValidationFailedError(error.message, error.details.issues ?? [], 'invalid_action_payload')
   }
@@ -81,18 +91,18 @@ async function transitionInTransaction(
   // The works area before the case row: the lock order of case-coordination.service.ts.
   if (bufferMeters !== undefined) await lockWorksAreaOfCase(trx, caseId, bufferMeters)
   const current = await lockCase(trx, caseId, confinedOrganizationId(context.principal), confinedJurisdictionCode(context.principal))
-  if (!current) throw new NotFoundError(`No case ${caseId} is visible to this API key.`, 'case_not_found')
+  if (!current) throw new NotFoundError(`No case ${caseId} is visible to this API key.`, 'case_not_found').withParams('id', { id: caseId })
   if (expectedVersion === 'weak') {
     throw new PreconditionFailedError(
       `If-Match compares entity tags strongly (RFC 9110 §13.1.1), so a weak tag never matches: send the case's ETag as it came, If-Match: "${current.version}".`,
       current.version,
-    )
+    ).withParams('weak', { current: current.version })
   }
   if (current.version !== expectedVersion) {
     throw new PreconditionFailedError(
       `The case is at version ${current.version}, not ${expectedVersion}: read it again and retry with If-Match: "${current.version}".`,
       current.version,
-    )
+    ).withParams('stale', { current: current.version, expected: expectedVersion })
   }
   const codeLists = reasonCodesOf(ruleSets.find((r) => r.id === current.ruleSetId && r.version === current.ruleSetVersion))
   const codeIssues = checkReasonCodes(action, payload, codeLists)

@@ -9,6 +9,7 @@ import { allowedActions } from '../core/lifecycle/case-state-machine.ts'
 import { lifecycleView } from '../core/lifecycle/lifecycle-state.ts'
 import { superviseLifecycle } from '../core/lifecycle/supervision.ts'
 import { explainCaseDeadlines } from '../core/lifecycle/case-deadline-explanation.ts'
+import type { Locale } from '../core/i18n/locale.ts'
 import { recomputeLifecycle } from '../core/lifecycle/lifecycle-state.ts'
 import type { CaseRecord } from './case.repository.ts'
 import type { CoordinationView } from './case-coordination.service.ts'
@@ -20,6 +21,8 @@ export interface PresentationContext {
   role: Role
   /** false: leave the day-by-day deadline explanations out (lists); default true. */
   explainDeadlines?: boolean
+  /** The language of the deadline explanations' texts (the request's Accept-Language); default en. */
+  locale?: Locale
 }
 
 /** A case with what its presentation needs: the record, and when and for whom it is shown. */
@@ -41,7 +44,8 @@ export function presentCase(record: CaseRecord, context: PresentationContext, co
   const view = lifecycleView(state, context.calendar, context.now)
   const clock = view.clock
   const supervision = superviseLifecycle(state, context.calendar, context.now)
-  const explanations = context.explainDeadlines === false ? { overall: null, stages: {} } : explainCaseDeadlines(recomputeLifecycle(state, context.calendar), context.calendar)
+  const explanations =
+    context.explainDeadlines === false ? { overall: null, stages: {} } : explainCaseDeadlines(recomputeLifecycle(state, context.calendar), context.calendar, context.locale)
   return {
     id: record.id,
     number: record.number,

@@ -42,7 +42,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/cases/:id',
     {
-      config: { roles: READERS },
+      config: { roles: READERS, localized: true },
       schema: {
         tags: ['cases'],
         summary: 'Read a case',
@@ -51,7 +51,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { record, context, coordination } = await readCase(deps, request.principal, request.params.id)
+      // The decision and deadline explanations in the caller's language (the stored record is not changed).
+      const { record, context, coordination } = await readCase(deps, request.principal, request.params.id, request.locale)
       return reply.header('etag', etagOf(record)).send(presentCase(record, context, coordination))
     },
   )

@@ -6,6 +6,8 @@ import { initialLifecycleState } from '../core/lifecycle/lifecycle-state.ts'
 import { buildTimeline } from '../core/lifecycle/timeline.ts'
 import { routeInputOf } from '../core/rules/assessment.ts'
 import { decideRoute } from '../core/rules/route-decision.ts'
+import { decisionExplanationIn } from '../core/rules/decision-explanation.ts'
+import type { Locale } from '../core/i18n/locale.ts'
 import { DEFAULT_RULE_SET } from '../core/rules/default-rule-set.ts'
 import { resolveActingOrganization, resolveListOrganization, type OrganizationRef } from '../organizations/organization.service.ts'
 import type { Jurisdiction } from '../jurisdictions/jurisdiction.repository.ts'
@@ -183,13 +185,13 @@ async function jurisdictionOfSubmission(deps: CaseServiceDeps, principal: Princi
     await deps.jurisdictions.resolve(requested, 'jurisdiction')
     throw new ValidationFailedError(`Organization ${organization.code} belongs to ${own.code}: its cases are decided under that jurisdiction's rule set.`, [
       { path: 'jurisdiction', message: `must be ${own.code} (the organization's) or omitted` },
-    ])
+    ]).withParams('organization_jurisdiction', { organization: organization.code, jurisdiction: own.code })
   }
   const confined = confinedJurisdictionCode(principal)
   if (confined !== undefined && confined !== own.code) {
     throw new ValidationFailedError(`This key works in ${confined}; organization ${organization.code} belongs to ${own.code}.`, [
       { path: 'organization', message: `must be an organization of ${confined}` },
-    ])
+    ]).withParams('key_confined', { confined, organization: organization.code, jurisdiction: own.code })
   }
   return own
 }
@@ -199,19 +201,33 @@ function duplicateReference(existing: CaseRecord | undefined, externalReference:
     `Your organization already submitted a case with externalReference ${externalReference}${existing ? `: ${existing.number}` : ''}.`,
     'duplicate_external_reference',
     existing ? { caseId: existing.id, caseNumber: existing.number, location: `/v1/cases/${existing.id}` } : {},
-  )
+  ).withParams(existing ? 'reference' : '', existing ? { externalReference, caseNumber: existing.number } : {})
 }
 
 /** One case as the principal may see it; another organization's case is "not found" (core/access). */
 export async function getCaseForPrincipal(db: Kysely<Database>, principal: Principal, id: string): Promise<CaseRecord> {
   const found = await findCase(db, id, confinedOrganizationId(principal), confinedJurisdictionCode(principal))
-  if (!found) throw new NotFoundError(`No case ${id} is visible to this API key.`, 'case_not_found')
+  if (!found) throw new NotFoundError(`No case ${id} is visible to this API key.`, 'case_not_found').withParams('id', { id })
   return found
 }
 
-export async function readCase(deps: CaseServiceDeps, principal: Principal, id: string): Promise<CaseView> {
-  const record = await getCaseForPrincipal(deps.db, principal, id)
-  return { record, context: await presentationContextFor(deps, principal), coordination: await coordinationOf(deps.db, principal, id) }
+export async function readCase(deps: CaseServiceDeps, principal: Principal, id: string, locale: Locale = 'en'): Promise<CaseView> {
+  const stored = await getCaseForPrincipal(deps.db, principal, id)
+  const record = locale === 'en' ? stored : await withExplanationIn(deps, stored, locale)
+  return { record, context: { ...(await presentationContextFor(deps, principal)), locale }, coordination: await coordinationOf(deps.db, principal, id) }
+}
+
+/** The case with its decision's explanation in `locale` (core/rules/decision-explanation.ts); the record is unchanged. */
+async function withExplanationIn(deps: Pick<CaseServiceDeps, 'ruleSets'>, record: CaseRecord, locale: Locale): Promise<CaseRecord> {
+  const ruleSet = await deps.ruleSets.find(record.ruleSetId, record.ruleSetVersion)
+  const explanation = decisionExplanationIn(locale, record.decision, ruleSet, {
+    input: routeInputOf(record),
+    plannedStartDate: record.plannedStartDate,
+    plannedEndDate: record.plannedEndDate,
+    lengthCheck: record.lengthCheck,
+    roads: record.roads,
+  })
+  return { ...record, decision: { ...record.decision, explanation } }
 }
 
 /** The opaque cursor of GET /v1/cases: newest first on (submitted_at, id). */
@@ -238,7 +254,9 @@ export async function listCasesFor(deps: CaseServiceDeps, principal: Principal, 
   const dueBy = query.dueWithinWorkingDays === undefined ? undefined : { date: context.calendar.addWorkingDays(shanghaiDateOf(now), query.dueWithinWorkingDays).date, now }
   // Route names are rule-set data: a name no rule set has is a bad filter, as an unknown enum value was.
   if (query.route !== undefined && !(await deps.ruleSets.all()).some((r) => r.parameters.routeTerms.some((terms) => terms.route === query.route))) {
-    throw new BadRequestError(`No rule set has a route ${query.route}.`, [{ path: 'query.route', message: 'no rule set names this route' }])
+    throw new BadRequestError(`No rule set has a route ${query.route}.`, [{ path: 'query.route', message: 'no rule set names this route' }]).withParams('unknown_route_name', {
+      route: query.route,
+    })
   }
   // A scoped key lists its own jurisdiction only; asking for another finds nothing (core/access).
   const jurisdiction = jurisdictionScopeOf(principal, query.jurisdiction)

@@ -27,7 +27,7 @@ export class JurisdictionService {
 
   async find(code: string): Promise<Jurisdiction> {
     const found = (await this.all()).find((j) => j.code === code)
-    if (!found) throw new NotFoundError(`No jurisdiction ${code}.`, 'jurisdiction_not_found')
+    if (!found) throw new NotFoundError(`No jurisdiction ${code}.`, 'jurisdiction_not_found').withParams('code', { code })
     return found
   }
 
@@ -46,7 +46,10 @@ export class JurisdictionService {
     const wanted = code ?? fallback ?? undefined
     if (wanted === undefined) return await this.defaultJurisdiction()
     const found = (await this.all()).find((j) => j.code === wanted)
-    if (!found) throw new ValidationFailedError(`No jurisdiction has the code ${wanted}.`, [{ path, message: 'unknown jurisdiction code' }], 'unknown_jurisdiction')
+    if (!found)
+      throw new ValidationFailedError(`No jurisdiction has the code ${wanted}.`, [{ path, message: 'unknown jurisdiction code' }], 'unknown_jurisdiction').withParams('code', {
+        code: wanted,
+      })
     return found
   }
 
@@ -56,14 +59,19 @@ export class JurisdictionService {
         `No rule set ${values.ruleSetId}: publish it first (POST /v1/rule-sets).`,
         [{ path: 'ruleSetId', message: 'unknown rule set' }],
         'unknown_rule_set',
-      )
+      ).withParams('id', { id: values.ruleSetId })
     }
     const current = (await listJurisdictions(this.db)).find((j) => j.code === code)
     if (current?.isDefault && !values.isDefault) {
-      throw new ConflictError(`${code} is the deployment's default jurisdiction: make another one the default instead.`, 'default_jurisdiction_required')
+      throw new ConflictError(`${code} is the deployment's default jurisdiction: make another one the default instead.`, 'default_jurisdiction_required').withParams('code', {
+        code,
+      })
     }
     const result = await upsertJurisdiction(this.db, code, values, this.clock.now(), keyId)
-    if (!result) throw new ConflictError(`The case-number prefix ${values.caseNumberPrefix} belongs to another jurisdiction.`, 'case_number_prefix_taken')
+    if (!result)
+      throw new ConflictError(`The case-number prefix ${values.caseNumberPrefix} belongs to another jurisdiction.`, 'case_number_prefix_taken').withParams('prefix', {
+        prefix: values.caseNumberPrefix,
+      })
     this.#loadedAt = null
     return result
   }

@@ -35,7 +35,11 @@ export async function resolveActingOrganization(db: Kysely<Database>, principal:
   }
   if (!requestedCode) throw new ValidationFailedError(purpose.required.detail, [{ path: 'organization', message: purpose.required.message(principal.role) }])
   const organization = await findOrganizationByCode(db, requestedCode)
-  if (!organization) throw new ValidationFailedError(`No organization has the code ${requestedCode}.`, [{ path: 'organization', message: 'unknown organization code' }])
+  if (!organization)
+    throw new ValidationFailedError(`No organization has the code ${requestedCode}.`, [{ path: 'organization', message: 'unknown organization code' }]).withParams(
+      'unknown_organization',
+      { code: requestedCode },
+    )
   return { id: organization.id, code: organization.code, jurisdictionCode: organization.jurisdictionCode }
 }
 

@@ -16,7 +16,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reports/sla',
     {
-      config: { roles: AUDIT_ROLES },
+      config: { roles: AUDIT_ROLES, localized: true },
       schema: {
         tags: ['reports'],
         summary: 'How well the time limits are kept: per route, month, district, organization or jurisdiction',
@@ -37,7 +37,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const report = await buildSlaReport({ db: app.db, clock: app.clock }, request.principal, request.query)
       if (negotiate(request.headers.accept, ['application/json', 'text/csv']) === 'text/csv') {
-        return reply.type(CSV_CONTENT_TYPE).header('content-disposition', slaReportFilename(report)).send(slaReportCsv(report))
+        return reply.type(CSV_CONTENT_TYPE).header('content-disposition', slaReportFilename(report)).send(slaReportCsv(report, request.locale))
       }
       return report
     },
@@ -46,7 +46,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reports/timelines',
     {
-      config: { roles: AUDIT_ROLES },
+      config: { roles: AUDIT_ROLES, localized: true },
       schema: {
         tags: ['reports'],
         summary: 'Per-case timelines of the cases decided in a period, as CSV',
@@ -72,6 +72,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         from,
         to,
         requestId: request.id,
+        locale: request.locale,
         jurisdictionCode: confinedJurisdictionCode(request.principal),
         onError: (error, caseId) => request.log.error({ err: error, caseId }, caseId === null ? 'timeline export stopped early' : 'timeline export left a case out'),
       })

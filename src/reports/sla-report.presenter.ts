@@ -1,4 +1,6 @@
 import { attachment, csvRecord } from '../core/reports/csv.ts'
+import { csvHeaders } from '../core/reports/csv-headers.ts'
+import type { Locale } from '../core/i18n/locale.ts'
 import type { SlaFigures, SlaReport } from './sla-report.service.ts'
 
 const FIGURE_COLUMNS: [keyof SlaFigures, string][] = [
@@ -35,8 +37,8 @@ const MEASURE_COLUMNS = ['measure', 'reason_action', 'reason_code', 'reason_list
  * version, and the cases given it), each carrying its period so rows copied elsewhere keep their meaning. Empty
  * cells are the JSON's nulls (no case to compute a rate or a percentile from) or columns the row type has not.
  */
-export function slaReportCsv(report: SlaReport): string {
-  const header = csvRecord(['period_from', 'period_to', 'row_type', report.groupBy, ...FIGURE_COLUMNS.map(([, column]) => column), ...MEASURE_COLUMNS])
+export function slaReportCsv(report: SlaReport, locale: Locale = 'en'): string {
+  const header = csvRecord(csvHeaders(['period_from', 'period_to', 'row_type', report.groupBy, ...FIGURE_COLUMNS.map(([, column]) => column), ...MEASURE_COLUMNS], locale))
   const noFigures = FIGURE_COLUMNS.map(() => null)
   const noMeasure = MEASURE_COLUMNS.map(() => null)
   const row = (type: 'group' | 'total', group: string | null, figures: SlaFigures) =>

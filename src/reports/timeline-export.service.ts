@@ -6,6 +6,8 @@ import type { Database } from '../platform/database/database.types.ts'
 import type { LifecycleState } from '../core/lifecycle/lifecycle.types.ts'
 import { buildTimeline, type TimelinePhase } from '../core/lifecycle/timeline.ts'
 import { csvRecord } from '../core/reports/csv.ts'
+import { csvHeaders } from '../core/reports/csv-headers.ts'
+import type { Locale } from '../core/i18n/locale.ts'
 import { listDecidedCases, type DecidedCaseRow } from './sla-report.repository.ts'
 
 /**
@@ -81,6 +83,8 @@ export interface TimelineExportOptions {
   to: CivilDate
   /** Named in the error marker, so that a client can quote it. */
   requestId: string
+  /** The language of the header row (the columns and cells are the same); default en. */
+  locale?: Locale
   /** Told about every case left out and about a failure that ends the export early. */
   onError: (error: unknown, caseId: string | null) => void
   /** The principal's jurisdiction when it is confined to one (core/access: confinedJurisdictionCode). */
@@ -128,7 +132,7 @@ const CASES_PER_CHUNK = 20
  */
 export async function* timelineCsvChunks(options: TimelineExportOptions): AsyncGenerator<string> {
   const pageSize = options.pageSize ?? 200
-  yield csvRecord([...TIMELINE_CSV_COLUMNS])
+  yield csvRecord(csvHeaders(TIMELINE_CSV_COLUMNS, options.locale ?? 'en'))
   const skipped: string[] = []
   let after: { decidedOn: CivilDate; id: string } | null = null
   for (;;) {

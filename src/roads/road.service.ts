@@ -123,7 +123,7 @@ export async function importRoads(deps: RoadServiceDeps, actor: RoadActor, colle
       `Nothing was imported: ${issues.length} fault(s) in the collection, e.g. ${issues[0]?.path}: ${issues[0]?.message}`,
       issues.slice(0, 200),
       'invalid_road_import',
-    )
+    ).withParams('count', { count: issues.length })
   }
   const at = deps.clock.now()
   const results = await deps.db.transaction().execute(async (trx) => {
@@ -141,7 +141,7 @@ export async function importRoads(deps: RoadServiceDeps, actor: RoadActor, colle
 export async function readRoad(deps: RoadServiceDeps, code: string) {
   const geography = await currentGeography(deps)
   const road = await findRoad(deps.db, code)
-  if (!road) throw new NotFoundError(`No road ${code} in the register.`, 'road_not_found')
+  if (!road) throw new NotFoundError(`No road ${code} in the register.`, 'road_not_found').withParams('code', { code })
   return { road, geography }
 }
 
@@ -150,7 +150,7 @@ export async function removeRoad(deps: RoadServiceDeps, actor: RoadActor, code: 
   const at = deps.clock.now()
   await deps.db.transaction().execute(async (trx) => {
     const before = await findRoad(trx, code, true)
-    if (!before) throw new NotFoundError(`No road ${code} in the register.`, 'road_not_found')
+    if (!before) throw new NotFoundError(`No road ${code} in the register.`, 'road_not_found').withParams('code', { code })
     await deleteRoad(trx, code)
     await insertRoadHistory(trx, [
       {
@@ -184,6 +184,6 @@ export async function listRoadsFor(deps: RoadServiceDeps, query: RoadListQuery) 
 
 export async function roadHistoryFor(deps: RoadServiceDeps, code: string): Promise<RoadHistoryEntry[]> {
   const entries = await listRoadHistory(deps.db, code)
-  if (entries.length === 0) throw new NotFoundError(`No road ${code} was ever in the register.`, 'road_not_found')
+  if (entries.length === 0) throw new NotFoundError(`No road ${code} was ever in the register.`, 'road_not_found').withParams('code', { code })
   return entries
 }

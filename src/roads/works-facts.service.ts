@@ -107,7 +107,7 @@ export async function establishWorksFacts(
         `${outcome.basis.citation}: ${outcome.basis.text}`,
       restrictions.map((r) => ({ path: 'plannedStartDate', message: `the works overlap the restriction of road ${r.road} from ${r.from} to ${r.to}: ${r.reason}` })),
       'road_restricted',
-    )
+    ).withParams('period', { from: works.plannedStartDate, to: works.plannedEndDate })
   }
   const matched: MatchedRoad[] = roads.map((road) => ({ code: road.code, name: road.name, class: road.class, protection: road.protection ?? undefined }))
   return { facts: { plannedStartDate: works.plannedStartDate, lengthCheck, roads: matched, restrictions }, roads }

@@ -90,10 +90,14 @@ export const ruleSetRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const all = await app.ruleSetService.all()
       const versions = all.filter((r) => r.id === request.params.id)
-      if (versions.length === 0) throw new NotFoundError(`No rule set ${request.params.id}.`, 'rule_set_not_found')
+      if (versions.length === 0) throw new NotFoundError(`No rule set ${request.params.id}.`, 'rule_set_not_found').withParams('id', { id: request.params.id })
       const wanted = request.query.version
       const selected = wanted ? versions.find((r) => r.version === wanted) : (selectRuleSet(versions, shanghaiDateOf(app.clock.now())) ?? versions.at(-1))
-      if (!selected) throw new NotFoundError(`Rule set ${request.params.id} has no version ${wanted}.`, 'rule_set_not_found')
+      if (!selected)
+        throw new NotFoundError(`Rule set ${request.params.id} has no version ${wanted}.`, 'rule_set_not_found').withParams('version', {
+          id: request.params.id,
+          version: wanted ?? '',
+        })
       return {
         ...present(selected as StoredRuleSet, all),
         versions: versions.map((r) => {

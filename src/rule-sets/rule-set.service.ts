@@ -53,7 +53,7 @@ export class RuleSetService {
   async inForce(onDate: CivilDate, id = DEFAULT_RULE_SET.id): Promise<StoredRuleSet> {
     const candidates = (await this.all()).filter((r) => r.id === id)
     const selected = selectRuleSet(candidates, onDate) as StoredRuleSet | undefined
-    if (!selected) throw new NotFoundError(`No version of rule set ${id} is in force on ${onDate}.`, 'rule_set_not_in_force')
+    if (!selected) throw new NotFoundError(`No version of rule set ${id} is in force on ${onDate}.`, 'rule_set_not_in_force').withParams('date', { id, date: onDate })
     return selected
   }
 
@@ -78,7 +78,12 @@ export class RuleSetService {
     const latest = existing.reduce((max, r) => Math.max(max, r.version), 0)
     const version = input.version ?? latest + 1
     if (version <= latest) {
-      throw new ConflictError(`Rule set ${input.id} already has version ${latest}; a new version must be greater.`, 'rule_set_version_exists', { latestVersion: latest })
+      throw new ConflictError(`Rule set ${input.id} already has version ${latest}; a new version must be greater.`, 'rule_set_version_exists', {
+        latestVersion: latest,
+      }).withParams('latest', {
+        id: input.id,
+        latestVersion: latest,
+      })
     }
     const ruleSet: RuleSet = { ...input, version }
     if (!(await insertRuleSet(this.db, ruleSet, createdByKeyId))) {

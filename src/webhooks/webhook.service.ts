@@ -55,7 +55,7 @@ const REGISTRATION: ActingPurpose = {
 /** Another organization's endpoint does not exist for a dispatch key (404, no existence leak). */
 export async function getWebhookEndpointForPrincipal(db: Kysely<Database>, principal: Principal, id: string): Promise<WebhookEndpointRecord> {
   const found = await findWebhookEndpoint(db, id, confinedOrganizationId(principal))
-  if (!found) throw new NotFoundError(`No webhook endpoint ${id} is visible to this API key.`, 'webhook_not_found')
+  if (!found) throw new NotFoundError(`No webhook endpoint ${id} is visible to this API key.`, 'webhook_not_found').withParams('id', { id })
   return found
 }
 
@@ -108,7 +108,7 @@ async function insertRegisteredEndpoint(
       `The organization already has ${existing} webhook endpoints, the most allowed (WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION=${deps.maxEndpointsPerOrganization}): delete one first, or subscribe an existing endpoint to more event types.`,
       'webhook_endpoint_limit',
       { limit: deps.maxEndpointsPerOrganization },
-    )
+    ).withParams('limit', { limit: deps.maxEndpointsPerOrganization })
   }
   const secret = generateWebhookSecret()
   const id = await insertWebhookEndpoint(trx, {
@@ -136,7 +136,7 @@ export async function deleteWebhookEndpoint(deps: Pick<WebhookServiceDeps, 'db' 
   await deps.db.transaction().execute(async (trx) => {
     const at = deps.clock.now()
     if (!(await markWebhookEndpointDeleted(trx, endpoint.id, at))) {
-      throw new NotFoundError(`No webhook endpoint ${id} is visible to this API key.`, 'webhook_not_found')
+      throw new NotFoundError(`No webhook endpoint ${id} is visible to this API key.`, 'webhook_not_found').withParams('id', { id })
     }
     await abandonDeliveries(trx, endpoint.id, at, 'the endpoint was deleted')
   })

@@ -6,6 +6,7 @@
  */
 import { type CivilDate, fromDayNumber, isoWeekdayOfDayNumber, toDayNumber, yearOf } from './civil-date.ts'
 import type { WorkingDayCalendar } from './working-day-calendar.ts'
+import type { Locale } from '../i18n/locale.ts'
 
 /** A span in which working days are not counted: from < d <= to (to null: still open). */
 export interface ExplainedPause {
@@ -85,7 +86,28 @@ function classify(
   return isListedHoliday(calendar, date) ? { kind: 'holiday', holiday, provisional: false } : { kind: 'weekend', holiday: null, provisional: answer.provisional }
 }
 
-function reasonOf(kind: DayKind, holiday: string | null, weekday: number, pause?: ExplainedPause): string {
+/** The Chinese name of a holiday named in both languages ("春节 Spring Festival" → "春节"); a name in one language is kept. */
+function chineseNameOf(name: string): string {
+  const first = name.split(/\s+/)[0] ?? name
+  return /\p{Script=Han}/u.test(first) ? first : name
+}
+
+function reasonOf(kind: DayKind, holiday: string | null, weekday: number, pause: ExplainedPause | undefined, locale: Locale): string {
+  if (locale === 'zh-CN') {
+    const name = holiday === null ? null : chineseNameOf(holiday)
+    switch (kind) {
+      case 'workday':
+        return '工作日'
+      case 'makeup_workday':
+        return `调休上班日（${WEEKDAY_ZH[weekday]}上班${name ? `，${name}调休` : ''}）`
+      case 'weekend':
+        return `周末（${WEEKDAY_ZH[weekday]}）`
+      case 'holiday':
+        return `法定节假日${name ? `：${name}` : ''}`
+      case 'paused':
+        return `暂停计时${pause?.reason ? `：${pause.reason}` : ''}（《中华人民共和国行政许可法》第四十五条）`
+    }
+  }
   switch (kind) {
     case 'workday':
       return '工作日 working day'
@@ -107,7 +129,7 @@ const MAX_DAYS = 3650 * 2 + 366
  * Explains the n-th working day after `from` that is not inside a pause (pauses in time order, not overlapping).
  * The start day itself is never counted (民法典 art. 201).
  */
-export function explainDeadline(calendar: WorkingDayCalendar, from: CivilDate, n: number, pauses: readonly ExplainedPause[] = []): DeadlineExplanation {
+export function explainDeadline(calendar: WorkingDayCalendar, from: CivilDate, n: number, pauses: readonly ExplainedPause[] = [], locale: Locale = 'en'): DeadlineExplanation {
   const days: ExplainedDay[] = []
   let counted = 0
   let dueDate: CivilDate | null = n === 0 ? from : null
@@ -131,7 +153,7 @@ export function explainDeadline(calendar: WorkingDayCalendar, from: CivilDate, n
       weekday: WEEKDAYS[weekday] as ExplainedDay['weekday'],
       kind,
       counted: isCounted ? counted : null,
-      reason: reasonOf(kind, day.holiday, weekday, pause),
+      reason: reasonOf(kind, day.holiday, weekday, pause, locale),
       holiday: day.holiday,
       provisional: day.provisional,
     })
@@ -139,19 +161,26 @@ export function explainDeadline(calendar: WorkingDayCalendar, from: CivilDate, n
   }
   const last = days.at(-1)
   const dueDateNote =
-    dueDate !== null && last !== undefined && last.kind === 'makeup_workday'
-      ? `${dueDate} is a ${last.weekday === 'Sat' ? 'Saturday' : 'Sunday'} worked as a make-up workday (调休${last.holiday ? `, for ${last.holiday}` : ''}): a working day`
-      : null
+    dueDate === null || last === undefined || last.kind !== 'makeup_workday'
+      ? null
+      : locale === 'zh-CN'
+        ? `${dueDate}为${last.weekday === 'Sat' ? '周六' : '周日'}，系${last.holiday ? `${chineseNameOf(last.holiday)}` : ''}调休上班日，计为工作日。`
+        : `${dueDate} is a ${last.weekday === 'Sat' ? 'Saturday' : 'Sunday'} worked as a make-up workday (调休${last.holiday ? `, for ${last.holiday}` : ''}): a working day`
   const skipped = days.filter((d) => d.counted === null).map((d) => ({ date: d.date, kind: d.kind as 'weekend' | 'holiday' | 'paused', holiday: d.holiday }))
   const makeups = days.filter((d) => d.kind === 'makeup_workday').map((d) => ({ date: d.date, makesUpFor: d.holiday }))
   const holidays = skipped.filter((d) => d.kind === 'holiday').length
   const weekends = skipped.filter((d) => d.kind === 'weekend').length
   const paused = skipped.filter((d) => d.kind === 'paused').length
-  const summary =
+  const zhSummary =
     dueDate === null
-      ? `从${from}起第${n}个工作日：计时暂停中，截止日待恢复后确定。The ${n}th working day after ${from} is not known while the clock is paused.`
-      : `${from}（当日不计）后第${n}个工作日为${dueDate}；跳过周末${weekends}天、法定节假日${holidays}天、暂停${paused}天，计入调休上班日${makeups.length}天。` +
-        ` ${dueDate} is the ${n}th working day after ${from} (not counted): ${weekends} weekend day(s), ${holidays} holiday(s) and ${paused} paused day(s) skipped, ${makeups.length} make-up workday(s) counted.`
+      ? `从${from}起第${n}个工作日：计时暂停中，截止日待恢复后确定。`
+      : `${from}（当日不计）后第${n}个工作日为${dueDate}；跳过周末${weekends}天、法定节假日${holidays}天、暂停${paused}天，计入调休上班日${makeups.length}天。`
+  const summary =
+    locale === 'zh-CN'
+      ? zhSummary
+      : dueDate === null
+        ? `${zhSummary}The ${n}th working day after ${from} is not known while the clock is paused.`
+        : `${zhSummary} ${dueDate} is the ${n}th working day after ${from} (not counted): ${weekends} weekend day(s), ${holidays} holiday(s) and ${paused} paused day(s) skipped, ${makeups.length} make-up workday(s) counted.`
   return {
     from,
     workingDays: n,

@@ -1,5 +1,6 @@
 import { endOfShanghaiDay, formatShanghaiInstant, shanghaiDateOf, type CivilDate } from '../calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../calendar/working-day-calendar.ts'
+import type { Locale } from '../i18n/locale.ts'
 import { decideRoute, type RouteDecision, type RouteInput, type WorksFacts } from './route-decision.ts'
 import type { RuleSet } from './rule-set.schema.ts'
 import { HOUR_MS } from '../time.ts'
@@ -54,8 +55,8 @@ export function routeInputOf(source: RouteInput): RouteInput {
   }
 }
 
-export function assess(ruleSet: RuleSet, calendar: WorkingDayCalendar, input: RouteInput, acceptedAt: Date, facts?: WorksFacts): Assessment {
-  const decision = decideRoute(ruleSet, routeInputOf(input), facts)
+export function assess(ruleSet: RuleSet, calendar: WorkingDayCalendar, input: RouteInput, acceptedAt: Date, facts?: WorksFacts, locale: Locale = 'en'): Assessment {
+  const decision = decideRoute(ruleSet, routeInputOf(input), facts, locale)
   return {
     decision,
     acceptedAt,

@@ -15,6 +15,8 @@ import type { LengthCheck } from './length-check.ts'
 import type { Protection } from './protection-period.ts'
 import { excavationLengthMetersSchema, voltageVoltsSchema } from './quantity.schema.ts'
 import { requireBehaviour, type RouteBehaviour } from './route-behaviour.ts'
+import type { Locale } from '../i18n/locale.ts'
+import { chinesePart, FACTS_ZH, FIRST_MATCH_ZH, intervalZh, quantityZh, routeZh, tierNameZh, withoutEnglishGloss } from './explanation-zh.ts'
 import {
   describeInterval,
   formatQuantity,
@@ -223,12 +225,24 @@ function uniqueCitations(citations: string[]): string {
   return [...new Set(citations)].join('; ')
 }
 
-function tierPhrase(tier: VoltageTier): string {
+function tierPhrase(tier: VoltageTier, zh = false): string {
+  if (zh) return `${tierNameZh(tier.name)}电压档（${intervalZh('voltage', tier.min, tier.max)}）`
   return `the ${tier.name} tier (${describeInterval('voltage', tier.min, tier.max)})`
 }
 
-function bandPhrase(band: LengthBand, tier: VoltageTier): string {
+function bandPhrase(band: LengthBand, tier: VoltageTier, zh = false): string {
+  if (zh) return `${tierNameZh(tier.name)}电压档的长度区间“${intervalZh('length', band.min, band.max)}”`
   return `the length band "${describeInterval('length', band.min, band.max)}" of the ${tier.name} tier`
+}
+
+/** The route's name in Chinese with its key (zh), or the key (en). */
+function routeName(ruleSet: RuleSet, route: Route, zh: boolean): string {
+  return zh ? routeZh(route, ruleSet.parameters.routeTerms.find((t) => t.route === route)?.name) : route
+}
+
+/** A quantity as the language writes it. */
+function quantity(dimension: Dimension, x: number, zh: boolean): string {
+  return zh ? quantityZh(dimension, x) : formatQuantity(dimension, x)
 }
 
 /** A band with no bounds (0 m exclusive to ∞) says nothing about length. */
@@ -237,34 +251,41 @@ function coversAnyLength(band: LengthBand): boolean {
 }
 
 /** When a value misses an interval only because it sits on an exclusive bound, the reading of that bound. */
-function exclusionNote(dimension: Dimension, x: number, interval: { min: Bound; max: Bound | null }): string {
+function exclusionNote(dimension: Dimension, x: number, interval: { min: Bound; max: Bound | null }, zh = false): string {
   const bound = [interval.min, interval.max].find((b): b is Bound => b !== null && isOnBound(dimension, b, x))
   if (bound === undefined || bound.reading === undefined) return ''
+  if (zh) return `（恰好位于界限值上，不在该区间内${bound.wording === undefined ? '' : `：${quote(bound.wording)}`}）`
   return ` (${bound.reading}${bound.wording === undefined ? '' : `: ${quote(bound.wording)}`})`
 }
 
 /** Why a band route did not match: for each band leading to it, the voltage or the length that misses. */
-function bandMismatch(ruleSet: RuleSet, route: Route, input: RouteInput, steps: BandStep[]): ExplanationItem {
+function bandMismatch(ruleSet: RuleSet, route: Route, input: RouteInput, steps: BandStep[], zh: boolean): ExplanationItem {
   const reasons: string[] = []
   const citations: string[] = []
-  const volts = formatQuantity('voltage', input.voltageVolts)
-  const length = formatQuantity('length', input.excavationLengthMeters)
+  const volts = quantity('voltage', input.voltageVolts, zh)
+  const length = quantity('length', input.excavationLengthMeters, zh)
   for (const tier of ruleSet.parameters.voltageTiers) {
     for (const band of tier.lengthBands) {
       if (band.outcome.kind !== 'route' || band.outcome.route !== route) continue
       // The application reached this tier (directly or by falling through), so it is the length that misses.
       const reached = steps.some((s) => s.tier.key === tier.key)
       reasons.push(
-        reached
-          ? `${length} is outside ${bandPhrase(band, tier)}${exclusionNote('length', input.excavationLengthMeters, band)}`
-          : `${volts} is outside ${tierPhrase(tier)}${exclusionNote('voltage', input.voltageVolts, tier)}`,
+        zh
+          ? reached
+            ? `长度${length}不在${bandPhrase(band, tier, true)}内${exclusionNote('length', input.excavationLengthMeters, band, true)}`
+            : `电压${volts}不在${tierPhrase(tier, true)}内${exclusionNote('voltage', input.voltageVolts, tier, true)}`
+          : reached
+            ? `${length} is outside ${bandPhrase(band, tier)}${exclusionNote('length', input.excavationLengthMeters, band)}`
+            : `${volts} is outside ${tierPhrase(tier)}${exclusionNote('voltage', input.voltageVolts, tier)}`,
       )
       citations.push(reached ? band.basis.citation : tier.basis.citation)
     }
   }
   return {
     code: notMatchedCode(route),
-    text: `${route} does not apply: ${reasons.length > 0 ? reasons.join('; ') : 'no length band leads to it'}.`,
+    text: zh
+      ? `不适用${routeName(ruleSet, route, true)}：${reasons.length > 0 ? reasons.join('；') : '没有长度区间指向该办理路径'}。`
+      : `${route} does not apply: ${reasons.length > 0 ? reasons.join('; ') : 'no length band leads to it'}.`,
     basis: uniqueCitations(citations),
   }
 }
@@ -277,26 +298,39 @@ function boundaryItem(
   interval: { min: Bound; max: Bound | null },
   subject: string,
   citation: string,
+  zh = false,
 ): ExplanationItem | undefined {
   const bound = [interval.min, interval.max].find((b): b is Bound => b !== null && isOnBound(dimension, b, x))
   if (bound === undefined) return undefined
-  const value = formatQuantity(dimension, x)
+  const value = quantity(dimension, x, zh)
   const code = dimension === 'voltage' ? EXPLANATION_CODES.voltageAtThreshold : EXPLANATION_CODES.lengthAtThreshold
-  const wording = bound.wording === undefined ? '' : ` (${quote(bound.wording)})`
+  const wording = bound.wording === undefined ? '' : zh ? `（${quote(bound.wording)}）` : ` (${quote(bound.wording)})`
   if (bound.decidedBy === 'boundary_rule') {
     return {
       code,
-      text:
-        `${value} lies exactly on a threshold the source text does not settle${wording}; the boundary rule of this ` +
-        `rule set decided it and put it in ${subject}: ${bound.reading ?? 'see the rule set'}.`,
+      text: zh
+        ? `${value}恰好位于依据文件未予明确的界限值上${wording}；依本规则集的界限规则，归入${subject}。`
+        : `${value} lies exactly on a threshold the source text does not settle${wording}; the boundary rule of this ` +
+          `rule set decided it and put it in ${subject}: ${bound.reading ?? 'see the rule set'}.`,
       basis: `${citation}; boundary rule of rule set ${ruleSet.id} v${ruleSet.version}`,
     }
   }
   return {
     code,
-    text: `${value} lies exactly on the threshold and is included in ${subject}${bound.reading === undefined ? '' : `: ${bound.reading}`}${wording}.`,
+    text: zh
+      ? `${value}恰好位于界限值上，依据文件规定归入${subject}${wording}。`
+      : `${value} lies exactly on the threshold and is included in ${subject}${bound.reading === undefined ? '' : `: ${bound.reading}`}${wording}.`,
     basis: citation,
   }
+}
+
+function describeTimeLimitZh(terms: RouteTerms, name: string): string {
+  const { timeLimit, extension } = terms
+  if (timeLimit === null) return `${name}不设办理时限：案件予以跟踪，但不承诺办结期限。`
+  const unit = timeLimit.unit === 'hours' ? '小时' : '个工作日'
+  const limit = timeLimit.amount === 0 ? `${name}即时办结，当场出具回执。` : `${name}应在${timeLimit.amount}${unit}内办结。`
+  if (extension === null) return limit
+  return `${limit}经批准可延长一次，延长期限为${extension.amount}${extension.unit === 'hours' ? '小时' : '个工作日'}。`
 }
 
 function describeTimeLimit(terms: RouteTerms): string {
@@ -316,16 +350,20 @@ function termsFor(ruleSet: RuleSet, route: Route): RouteTerms {
 }
 
 /** The decision for the route that matched: its terms, plus the explanation items that cite them. */
-function decisionFor(ruleSet: RuleSet, route: Route, explanation: ExplanationItem[]): RouteDecision {
+function decisionFor(ruleSet: RuleSet, route: Route, explanation: ExplanationItem[], zh = false): RouteDecision {
   const terms = termsFor(ruleSet, route)
   const stages = terms.requiresJointReview ? ruleSet.parameters.jointReviewStages.map(({ key, workingDays, name }) => ({ key, workingDays, name })) : []
-  explanation.push({ code: EXPLANATION_CODES.timeLimit, text: describeTimeLimit(terms), basis: terms.timeLimitBasis.citation })
+  const named = routeName(ruleSet, route, zh)
+  explanation.push({ code: EXPLANATION_CODES.timeLimit, text: zh ? describeTimeLimitZh(terms, named) : describeTimeLimit(terms), basis: terms.timeLimitBasis.citation })
   if (stages.length > 0) {
     const plan = stages.map((s) => `${s.key} ${s.workingDays}`).join(' + ')
     const total = stages.reduce((sum, s) => sum + s.workingDays, 0)
+    const planZh = stages.map((s) => `${chinesePart(s.name) ?? s.key}${s.workingDays}个工作日`).join('、')
     explanation.push({
       code: EXPLANATION_CODES.jointReviewStages,
-      text: `The review runs in stages, each due at the end of the previous one: ${plan} = ${total} working days.`,
+      text: zh
+        ? `审查分阶段进行，各阶段自上一阶段届满之日起计算：${planZh}，合计${total}个工作日。`
+        : `The review runs in stages, each due at the end of the previous one: ${plan} = ${total} working days.`,
       basis: terms.timeLimitBasis.citation,
     })
   }
@@ -334,14 +372,19 @@ function decisionFor(ruleSet: RuleSet, route: Route, explanation: ExplanationIte
   if (parallelDepartments !== undefined) {
     explanation.push({
       code: EXPLANATION_CODES.parallelApproval,
-      text: `${parallelDepartments.length} departments approve at the same time (并联审批), within the one time limit: ${parallelDepartments.join('; ')}. The decision is recorded once all have answered.`,
+      text: zh
+        ? `由${parallelDepartments.length}个部门在同一时限内并联审批：${parallelDepartments.join('；')}。各部门均作出答复后记录审批决定。`
+        : `${parallelDepartments.length} departments approve at the same time (并联审批), within the one time limit: ${parallelDepartments.join('; ')}. The decision is recorded once all have answered.`,
       basis: terms.approvingAuthorityBasis.citation,
     })
   }
   explanation.push({
     code: EXPLANATION_CODES.approvingAuthority,
-    text:
-      terms.approvingAuthority === null
+    text: zh
+      ? terms.approvingAuthority === null
+        ? `${named}无需审批${terms.requiresApproval ? '' : '，报备后即出具回执'}。`
+        : `审批机关：${withoutEnglishGloss(terms.approvingAuthority)}。`
+      : terms.approvingAuthority === null
         ? `${route} needs no approval${terms.requiresApproval ? '' : '; the filing is acknowledged with a receipt'}.`
         : `Approval rests with ${terms.approvingAuthority}.`,
     basis: terms.approvingAuthorityBasis.citation,
@@ -362,47 +405,62 @@ function decisionFor(ruleSet: RuleSet, route: Route, explanation: ExplanationIte
 }
 
 /** How the band table led to the matched route: fall-throughs, the match, and values on a threshold. */
-function explainBandMatch(ruleSet: RuleSet, route: Route, input: RouteInput, steps: BandStep[]): ExplanationItem[] {
+function explainBandMatch(ruleSet: RuleSet, route: Route, input: RouteInput, steps: BandStep[], zh = false): ExplanationItem[] {
   const items: ExplanationItem[] = []
   const first = steps[0]!
   const last = steps[steps.length - 1]!
-  const volts = formatQuantity('voltage', input.voltageVolts)
-  const length = formatQuantity('length', input.excavationLengthMeters)
+  const volts = quantity('voltage', input.voltageVolts, zh)
+  const length = quantity('length', input.excavationLengthMeters, zh)
   // Every step but the last fell through; the tier it fell into is the next step's tier.
   steps.slice(0, -1).forEach((step, i) => {
     const target = steps[i + 1]!.tier
     if (step.classRule !== undefined) {
-      items.push(classRuleItem(step, `falls through to the length bands of ${tierPhrase(target)}`))
+      items.push(classRuleItem(ruleSet, step, zh ? `转入${tierPhrase(target, true)}的长度区间` : `falls through to the length bands of ${tierPhrase(target)}`, zh))
       return
     }
     items.push({
       code: EXPLANATION_CODES.fellThrough,
-      text: `${length} is in ${bandPhrase(step.band, step.tier)}, which falls through to the length bands of ${tierPhrase(target)}: ${step.band.description}.`,
+      text: zh
+        ? `长度${length}位于${bandPhrase(step.band, step.tier, true)}内，该区间转入${tierPhrase(target, true)}的长度区间判定。${quote(step.band.basis.text)}`
+        : `${length} is in ${bandPhrase(step.band, step.tier)}, which falls through to the length bands of ${tierPhrase(target)}: ${step.band.description}.`,
       basis: step.band.basis.citation,
     })
   })
-  if (last.classRule !== undefined) items.push(classRuleItem(last, `takes ${route} instead`))
+  if (last.classRule !== undefined) items.push(classRuleItem(ruleSet, last, zh ? `改按${routeName(ruleSet, route, true)}办理` : `takes ${route} instead`, zh))
   const lengthClause = coversAnyLength(last.band) ? '' : `${steps.length > 1 ? ' and, having fallen through,' : ' and'} ${length} is in ${bandPhrase(last.band, last.tier)}`
   const path = `${volts} is in ${tierPhrase(first.tier)}${lengthClause}`
+  const lengthClauseZh = coversAnyLength(last.band) ? '' : `，${steps.length > 1 ? '转入后' : ''}长度${length}位于${bandPhrase(last.band, last.tier, true)}内`
   items.push({
     code: EXPLANATION_CODES.matched,
-    text: `${route} applies: ${path}: ${last.classRule === undefined ? last.band.description : last.classRule.rule.description}. ${quote(last.band.basis.text)}`,
+    text: zh
+      ? `适用${routeName(ruleSet, route, true)}：电压${volts}位于${tierPhrase(first.tier, true)}内${lengthClauseZh}。${quote(last.band.basis.text)}`
+      : `${route} applies: ${path}: ${last.classRule === undefined ? last.band.description : last.classRule.rule.description}. ${quote(last.band.basis.text)}`,
     basis: last.band.basis.citation,
   })
 
   // Only the tier the voltage is actually in is a voltage decision; a fall-through keeps that voltage.
   const boundaries = [
-    boundaryItem(ruleSet, 'voltage', input.voltageVolts, first.tier, tierPhrase(first.tier), first.tier.basis.citation),
-    ...steps.map((s) => boundaryItem(ruleSet, 'length', input.excavationLengthMeters, s.band, bandPhrase(s.band, s.tier), s.band.basis.citation)),
+    boundaryItem(ruleSet, 'voltage', input.voltageVolts, first.tier, tierPhrase(first.tier, zh), first.tier.basis.citation, zh),
+    ...steps.map((s) => boundaryItem(ruleSet, 'length', input.excavationLengthMeters, s.band, bandPhrase(s.band, s.tier, zh), s.band.basis.citation, zh)),
   ]
   items.push(...boundaries.filter((item): item is ExplanationItem => item !== undefined))
   return items
 }
 
 /** Why a band route gave way to a road-class rule, e.g. commitment filing on an arterial road. */
-function classRuleItem(step: BandStep, consequence: string): ExplanationItem {
+function classRuleItem(ruleSet: RuleSet, step: BandStep, consequence: string, zh = false): ExplanationItem {
   const { rule, roads } = step.classRule as NonNullable<BandStep['classRule']>
   const named = roads.map((road) => `${road.code} ${road.name} (${road.class})`).join(', ')
+  if (zh) {
+    const ruleRoute = routeName(ruleSet, rule.route, true)
+    return {
+      code: EXPLANATION_CODES.roadClassRule,
+      text:
+        `按长度区间应适用${ruleRoute}，但施工道路为${roads.map((road) => `${road.code} ${road.name}（${road.class}）`).join('、')}，` +
+        `${rule.roadClasses.join('、')}等级道路不适用${ruleRoute}，本申请${consequence}。${quote(rule.basis.text)}`,
+      basis: rule.basis.citation,
+    }
+  }
   return {
     code: EXPLANATION_CODES.roadClassRule,
     text:
@@ -413,8 +471,9 @@ function classRuleItem(step: BandStep, consequence: string): ExplanationItem {
 }
 
 /** The first explanation item when the service checked (or could not check) the declared length. */
-function lengthItem(facts: WorksFacts, declared: number): ExplanationItem {
+function lengthItem(facts: WorksFacts, declared: number, zh = false): ExplanationItem {
   const check = facts.lengthCheck
+  if (zh) return lengthItemZh(check, declared)
   if (check === null) {
     return {
       code: EXPLANATION_CODES.lengthNotChecked,
@@ -438,9 +497,32 @@ function lengthItem(facts: WorksFacts, declared: number): ExplanationItem {
   }
 }
 
+function lengthItemZh(check: LengthCheck | null, declared: number): ExplanationItem {
+  const basis = 'green-channel service: length check (docs/domain.md §2)'
+  if (check === null) {
+    return { code: EXPLANATION_CODES.lengthNotChecked, text: `未提供掘路范围图形，按申报长度${quantityZh('length', declared)}判定，长度未经核验。`, basis }
+  }
+  const difference = quantityZh('length', Math.abs(check.differenceMeters))
+  const tolerance = `${check.withinTolerance ? '在' : '超出'}${quantityZh('length', check.toleranceMeters)}的允许误差${check.withinTolerance ? '以内' : ''}`
+  const why =
+    check.decidedBy === 'measured'
+      ? `按实测长度${check.measuredMeters}米判定（申报${check.declaredMeters}米，取较大者，以防少报长度规避审批）。`
+      : `按申报长度${check.declaredMeters}米判定（实测${check.measuredMeters}米，未超过申报长度，取较大者）。`
+  return {
+    code: EXPLANATION_CODES.lengthMeasured,
+    text: `掘路范围图形实测长度${check.measuredMeters}米，比申报长度${check.differenceMeters < 0 ? '短' : '长'}${difference}，${tolerance}；${why}`,
+    basis,
+  }
+}
+
 /** The register road in its protection period on the planned start date, if any. */
 function protectedRoadOf(facts: WorksFacts | undefined): (MatchedRoad & { protection: Protection }) | undefined {
   return facts?.roads.find((road): road is MatchedRoad & { protection: Protection } => road.protection !== undefined)
+}
+
+function protectedRoadZh(road: MatchedRoad & { protection: Protection }, plannedStartDate: CivilDate): string {
+  const { protection } = road
+  return `道路${road.code}（${road.name}）自${protection.since}起至${protection.until}处于保护期内（${protection.citation}），计划开工日${plannedStartDate}在保护期内，`
 }
 
 function protectedRoadText(road: MatchedRoad & { protection: Protection }, plannedStartDate: CivilDate): string {
@@ -457,13 +539,14 @@ function protectedRoadText(road: MatchedRoad & { protection: Protection }, plann
  * (non-integer or non-positive volts, lengths with more than two decimals) and an Error when the rule set
  * cannot decide (it would not pass validateRuleSetParameters).
  */
-export function decideRoute(ruleSet: RuleSet, declaredInput: RouteInput, facts?: WorksFacts): RouteDecision {
+export function decideRoute(ruleSet: RuleSet, declaredInput: RouteInput, facts?: WorksFacts, locale: Locale = 'en'): RouteDecision {
   assertValidInput(declaredInput)
+  const zh = locale === 'zh-CN'
   const { routeOrder, conditionRules } = ruleSet.parameters
   const explanation: ExplanationItem[] = []
   // The length that decides: the larger of declared and measured (length-check.ts).
   const input = facts?.lengthCheck ? { ...declaredInput, excavationLengthMeters: facts.lengthCheck.decidingMeters } : declaredInput
-  if (facts !== undefined) explanation.push(lengthItem(facts, declaredInput.excavationLengthMeters))
+  if (facts !== undefined) explanation.push(lengthItem(facts, declaredInput.excavationLengthMeters, zh))
   // Walked only when a band route is reached: an emergency needs no voltage tier.
   let walked: ReturnType<typeof walkBands> | undefined
   const bandWalk = () => (walked ??= walkBands(ruleSet, input, facts?.roads ?? []))
@@ -476,12 +559,13 @@ export function decideRoute(ruleSet: RuleSet, declaredInput: RouteInput, facts?:
   if (restriction.kind === 'route' && hit !== undefined && !input.emergency) {
     explanation.push({
       code: EXPLANATION_CODES.roadRestricted,
-      text:
-        `${restriction.route} applies because the planned period overlaps the restriction of road ${hit.road} from ${hit.from} to ${hit.to} (${hit.reason}); ` +
-        `this rule set routes such works to ${restriction.route}. 计划工期与道路${hit.road}禁挖期（${hit.from}至${hit.to}，${hit.reason}）重叠。 ${quote(restriction.basis.text)}`,
+      text: zh
+        ? `计划工期与道路${hit.road}禁挖期（${hit.from}至${hit.to}，${hit.reason}）重叠，依本规则集改按${routeName(ruleSet, restriction.route, true)}办理。${quote(restriction.basis.text)}`
+        : `${restriction.route} applies because the planned period overlaps the restriction of road ${hit.road} from ${hit.from} to ${hit.to} (${hit.reason}); ` +
+          `this rule set routes such works to ${restriction.route}. 计划工期与道路${hit.road}禁挖期（${hit.from}至${hit.to}，${hit.reason}）重叠。 ${quote(restriction.basis.text)}`,
       basis: restriction.basis.citation,
     })
-    return decisionFor(ruleSet, restriction.route, explanation)
+    return decisionFor(ruleSet, restriction.route, explanation, zh)
   }
 
   for (const route of routeOrder) {
@@ -491,46 +575,54 @@ export function decideRoute(ruleSet: RuleSet, declaredInput: RouteInput, facts?:
       if (condition.when === 'roadProtected' && !input.roadProtected && protectedRoad !== undefined && facts !== undefined) {
         explanation.push({
           code: EXPLANATION_CODES.matched,
-          text:
-            `${route} applies whatever was declared because ${protectedRoadText(protectedRoad, facts.plannedStartDate)} The rule: ${condition.description}. ` +
-            `${quote(condition.basis.text)} Rules later in the order are not considered (the first match wins), whatever the voltage and length.`,
+          text: zh
+            ? `${protectedRoadZh(protectedRoad, facts.plannedStartDate)}无论申报内容如何，均适用${routeName(ruleSet, route, true)}。${quote(condition.basis.text)}${FIRST_MATCH_ZH}`
+            : `${route} applies whatever was declared because ${protectedRoadText(protectedRoad, facts.plannedStartDate)} The rule: ${condition.description}. ` +
+              `${quote(condition.basis.text)} Rules later in the order are not considered (the first match wins), whatever the voltage and length.`,
           basis: `${condition.basis.citation}; road register ${protectedRoad.code}`,
         })
-        return decisionFor(ruleSet, route, explanation)
+        return decisionFor(ruleSet, route, explanation, zh)
       }
       if (!input[condition.when]) {
         const register =
           condition.when !== 'roadProtected' || facts === undefined
             ? ''
             : facts.roads.length === 0
-              ? ' and no register road in its protection period was matched'
-              : ` and the register roads matched (${facts.roads.map((road) => road.code).join(', ')}) are not in their protection period on ${facts.plannedStartDate}`
+              ? zh
+                ? '，且道路台账中未匹配到处于保护期内的道路'
+                : ' and no register road in its protection period was matched'
+              : zh
+                ? `，且所匹配的台账道路（${facts.roads.map((road) => road.code).join('、')}）在${facts.plannedStartDate}不在保护期内`
+                : ` and the register roads matched (${facts.roads.map((road) => road.code).join(', ')}) are not in their protection period on ${facts.plannedStartDate}`
         explanation.push({
           code: notMatchedCode(route),
-          text: `${route} does not apply because ${FACTS[condition.when].no}${register}. The rule: ${condition.description}.`,
+          text: zh
+            ? `不适用${routeName(ruleSet, route, true)}：${FACTS_ZH[condition.when].no}${register}。`
+            : `${route} does not apply because ${FACTS[condition.when].no}${register}. The rule: ${condition.description}.`,
           basis: condition.basis.citation,
         })
         continue
       }
       explanation.push({
         code: EXPLANATION_CODES.matched,
-        text:
-          `${route} applies because ${FACTS[condition.when].yes}. The rule: ${condition.description}. ` +
-          `${quote(condition.basis.text)} Rules later in the order are not considered (the first match wins), ` +
-          'whatever the voltage and length.',
+        text: zh
+          ? `适用${routeName(ruleSet, route, true)}：${FACTS_ZH[condition.when].yes}。${quote(condition.basis.text)}${FIRST_MATCH_ZH}`
+          : `${route} applies because ${FACTS[condition.when].yes}. The rule: ${condition.description}. ` +
+            `${quote(condition.basis.text)} Rules later in the order are not considered (the first match wins), ` +
+            'whatever the voltage and length.',
         basis: condition.basis.citation,
       })
-      return decisionFor(ruleSet, route, explanation)
+      return decisionFor(ruleSet, route, explanation, zh)
     }
 
     const { steps, route: bandRoute } = bandWalk()
     if (route !== bandRoute) {
-      explanation.push(bandMismatch(ruleSet, route, input, steps))
+      explanation.push(bandMismatch(ruleSet, route, input, steps, zh))
       continue
     }
 
-    explanation.push(...explainBandMatch(ruleSet, route, input, steps))
-    return decisionFor(ruleSet, route, explanation)
+    explanation.push(...explainBandMatch(ruleSet, route, input, steps, zh))
+    return decisionFor(ruleSet, route, explanation, zh)
   }
 
   throw invalidRuleSet(ruleSet, `route "${bandWalk().route}" is reached by the length bands but is not in routeOrder`)

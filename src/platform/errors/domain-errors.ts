@@ -3,6 +3,7 @@
  * RFC 9457 problem document; `code` is the contract clients may switch on, `detail` is for people.
  */
 import type { FieldIssue } from '../../core/validation/field-issue.ts'
+import type { ProblemCode, ProblemParams } from './problem-catalogue.ts'
 
 export type { FieldIssue }
 
@@ -10,15 +11,26 @@ export const PROBLEM_TYPE_BASE = 'https://green-channel.example/problems/'
 
 export class DomainError extends Error {
   override name = 'DomainError'
+  /** The structured facts of the detail, for its rendering in another language (problem-catalogue.ts). */
+  params: ProblemParams = {}
+  /** The catalogue template of the code the params fill; none: the code's own detail. */
+  template: string | undefined
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ProblemCode,
     readonly title: string,
     detail: string,
     readonly extensions: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
   ) {
     super(detail)
+  }
+
+  /** Names the catalogue template of this code and the params that fill it; returns the error, to throw. */
+  withParams(template: string, params: ProblemParams = {}): this {
+    this.template = template
+    this.params = params
+    return this
   }
 }
 
@@ -32,14 +44,14 @@ export class ValidationFailedError extends DomainError {
   constructor(
     detail: string,
     readonly errors: FieldIssue[],
-    code = 'validation_failed',
+    code: ProblemCode = 'validation_failed',
   ) {
     super(code === 'validation_failed' ? 400 : 422, code, 'The request is not valid', detail, { errors })
   }
 }
 
 export class BadRequestError extends DomainError {
-  constructor(detail: string, errors: FieldIssue[] = [], code = 'bad_request') {
+  constructor(detail: string, errors: FieldIssue[] = [], code: ProblemCode = 'bad_request') {
     super(400, code, 'Bad request', detail, errors.length > 0 ? { errors } : {})
   }
 }
@@ -59,13 +71,13 @@ export class ForbiddenError extends DomainError {
 }
 
 export class NotFoundError extends DomainError {
-  constructor(detail: string, code = 'not_found') {
+  constructor(detail: string, code: ProblemCode = 'not_found') {
     super(404, code, 'Not found', detail)
   }
 }
 
 export class ConflictError extends DomainError {
-  constructor(detail: string, code = 'conflict', extensions: Record<string, unknown> = {}) {
+  constructor(detail: string, code: ProblemCode = 'conflict', extensions: Record<string, unknown> = {}) {
     super(409, code, 'Conflict', detail, extensions)
   }
 }

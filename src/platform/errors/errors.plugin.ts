@@ -5,6 +5,9 @@ import type { Duplex } from 'node:stream'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { BadRequestError, DomainError, PROBLEM_TYPE_BASE, type FieldIssue } from './domain-errors.ts'
 import { jsonSyntaxPosition } from './json-syntax-position.ts'
+import { markLocalized } from '../i18n/locale.plugin.ts'
+import { issueMessage } from './issue-messages.ts'
+import { problemText, type ProblemParams } from './problem-catalogue.ts'
 
 /**
  * The single error boundary: every error leaves as application/problem+json (RFC 9457) with
@@ -50,14 +53,22 @@ function isUnstorableText(error: unknown): boolean {
   return code === '22P02' && typeof message === 'string' && /type json/.test(message)
 }
 
-function problem(request: FastifyRequest, status: number, code: string, title: string, detail: string, extra: Record<string, unknown> = {}): Problem {
+/** A detail's catalogue template and the params that fill it in another language (problem-catalogue.ts). */
+interface DetailParams {
+  template: string
+  params?: ProblemParams
+}
+
+function problem(request: FastifyRequest, status: number, code: string, title: string, detail: string, extra: Record<string, unknown> = {}, localized?: DetailParams): Problem {
+  // The title and detail in the caller's language; code, type and every other member stay as they are.
+  const text = problemText(request.locale, code, { title, detail }, localized?.params, localized?.template)
   // Extensions first: they may add members but never replace the RFC 9457 ones.
   return {
     ...extra,
     type: `${PROBLEM_TYPE_BASE}${code}`,
-    title,
+    title: text.title,
     status,
-    detail,
+    detail: text.detail,
     code,
     requestId: request.id,
     instance: request.url,
@@ -66,7 +77,7 @@ function problem(request: FastifyRequest, status: number, code: string, title: s
 
 function sendProblem(reply: FastifyReply, body: Problem, headers: Record<string, string> = {}) {
   // Bypass the route's response serializer: problem documents have their own shape.
-  return reply
+  return markLocalized(reply, reply.request.locale)
     .status(body.status)
     .headers(headers)
     .type('application/problem+json; charset=utf-8')
@@ -123,18 +134,21 @@ export function clientErrorHandler(this: FastifyInstance, error: Error & { code?
  * (`body.organization`), so a client reads one path format whichever layer found the problem.
  */
 const LOCATED_PATH = /^(body|query|path|header)(\.|$)/
-function locatedExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
+function locatedExtensions(extensions: Record<string, unknown>, locale: FastifyRequest['locale']): Record<string, unknown> {
   const errors = extensions.errors
   if (!Array.isArray(errors)) return extensions
   return {
     ...extensions,
-    errors: errors.map((issue: { path: string; message: string }) =>
-      LOCATED_PATH.test(issue.path) ? issue : { ...issue, path: issue.path === '' ? 'body' : `body.${issue.path}` },
-    ),
+    errors: errors.map((issue: { path: string; message: string }) => ({
+      ...issue,
+      path: LOCATED_PATH.test(issue.path) ? issue.path : issue.path === '' ? 'body' : `body.${issue.path}`,
+      message: issueMessage(locale, issue.message),
+    })),
   }
 }
 
 const contextNames: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' }
+const PART_ZH: Record<string, string> = { body: '体', query: '的查询参数', path: '的路径参数', header: '头' }
 
 /** The request part a validation context refers to, as fastify parsed it (before the schema saw it). */
 function validatedInput(request: FastifyRequest, context: string | undefined): unknown {
@@ -154,6 +168,16 @@ function isAbsent(input: unknown, path: string[]): boolean {
   return value === undefined
 }
 
+/** The input's value at `path` (zod's issues do not carry it; the zh-CN locale names the type received). */
+function valueAt(input: unknown, path: string[]): unknown {
+  let value: unknown = input
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, segment)) return undefined
+    value = (value as Record<string, unknown>)[segment]
+  }
+  return value
+}
+
 /**
  * One `{ path, message }` per field, at the field's own path. zod reports a missing member as a type error
  * ("expected string, received undefined") and every unknown member of a strict object as one issue at the
@@ -163,18 +187,21 @@ function isAbsent(input: unknown, path: string[]): boolean {
 function fieldIssues(request: FastifyRequest, context: string | undefined, validation: FastifySchemaValidationError[]): FieldIssue[] {
   const prefix = contextNames[context ?? 'body'] ?? 'body'
   const input = validatedInput(request, context)
+  const { locale } = request
+  const localized = (issues: FieldIssue[], raw?: { code: string; params: Record<string, unknown>; path: string[] }): FieldIssue[] =>
+    locale === 'en' ? issues : issues.map((issue) => ({ ...issue, message: issueMessage(locale, issue.message, raw && { ...raw, input: valueAt(input, raw.path) }) }))
   const unknownWhat = prefix === 'body' ? 'field' : prefix === 'header' ? 'header' : 'parameter'
   return validation.flatMap((issue) => {
     const path = issue.instancePath.split('/').filter(Boolean)
     const at = (segments: string[]) => [prefix, ...segments].join('.')
     const keys = (issue.params as { keys?: unknown }).keys
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0) {
-      return keys.map((key) => ({ path: at([...path, String(key)]), message: `unknown ${unknownWhat} \`${String(key)}\`` }))
+      return localized(keys.map((key) => ({ path: at([...path, String(key)]), message: `unknown ${unknownWhat} \`${String(key)}\`` })))
     }
     if (issue.keyword !== 'custom' && isAbsent(input, path)) {
-      return [{ path: at(path), message: path.length === 0 ? `required: send a JSON ${prefix === 'body' ? 'body' : prefix}` : 'required' }]
+      return localized([{ path: at(path), message: path.length === 0 ? `required: send a JSON ${prefix === 'body' ? 'body' : prefix}` : 'required' }])
     }
-    return [{ path: at(path), message: issue.message ?? 'invalid' }]
+    return localized([{ path: at(path), message: issue.message ?? 'invalid' }], { code: issue.keyword, params: issue.params as Record<string, unknown>, path })
   })
 }
 
@@ -185,14 +212,19 @@ function fieldIssues(request: FastifyRequest, context: string | undefined, valid
 function malformedJson(body: string): DomainError {
   const position = jsonSyntaxPosition(body)
   if (!position) {
-    return new BadRequestError('The body is valid JSON but has a `__proto__` or `constructor.prototype` member, which is refused.', [], 'malformed_json')
+    return new BadRequestError('The body is valid JSON but has a `__proto__` or `constructor.prototype` member, which is refused.', [], 'malformed_json').withParams('prototype')
   }
   const found = position.found === null ? 'the text ends early' : `unexpected ${JSON.stringify(position.found)}`
   return new BadRequestError(
     `The body is not valid JSON: ${found} at line ${position.line}, column ${position.column} (character ${position.offset + 1} of ${body.length}).`,
     [],
     'malformed_json',
-  )
+  ).withParams(position.found === null ? 'ends_early' : 'position', {
+    line: position.line,
+    column: position.column,
+    offset: position.offset + 1,
+    length: body.length,
+  })
 }
 
 const HTTP_METHODS_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
@@ -245,7 +277,14 @@ async function errorsPlugin(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) {
       if (error.status >= 500) request.log.warn({ err: error }, 'request failed: %s', error.code)
-      return sendProblem(reply, problem(request, error.status, error.code, error.title, error.message, locatedExtensions(error.extensions)), error.headers)
+      return sendProblem(
+        reply,
+        problem(request, error.status, error.code, error.title, error.message, locatedExtensions(error.extensions, request.locale), {
+          template: error.template ?? '',
+          params: error.params,
+        }),
+        error.headers,
+      )
     }
 
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -253,9 +292,15 @@ async function errorsPlugin(app: FastifyInstance) {
       const errors = fieldIssues(request, error.validationContext, error.validation)
       return sendProblem(
         reply,
-        problem(request, 400, 'validation_failed', 'The request is not valid', `The ${context} has ${errors.length} invalid field(s): ${errors.map((e) => e.path).join(', ')}.`, {
-          errors,
-        }),
+        problem(
+          request,
+          400,
+          'validation_failed',
+          'The request is not valid',
+          `The ${context} has ${errors.length} invalid field(s): ${errors.map((e) => e.path).join(', ')}.`,
+          { errors },
+          { template: 'schema', params: { part: PART_ZH[context] ?? context, count: errors.length, paths: errors.map((e) => e.path).join('、') } },
+        ),
       )
     }
 
@@ -269,7 +314,15 @@ async function errorsPlugin(app: FastifyInstance) {
       const limitBytes = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit
       return sendProblem(
         reply,
-        problem(request, 413, 'body_too_large', 'Body too large', `The body is larger than the limit of ${limitBytes} bytes; nothing was read further.`, { limitBytes }),
+        problem(
+          request,
+          413,
+          'body_too_large',
+          'Body too large',
+          `The body is larger than the limit of ${limitBytes} bytes; nothing was read further.`,
+          { limitBytes },
+          { template: 'limit', params: { limitBytes } },
+        ),
         // The rest of the body is not read: close the connection rather than leave it in an unknown state (RFC 9110 §15.5.14).
         { connection: 'close' },
       )
@@ -277,7 +330,15 @@ async function errorsPlugin(app: FastifyInstance) {
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendProblem(
         reply,
-        problem(request, 415, 'unsupported_media_type', 'Unsupported media type', `Send the body as application/json (got ${request.headers['content-type'] ?? 'none'}).`),
+        problem(
+          request,
+          415,
+          'unsupported_media_type',
+          'Unsupported media type',
+          `Send the body as application/json (got ${request.headers['content-type'] ?? 'none'}).`,
+          {},
+          { template: 'got', params: { contentType: request.headers['content-type'] ?? 'none' } },
+        ),
       )
     }
 
@@ -323,13 +384,32 @@ async function errorsPlugin(app: FastifyInstance) {
     if (allowed.length > 0) {
       return sendProblem(
         reply,
-        problem(request, 405, 'method_not_allowed', 'Method not allowed', `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}. See /docs for the API.`, {
-          allowedMethods: allowed,
-        }),
+        problem(
+          request,
+          405,
+          'method_not_allowed',
+          'Method not allowed',
+          `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}. See /docs for the API.`,
+          {
+            allowedMethods: allowed,
+          },
+          { template: 'allowed', params: { method: request.method, path, allowed: allowed.join(', ') } },
+        ),
         { allow: allowed.join(', ') },
       )
     }
-    return sendProblem(reply, problem(request, 404, 'route_not_found', 'Not found', `No route ${request.method} ${path}. See /docs for the API.`))
+    return sendProblem(
+      reply,
+      problem(
+        request,
+        404,
+        'route_not_found',
+        'Not found',
+        `No route ${request.method} ${path}. See /docs for the API.`,
+        {},
+        { template: 'route', params: { method: request.method, path } },
+      ),
+    )
   })
 }
 

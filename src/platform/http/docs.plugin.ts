@@ -21,11 +21,62 @@ function packageVersion(from: string = path.dirname(fileURLToPath(import.meta.ur
   }
 }
 
+const ACCEPT_LANGUAGE = {
+  name: 'Accept-Language',
+  in: 'header',
+  required: false,
+  description:
+    'The language of what people read: problem `title` and `detail` and the `message` of each field issue, decision and deadline explanations, CSV header rows. ' +
+    '`zh-CN` (also `zh`, `zh-Hans`) answers in Simplified Chinese when it has the highest q-value; anything else, or no header, answers in English (the default for integrations). ' +
+    'Codes, field paths, data and the order of CSV columns are the same in every language.',
+  schema: { type: 'string', examples: ['zh-CN', 'en;q=0.9, zh-CN;q=1'] },
+}
+const LANGUAGE_HEADERS = {
+  ContentLanguage: { description: 'The language of the human-readable text: `en` or `zh-CN` (from Accept-Language)', schema: { type: 'string', enum: ['en', 'zh-CN'] } },
+  VaryAcceptLanguage: { description: 'Includes `Accept-Language`: another language may be answered with other text', schema: { type: 'string' } },
+}
+const LOCALIZED_HEADERS = {
+  'Content-Language': { $ref: '#/components/headers/ContentLanguage' },
+  Vary: { $ref: '#/components/headers/VaryAcceptLanguage' },
+}
+
+type OpenApiOperation = { parameters?: unknown[]; responses?: Record<string, { headers?: Record<string, unknown> }> }
+type OpenApiDocument = { components?: Record<string, Record<string, unknown>>; paths?: Record<string, Record<string, OpenApiOperation>> }
+
+/**
+ * Every operation takes Accept-Language (its problems follow it); the answers of routes marked `localized`
+ * (their config) and every problem answer carry Content-Language and Vary.
+ */
+function documentLanguages(document: OpenApiDocument, localized: ReadonlySet<string>): OpenApiDocument {
+  document.components = {
+    ...document.components,
+    parameters: { ...document.components?.parameters, AcceptLanguage: ACCEPT_LANGUAGE },
+    headers: { ...document.components?.headers, ...LANGUAGE_HEADERS },
+  }
+  for (const [path, operations] of Object.entries(document.paths ?? {})) {
+    if (path.startsWith('/docs')) continue
+    for (const [method, operation] of Object.entries(operations)) {
+      operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/AcceptLanguage' }]
+      const whole = localized.has(`${method.toUpperCase()} ${path}`)
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (whole || !status.startsWith('2')) response.headers = { ...response.headers, ...LOCALIZED_HEADERS }
+      }
+    }
+  }
+  return document
+}
+
 /** OpenAPI generated from the zod route schemas (the single source); UI at /docs. */
 async function docsPlugin(app: FastifyInstance) {
+  // The routes whose answers follow Accept-Language, as the OpenAPI names them (`GET /v1/cases/{id}`).
+  const localized = new Set<string>()
   // The documentation is public like the API contract it shows: no API key for /docs.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true }
+    if (route.config?.localized) {
+      const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
+      for (const method of [route.method].flat()) localized.add(`${method.toUpperCase()} ${path}`)
+    }
   })
   await app.register(swagger, {
     openapi: {
@@ -56,7 +107,7 @@ async function docsPlugin(app: FastifyInstance) {
       ],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => documentLanguages(jsonSchemaTransformObject(input) as OpenApiDocument, localized) as ReturnType<typeof jsonSchemaTransformObject>,
   })
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } })
 }

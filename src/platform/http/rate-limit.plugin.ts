@@ -52,7 +52,7 @@ async function rateLimitPlugin(app: FastifyInstance, options: RateLimitOptions) 
     new TooManyRequestsError(`Too many ${what} (at most ${max} per ${Math.round(options.windowMs / 1000)} s); retry after ${Math.max(1, ttlInSeconds)} s.`, ttlInSeconds, {
       limit: max,
       windowSeconds: Math.round(options.windowMs / 1000),
-    })
+    }).withParams('window', { limit: max, windowSeconds: Math.round(options.windowMs / 1000), retryAfterSeconds: Math.max(1, Math.ceil(ttlInSeconds)) })
 
   app.decorate('rateLimits', {
     async countKeyRequest(request) {

@@ -154,7 +154,7 @@ async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours
         `A request with Idempotency-Key ${key} is still being processed; retry after it finishes.`,
         {},
         { 'retry-after': '1' },
-      )
+      ).withParams('key', { key })
     }
     if (claim.outcome === 'mismatch') {
       throw new IdempotencyError(
@@ -162,7 +162,7 @@ async function idempotencyPlugin(app: FastifyInstance, options: { retentionHours
         'idempotency_key_reused',
         'Idempotency-Key reused',
         `Idempotency-Key ${key} was already used with a different request (${claim.method} ${claim.path}); use a new key for a new request.`,
-      )
+      ).withParams('key', { key, method: claim.method, path: claim.path })
     }
 
     const state = { apiKeyId, key, stored: false }
