@@ -31,6 +31,7 @@ import { webhookRoutes } from './webhooks/webhook.routes.ts'
 import auditPlugin from './audit/audit.plugin.ts'
 import { auditRoutes } from './audit/audit.routes.ts'
 import { roadRoutes } from './roads/road.routes.ts'
+import { consoleRoutes } from './console/console.plugin.ts'
 
 export interface BuildAppOptions {
   config: AppConfig
@@ -134,6 +135,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(schedulerPlugin, { enabled: config.SCHEDULER_ENABLED, intervalMs: config.SCHEDULER_INTERVAL_MS })
 
   await app.register(healthRoutes)
+  await app.register(consoleRoutes)
   await app.register(
     async (v1) => {
       await v1.register(apiKeyRoutes)

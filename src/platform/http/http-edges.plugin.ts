@@ -34,6 +34,28 @@ async function httpEdgesPlugin(app: FastifyInstance) {
   // Before helmet's own onRoute hook: the docs routes carry their policy in their config.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), helmet: { contentSecurityPolicy: DOCS_CSP } } as typeof route.config
+    // INTERIM (lead's skeleton) policy for the console; the console plugin's owner replaces it.
+    if (route.url.startsWith('/console'))
+      route.config = {
+        ...(route.config ?? {}),
+        helmet: {
+          contentSecurityPolicy: {
+            useDefaults: false,
+            directives: {
+              defaultSrc: ["'none'"],
+              scriptSrc: ["'self'"],
+              styleSrc: ["'self'"],
+              imgSrc: ["'self'", 'data:', 'blob:'],
+              connectSrc: ["'self'"],
+              fontSrc: ["'self'"],
+              baseUri: ["'none'"],
+              formAction: ["'self'"],
+              frameAncestors: ["'none'"],
+              objectSrc: ["'none'"],
+            },
+          },
+        },
+      } as typeof route.config
   })
   await app.register(helmet, { contentSecurityPolicy: API_CSP, frameguard: { action: 'deny' } })
 

@@ -1,0 +1,4 @@
+/** Placeholder: built by the screens' owner. */
+export function CaseScreen({ id }: { id: string }) {
+  return <h1>case</h1>
+}
