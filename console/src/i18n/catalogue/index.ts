@@ -3,9 +3,10 @@
  * `satisfies Record<Key, string>` in each module makes a key missing in English a type error; the unit test
  * test/unit/console-catalogue.test.ts checks the merged catalogue at run time too (keys, placeholders, no blanks).
  */
+import { caseMessages } from './case.ts'
 import { commonMessages } from './common.ts'
 
-const modules = [commonMessages] as const
+const modules = [commonMessages, caseMessages] as const
 
 type ZhOf<M> = M extends { 'zh-CN': infer Z } ? Z : never
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never
