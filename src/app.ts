@@ -31,6 +31,7 @@ import { webhookRoutes } from './webhooks/webhook.routes.ts'
 import auditPlugin from './audit/audit.plugin.ts'
 import { auditRoutes } from './audit/audit.routes.ts'
 import { roadRoutes } from './roads/road.routes.ts'
+import { worklistRoutes } from './worklist/worklist.routes.ts'
 
 export interface BuildAppOptions {
   config: AppConfig
@@ -151,6 +152,7 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(auditRoutes)
       await v1.register(jurisdictionRoutes)
       await v1.register(roadRoutes)
+      await v1.register(worklistRoutes)
       // [v1 routes: register here]
     },
     { prefix: '/v1' },
