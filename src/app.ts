@@ -32,6 +32,7 @@ import auditPlugin from './audit/audit.plugin.ts'
 import { auditRoutes } from './audit/audit.routes.ts'
 import { roadRoutes } from './roads/road.routes.ts'
 import { worklistRoutes } from './worklist/worklist.routes.ts'
+import { permitRoutes } from './permits/permit.routes.ts'
 
 export interface BuildAppOptions {
   config: AppConfig
@@ -122,6 +123,7 @@ export async function buildApp(options: BuildAppOptions) {
     windowMs: config.RATE_LIMIT_WINDOW_MS,
     perKey: config.RATE_LIMIT_PER_KEY,
     unauthenticatedPerAddress: config.RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS,
+    publicPerMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE,
   })
   await app.register(databasePlugin, { database: options.database, closeOnShutdown: options.closeDatabaseOnShutdown ?? false })
   const clock = options.clock ?? systemClock
@@ -153,6 +155,7 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(jurisdictionRoutes)
       await v1.register(roadRoutes)
       await v1.register(worklistRoutes)
+      await v1.register(permitRoutes)
       // [v1 routes: register here]
     },
     { prefix: '/v1' },
