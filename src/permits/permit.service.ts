@@ -42,14 +42,14 @@ function validityOf(found: PermitCase, today: string): Pick<PermitVerification, 
  */
 export async function verifyPermit(deps: PermitDeps, caseNumber: string): Promise<PermitVerification> {
   const found = await findPermitCase(deps.db, caseNumber)
-  if (!found || found.decision?.outcome !== 'approved') {
+  const decision = found?.decision
+  if (found === undefined || decision?.outcome !== 'approved') {
     throw new NotFoundError(
       `No approved permit has the number ${caseNumber}. Check the number printed on the permit (e.g. ZZ-2026-000123), or ask the issuing road authority.`,
       'permit_not_found',
     )
   }
   const today = shanghaiDateOf(deps.clock.now())
-  const decision = found.decision
   const proof = await latestCheckpointWithProof(deps.db, found.id)
   let publicKey: NonNullable<PermitVerification['checkpoint']>['publicKey'] = null
   if (proof) {
