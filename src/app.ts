@@ -33,6 +33,8 @@ import { auditRoutes } from './audit/audit.routes.ts'
 import { roadRoutes } from './roads/road.routes.ts'
 import { worklistRoutes } from './worklist/worklist.routes.ts'
 import { permitRoutes } from './permits/permit.routes.ts'
+import consolePlugin from './console/console.plugin.ts'
+import { CONSOLE_DIST_DIR } from './console/console-paths.ts'
 
 export interface BuildAppOptions {
   config: AppConfig
@@ -42,6 +44,8 @@ export interface BuildAppOptions {
   closeDatabaseOnShutdown?: boolean
   /** Where JSON log lines go (default stdout); tests capture them. */
   logStream?: { write(line: string): void }
+  /** The built web console served at /console/ (default console/dist under the project root); tests pass their own. */
+  consoleDistDir?: string
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/
@@ -131,6 +135,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(authPlugin, { cacheTtlMs: config.API_KEY_CACHE_TTL_MS, clock })
   await app.register(idempotencyPlugin, { retentionHours: config.IDEMPOTENCY_RETENTION_HOURS })
   await app.register(docsPlugin)
+  await app.register(consolePlugin, { distDir: options.consoleDistDir ?? CONSOLE_DIST_DIR })
   await app.register(webhooksPlugin, { config })
   await app.register(auditPlugin, { config })
   // [background workers: register plugins here]
