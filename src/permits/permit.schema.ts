@@ -1,13 +1,13 @@
 import { z } from 'zod'
 
 /** A case number: the jurisdiction's prefix (2–4 capitals, src/jurisdictions), the year, a serial of 6 digits or more. */
-export const CASE_NUMBER_PATTERN = /^[A-Z]{2,4}-\d{4}-\d{6,12}$/
+const CASE_NUMBER_PATTERN = /^[A-Z]{2,4}-\d{4}-\d{6,12}$/
 
 export const permitParamsSchema = z.object({
   caseNumber: z.string().regex(CASE_NUMBER_PATTERN, 'must be a case number such as ZZ-2026-000123').meta({ description: 'The case number printed on the permit' }),
 })
 
-export const PERMIT_VALIDITIES = ['in_force', 'not_yet_issued', 'period_ended', 'works_completed', 'closed', 'not_in_force'] as const
+const PERMIT_VALIDITIES = ['in_force', 'not_yet_issued', 'period_ended', 'works_completed', 'closed', 'not_in_force'] as const
 
 const checkpointSchema = z.object({
   format: z.literal('gc-audit-checkpoint/1'),

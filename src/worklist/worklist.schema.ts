@@ -2,11 +2,10 @@ import { z } from 'zod'
 import { routeSchema } from '../core/rules/rule-set.schema.ts'
 
 /** The queues of the office's worklist: the first three are where a case is, the others views across them. */
-export const WORKLIST_QUEUES = ['awaiting_acceptance', 'supplement_pending', 'in_review', 'due_soon', 'yellow', 'red', 'overdue'] as const
-export type WorklistQueue = (typeof WORKLIST_QUEUES)[number]
+const WORKLIST_QUEUES = ['awaiting_acceptance', 'supplement_pending', 'in_review', 'due_soon', 'yellow', 'red', 'overdue'] as const
 
 /** "Due soon": a running clock with at most this many working days remaining (and not overdue), unless dueSoonDays says otherwise. */
-export const DUE_SOON_WORKING_DAYS = 2
+const DUE_SOON_WORKING_DAYS = 2
 
 const warningLevelSchema = z.enum(['yellow', 'red', 'overdue']).nullable()
 
@@ -32,7 +31,7 @@ export const worklistQuerySchema = z.strictObject({
 })
 export type WorklistQuery = z.infer<typeof worklistQuerySchema>
 
-export const worklistItemSchema = z.object({
+const worklistItemSchema = z.object({
   id: z.uuid(),
   caseNumber: z.string(),
   status: z.enum(['submitted', 'accepted', 'supplement_requested']),
