@@ -27,7 +27,20 @@ t.test('office: worklist → case → accept → supplement → approve', async 
   const statusOf = async () => (await client.read(office, submitted.id)).status
   const waitForStatus = (status: string) => page.waitForSelector(`[data-testid=case-status][data-status=${status}]`)
 
-  await page.goto(`${harness.baseUrl}/console/#/cases/${submitted.id}`)
+  // The worklist is the first screen: the case is there, with its queue's count.
+  await page.waitForSelector('[data-testid=worklist-table]')
+  t.match(page.url(), /#\/worklist$/, 'the worklist is the first screen after sign-in')
+  t.match(await page.textContent('header.top nav'), '待办', 'the worklist is in the navigation')
+  t.match(await page.textContent('[data-queue=awaiting_acceptance] .worklist-count'), '1', 'one case awaits acceptance')
+  t.match(await page.textContent(`tr[data-case-id="${submitted.id}"]`), submitted.number)
+  await harness.screenshot(page, '10-worklist')
+  // A queue is kept in the hash: the red queue has nothing yet.
+  await page.click('[data-queue=red]')
+  await page.waitForFunction(() => location.hash === '#/worklist?queue=red')
+  await page.waitForSelector('.worklist-empty')
+  await page.goBack()
+  await page.waitForSelector(`tr[data-case-id="${submitted.id}"] a`)
+  await page.click(`tr[data-case-id="${submitted.id}"] a`)
   await waitForStatus('submitted')
   await page.waitForSelector('[data-testid=case-actions]')
   t.match(await page.textContent('[data-testid=case-decision]'), '联合会审', 'the route in Chinese')

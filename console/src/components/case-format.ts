@@ -55,3 +55,9 @@ export function formatInstant(locale: Locale, iso: string | null | undefined): s
   if (!iso) return '—'
   return formatter(locale, 'instant', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso))
 }
+
+/** A catalogue text, or `fallback` when the catalogue has no such key (routes and stages a rule set names itself). */
+export function labelOr(t: (key: never) => string, key: string, fallback: string): string {
+  const text = t(key as never)
+  return text === key ? fallback : text
+}

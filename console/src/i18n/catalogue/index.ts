@@ -5,8 +5,9 @@
  */
 import { caseMessages } from './case.ts'
 import { commonMessages } from './common.ts'
+import { worklistMessages } from './worklist.ts'
 
-const modules = [commonMessages, caseMessages] as const
+const modules = [commonMessages, caseMessages, worklistMessages] as const
 
 type ZhOf<M> = M extends { 'zh-CN': infer Z } ? Z : never
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never
