@@ -22,14 +22,14 @@ t.test('sign-in with an API key, Chinese first, the language switch, sign-out', 
   t.notOk(page.url().includes(office), 'the key never appears in the URL')
   t.equal(await page.evaluate(() => sessionStorage.getItem('gc.apiKey')), office, 'kept in sessionStorage')
   t.equal(await page.evaluate(() => localStorage.getItem('gc.apiKey')), null, 'not in localStorage')
-  t.match(await page.textContent('header.top nav'), '监管与审计', 'the office sees supervision in the navigation')
+  t.match(await page.textContent('header.top nav'), '待办', 'the office sees the worklist in the navigation')
 
   await page.click('[data-testid=language-switch]')
   await page.waitForFunction(() => document.documentElement.lang === 'en')
-  t.match(await page.textContent('header.top nav'), 'Supervision & audit', 'English after the switch')
+  t.match(await page.textContent('header.top nav'), 'Worklist', 'English after the switch')
   await page.reload()
   await page.waitForSelector('header.top')
-  t.match(await page.textContent('header.top nav'), 'Supervision & audit', 'the choice is remembered and the session survives a reload')
+  t.match(await page.textContent('header.top nav'), 'Worklist', 'the choice is remembered and the session survives a reload')
 
   await page.click('header.top .who button')
   await page.waitForSelector('input[name=apiKey]')
