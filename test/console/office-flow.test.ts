@@ -4,8 +4,9 @@
  * user opens the worklist, opens the case, accepts it, requests a supplement (dispatch answers through the API),
  * and approves it with the approval form; the status is checked on screen and through the API after each step.
  */
+import path from 'node:path'
 import t from 'tap'
-import { assertNoPageErrors, startConsoleHarness } from '../helpers/browser.ts'
+import { assertNoPageErrors, SCREENSHOT_DIR, startConsoleHarness } from '../helpers/browser.ts'
 import { lifecycleClient } from '../helpers/lifecycle-client.ts'
 
 t.test('office: worklist → case → accept → supplement → approve', async (t) => {
@@ -80,7 +81,9 @@ t.test('office: worklist → case → accept → supplement → approve', async 
   await client.ok(office, submitted.id, { action: 'complete_stage', stage: 'consultation' })
   await page.reload()
   await page.waitForSelector('[data-choose=approve]')
-  await harness.screenshot(page, '21-case-timeline')
+  await page.waitForSelector('[data-testid=case-timeline] canvas')
+  await harness.screenshot(page, '21-case-deadlines')
+  await page.locator('[data-testid=case-timeline]').screenshot({ path: path.join(SCREENSHOT_DIR, '21-case-timeline.png') })
   await page.click('[data-choose=approve]')
   const approve = 'form[data-action=approve]'
   t.equal(await page.inputValue(`${approve} input[name=periodFrom]`), '2026-03-02', 'the approval form starts with the period applied for')

@@ -5,7 +5,7 @@
  * typed; a 400/422 shows each field's issue next to the field. A role without allowed actions gets no form at all.
  */
 import { useState } from 'preact/hooks'
-import { ApiProblem, api, type Schemas } from '../api/client.ts'
+import { ApiProblem, api } from '../api/client.ts'
 import { ProblemView } from './problem-view.tsx'
 import { useI18n } from '../i18n/i18n.ts'
 import type { CaseData } from './case-types.ts'
@@ -253,7 +253,13 @@ function ActionForm({
         onDone({ data: updated, etag: result.response.headers.get('etag') })
         return
       }
-      const error = (result.error ?? {}) as { title?: string; detail?: string; code?: string; errors?: { path: string; message: string }[]; issues?: { path: string; message: string }[] }
+      const error = (result.error ?? {}) as {
+        title?: string
+        detail?: string
+        code?: string
+        errors?: { path: string; message: string }[]
+        issues?: { path: string; message: string }[]
+      }
       const failure = new ApiProblem(result.response.status, error.title ?? result.response.statusText, error.detail, error.code, error.errors ?? error.issues ?? [], error)
       if (result.response.status === 412) onConflict()
       else setProblem(failure)
@@ -365,13 +371,14 @@ export function CaseActions(props: { data: CaseData; etag: string | null; codes:
   return (
     <section class="panel case-actions" aria-labelledby="case-actions-title" data-testid="case-actions">
       <h2 id="case-actions-title">{t('case.actions.title')}</h2>
-      <div class="case-action-tabs" role="group" aria-label={t('case.actions.choose')}>
+      <fieldset class="case-action-tabs">
+        <legend class="visually-hidden">{t('case.actions.choose')}</legend>
         {actions.map((action) => (
           <button type="button" key={action} class={action === current ? '' : 'secondary'} aria-pressed={action === current} data-choose={action} onClick={() => setOpen(action)}>
             {t(`case.action.${action}` as never)}
           </button>
         ))}
-      </div>
+      </fieldset>
       {current && <ActionForm key={`${current}`} action={current} {...props} />}
     </section>
   )

@@ -21,7 +21,8 @@ export function CaseClashes({ data }: { data: CaseData }) {
         <ul class="case-clash-list">
           {clashes.map((clash) => (
             <li key={clash.caseNumber}>
-              {'caseId' in clash && identity.can('GET /v1/cases/{id}') ? <a href={href('cases', clash.caseId)}>{clash.caseNumber}</a> : <strong>{clash.caseNumber}</strong>} · {clash.road}
+              {'caseId' in clash && identity.can('GET /v1/cases/{id}') ? <a href={href('cases', clash.caseId)}>{clash.caseNumber}</a> : <strong>{clash.caseNumber}</strong>} ·{' '}
+              {clash.road}
               {clash.period && <span> · {t('case.facts.periodValue', { from: formatDate(locale, clash.period.from), to: formatDate(locale, clash.period.to) })}</span>}
               {'distanceMeters' in clash && (
                 <div class="muted">

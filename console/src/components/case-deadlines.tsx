@@ -30,7 +30,10 @@ function DeadlineExplained({ title, explanation, testId }: { title: string; expl
           {explanation.dueDateNote && <span class="muted"> · {explanation.dueDateNote}</span>}
         </dd>
         <dt>{t('case.deadline.skipped')}</dt>
-        <dd>{t('case.deadline.skippedSummary', { weekends, holidays: holidays.length, paused })}{holidayNames && `（${holidayNames}）`}</dd>
+        <dd>
+          {t('case.deadline.skippedSummary', { weekends, holidays: holidays.length, paused })}
+          {holidayNames && `（${holidayNames}）`}
+        </dd>
         <dt>{t('case.deadline.makeup')}</dt>
         <dd>
           {explanation.makeupWorkdaysCounted.length === 0
@@ -99,7 +102,8 @@ export function CaseDeadlines({ data }: { data: CaseData }) {
   const { t } = useI18n()
   const overall = data.clock?.explanation ?? null
   const stages = (data.stages as StageLike[]).filter((stage) => stage.explanation)
-  if (!overall && stages.length === 0) return <p class="muted">{data.clock ? t('case.deadline.noLimit') : t('case.timeline.noClock')}</p>
+  if (!data.clock) return null
+  if (!overall && stages.length === 0) return <p class="muted">{t('case.deadline.noLimit')}</p>
   return (
     <div class="case-deadlines">
       {overall && <DeadlineExplained title={t('case.deadline.overall')} explanation={overall} testId="deadline-overall" />}

@@ -23,7 +23,15 @@ export function isoWeekday(civil: string): number {
   return weekday === 0 ? 7 : weekday
 }
 
-const shanghaiParts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+const shanghaiParts = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
 
 /** Today in Asia/Shanghai (the page's clock; the tests fix it to the app's clock), and the fraction of the day gone. */
 export function shanghaiNow(now = Date.now()): { date: string; fraction: number } {
@@ -53,7 +61,15 @@ export function formatShortDate(locale: Locale, civil: string): string {
 
 export function formatInstant(locale: Locale, iso: string | null | undefined): string {
   if (!iso) return '—'
-  return formatter(locale, 'instant', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso))
+  return formatter(locale, 'instant', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(iso))
 }
 
 /** A catalogue text, or `fallback` when the catalogue has no such key (routes and stages a rule set names itself). */

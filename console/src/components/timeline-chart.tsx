@@ -59,7 +59,13 @@ export function TimelineChart({ data }: { data: CaseData }) {
     const rows: string[] = [t('case.timeline.clockRow')]
     const bars: Bar[] = []
     const clockEnd = clock.dueDate ? dayNumber(clock.dueDate) : Math.max(today, start + 1)
-    bars.push({ row: 0, from: start + 1, to: clockEnd + 1, color: COLORS.clock, label: t('case.timeline.clockBar', { due: clock.dueDate ? formatDate(locale, clock.dueDate) : '—' }) })
+    bars.push({
+      row: 0,
+      from: start + 1,
+      to: clockEnd + 1,
+      color: COLORS.clock,
+      label: t('case.timeline.clockBar', { due: clock.dueDate ? formatDate(locale, clock.dueDate) : '—' }),
+    })
     let previousEnd = start
     stages.forEach((stage, index) => {
       rows.push(stage.name ?? stage.key ?? String(index + 1))
@@ -99,7 +105,7 @@ export function TimelineChart({ data }: { data: CaseData }) {
             : { color: 'rgba(95, 107, 122, 0.10)' }
       const name = kind === 'holiday' ? holiday || t('case.day.holiday') : kind === 'makeup_workday' ? t('case.timeline.makeup') : ''
       areas.push([
-        { name, xAxis: run.from, itemStyle: style, label: { show: name !== '', position: 'insideTop', color: kind === 'holiday' ? '#9b2c2c' : '#22543d', fontSize: 11 } },
+        { name, xAxis: run.from, itemStyle: style, label: { show: name !== '', position: 'top', color: kind === 'holiday' ? '#9b2c2c' : '#22543d', fontSize: 11 } },
         { xAxis: run.to + 1 },
       ])
     }
@@ -110,13 +116,18 @@ export function TimelineChart({ data }: { data: CaseData }) {
       const resume = ledger.slice(index + 1).find((next) => next.kind === 'resume' || next.kind === 'stop')
       const to = resume ? dayNumber(resume.date) : today
       areas.push([
-        { name: t('case.timeline.paused'), xAxis: dayNumber(entry.date) + 1, itemStyle: { color: 'rgba(183, 121, 31, 0.25)', borderColor: '#b7791f', borderWidth: 1 }, label: { show: true, position: 'insideBottom', color: '#7b4a0c', fontSize: 11 } },
+        {
+          name: t('case.timeline.paused'),
+          xAxis: dayNumber(entry.date) + 1,
+          itemStyle: { color: 'rgba(183, 121, 31, 0.25)', borderColor: '#b7791f', borderWidth: 1 },
+          label: { show: true, position: 'insideBottom', color: '#7b4a0c', fontSize: 11 },
+        },
         { xAxis: Math.max(to, dayNumber(entry.date)) + 1 },
       ])
     })
 
     return {
-      grid: { left: 130, right: 24, top: 36, bottom: 48 },
+      grid: { left: 170, right: 24, top: 40, bottom: 40 },
       tooltip: {
         trigger: 'item',
         formatter: (params: { data?: { label?: string }; name?: string }) => params.data?.label ?? params.name ?? '',
@@ -147,7 +158,7 @@ export function TimelineChart({ data }: { data: CaseData }) {
             silent: true,
             symbol: ['none', 'none'],
             lineStyle: { color: '#c53030', width: 2, type: 'solid' },
-            label: { formatter: t('case.timeline.today'), position: 'end', color: '#c53030' },
+            label: { formatter: t('case.timeline.today'), position: 'start', color: '#c53030' },
             data: [{ xAxis: today + now.fraction }],
           },
         },
@@ -160,11 +171,26 @@ export function TimelineChart({ data }: { data: CaseData }) {
     <div class="case-timeline" data-testid="case-timeline">
       <Chart option={option} label={t('case.timeline.label', { number: data.number })} height={height} />
       <ul class="case-legend" aria-label={t('case.timeline.legend')}>
-        <li><span class="swatch weekend" aria-hidden="true" />{t('case.day.weekend')}</li>
-        <li><span class="swatch holiday" aria-hidden="true" />{t('case.day.holiday')}</li>
-        <li><span class="swatch makeup" aria-hidden="true" />{t('case.day.makeup_workday')}</li>
-        <li><span class="swatch paused" aria-hidden="true" />{t('case.day.paused')}</li>
-        <li><span class="swatch today" aria-hidden="true" />{t('case.timeline.today')}</li>
+        <li>
+          <span class="swatch weekend" aria-hidden="true" />
+          {t('case.day.weekend')}
+        </li>
+        <li>
+          <span class="swatch holiday" aria-hidden="true" />
+          {t('case.day.holiday')}
+        </li>
+        <li>
+          <span class="swatch makeup" aria-hidden="true" />
+          {t('case.day.makeup_workday')}
+        </li>
+        <li>
+          <span class="swatch paused" aria-hidden="true" />
+          {t('case.day.paused')}
+        </li>
+        <li>
+          <span class="swatch today" aria-hidden="true" />
+          {t('case.timeline.today')}
+        </li>
       </ul>
     </div>
   )

@@ -5,7 +5,7 @@
  * and the hash-chained history with its verification.
  */
 import { useState } from 'preact/hooks'
-import { ApiProblem, api, type Schemas, unwrap } from '../api/client.ts'
+import { ApiProblem, api, unwrap } from '../api/client.ts'
 import { CaseActions, type ActionResult, type ReasonCodeLists } from '../components/case-actions.tsx'
 import { CaseClashes } from '../components/case-clashes.tsx'
 import { CaseDeadlines } from '../components/case-deadlines.tsx'
@@ -142,7 +142,13 @@ function Decision({ data, bases }: { data: CaseData; bases: Map<string, string> 
           <strong data-route={data.route}>{t(`case.route.${data.route}` as never)}</strong> <code>{data.route}</code>
         </dd>
         <dt>{t('case.decision.timeLimit')}</dt>
-        <dd>{limit === null ? t('case.decision.noLimit') : limit.unit === 'hours' ? t('case.decision.hours', { count: limit.amount }) : t('common.workingDays', { count: limit.amount })}</dd>
+        <dd>
+          {limit === null
+            ? t('case.decision.noLimit')
+            : limit.unit === 'hours'
+              ? t('case.decision.hours', { count: limit.amount })
+              : t('common.workingDays', { count: limit.amount })}
+        </dd>
         {data.stagePlan.length > 0 && (
           <>
             <dt>{t('case.decision.stages')}</dt>
@@ -295,9 +301,7 @@ export function CaseScreen({ id }: { id: string }) {
 
   return (
     <div class="case-screen" data-case-id={data.id} data-version={data.version}>
-      <p class="case-back">
-        {identity.can('GET /v1/worklist') && <a href="#/worklist">← {t('case.backToWorklist')}</a>}
-      </p>
+      <p class="case-back">{identity.can('GET /v1/worklist') && <a href="#/worklist">← {t('case.backToWorklist')}</a>}</p>
       <h1>
         {t('case.title', { number: data.number })} <span class="muted case-works-title">{data.works.title}</span>
       </h1>

@@ -78,7 +78,8 @@ export function WorklistScreen({ params }: { params: Record<string, string> }) {
   return (
     <div class="worklist-screen">
       <h1>{t('worklist.title')}</h1>
-      <div class="worklist-queues" role="group" aria-label={t('worklist.queues')}>
+      <fieldset class="worklist-queues">
+        <legend class="visually-hidden">{t('worklist.queues')}</legend>
         <button type="button" class={!queue ? 'active' : 'secondary'} aria-pressed={!queue} data-queue="all" onClick={() => go({ queue: undefined, stage: undefined })}>
           {t('worklist.queue.all')} <span class="worklist-count">{counts?.total ?? '…'}</span>
         </button>
@@ -94,10 +95,10 @@ export function WorklistScreen({ params }: { params: Record<string, string> }) {
             {t(`worklist.queue.${name}` as never)} <span class="worklist-count">{countOf(name) ?? '…'}</span>
           </button>
         ))}
-      </div>
+      </fieldset>
       {counts && Object.keys(counts.stages).length > 0 && (
-        <div class="worklist-queues stages" role="group" aria-label={t('worklist.stages')}>
-          <span class="muted">{t('worklist.stages')}：</span>
+        <fieldset class="worklist-queues stages">
+          <legend class="muted">{t('worklist.stages')}：</legend>
           {Object.entries(counts.stages).map(([key, count]) => (
             <button
               type="button"
@@ -110,7 +111,7 @@ export function WorklistScreen({ params }: { params: Record<string, string> }) {
               {stageLabel(key)} <span class="worklist-count">{count}</span>
             </button>
           ))}
-        </div>
+        </fieldset>
       )}
       <form class="worklist-filters" onSubmit={applyFilters} aria-label={t('worklist.filters')}>
         <div>
@@ -177,7 +178,13 @@ export function WorklistScreen({ params }: { params: Record<string, string> }) {
                     <td>{t(`worklist.queue.${item.queue}` as never)}</td>
                     <td>{item.stage ? item.stage.name : '—'}</td>
                     <td>{item.dueDate ? formatDate(locale, item.dueDate) : item.queue === 'supplement_pending' ? t('worklist.paused') : t('worklist.notStarted')}</td>
-                    <td class="num">{item.workingDaysRemaining === null ? '—' : item.workingDaysRemaining < 0 ? t('worklist.overdueBy', { count: -item.workingDaysRemaining }) : item.workingDaysRemaining}</td>
+                    <td class="num">
+                      {item.workingDaysRemaining === null
+                        ? '—'
+                        : item.workingDaysRemaining < 0
+                          ? t('worklist.overdueBy', { count: -item.workingDaysRemaining })
+                          : item.workingDaysRemaining}
+                    </td>
                     <td>{item.warningLevel ? <WarningBadge level={item.warningLevel} /> : <span class="muted">{t('case.warning.none')}</span>}</td>
                   </tr>
                 ))}
