@@ -32,7 +32,7 @@ function DeadlineExplained({ title, explanation, testId }: { title: string; expl
         <dt>{t('case.deadline.skipped')}</dt>
         <dd>
           {t('case.deadline.skippedSummary', { weekends, holidays: holidays.length, paused })}
-          {holidayNames && `（${holidayNames}）`}
+          {holidayNames && t('case.deadline.holidayNames', { names: holidayNames })}
         </dd>
         <dt>{t('case.deadline.makeup')}</dt>
         <dd>
@@ -78,7 +78,7 @@ function DeadlineExplained({ title, explanation, testId }: { title: string; expl
                 <td>{formatDate(locale, day.date)}</td>
                 <td>
                   {t(`case.day.${day.kind}` as never)}
-                  {day.holiday ? `（${day.holiday}）` : ''}
+                  {day.holiday ? t('case.deadline.holidayNames', { names: day.holiday }) : ''}
                   {day.provisional ? ` · ${t('case.deadline.provisionalDay')}` : ''}
                 </td>
                 <td>{day.counted === null ? t('case.deadline.notCounted') : t('case.deadline.ordinal', { n: day.counted })}</td>

@@ -44,7 +44,7 @@ export function WarningBadge({ level }: { level: string | null | undefined }) {
   if (!level) return null
   return (
     <span class={`badge ${level}`} data-warning={level}>
-      {level === 'overdue' ? '⛔ ' : level === 'red' ? '● ' : '▲ '}
+      {level === 'overdue' ? '! ' : level === 'red' ? '● ' : '▲ '}
       {t(`case.warning.${level}` as never)}
     </span>
   )
@@ -55,9 +55,7 @@ function Basis({ basis, bases }: { basis: string; bases: Map<string, string> }) 
   const citations = basis.split(/;\s*/).filter(Boolean)
   return (
     <details class="case-basis">
-      <summary>
-        {t('case.decision.basis')}：{basis}
-      </summary>
+      <summary>{t('case.decision.basisOf', { basis })}</summary>
       {citations.map((citation) => {
         const found: LegalBasis | undefined = bases.has(citation) ? { citation, text: bases.get(citation) as string } : undefined
         return (
