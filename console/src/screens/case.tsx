@@ -314,21 +314,21 @@ export function CaseScreen({ id }: { id: string }) {
           {notice}
         </p>
       )}
-      {conflict && (
-        <div class="case-conflict" role="alert" data-testid="case-conflict">
-          <strong>{t('case.conflict.title')}</strong>
-          <p>{t('case.conflict.detail')}</p>
-          <button type="button" onClick={reload} data-testid="case-conflict-reload">
-            {t('case.conflict.reload')}
-          </button>
-        </div>
-      )}
       <div class="case-columns">
         <div>
           <Facts data={data} />
           <Decision data={data} bases={bases} />
         </div>
         <div>
+          {conflict && (
+            <div class="case-conflict" role="alert" data-testid="case-conflict">
+              <strong>{t('case.conflict.title')}</strong>
+              <p>{t('case.conflict.detail')}</p>
+              <button type="button" onClick={reload} data-testid="case-conflict-reload">
+                {t('case.conflict.reload')}
+              </button>
+            </div>
+          )}
           <CaseActions
             data={data}
             etag={etag}
