@@ -6,6 +6,7 @@
  */
 import path from 'node:path'
 import t from 'tap'
+import type { ManualClock } from '../../src/platform/clock.ts'
 import { assertNoPageErrors, SCREENSHOT_DIR, startConsoleHarness } from '../helpers/browser.ts'
 import { lifecycleClient } from '../helpers/lifecycle-client.ts'
 
@@ -70,7 +71,10 @@ t.test('office: worklist → case → accept → supplement → approve', async 
   t.equal(await statusOf(), 'supplement_requested')
   t.match(await page.textContent('[data-testid=case-summary]'), '补正期间计时暂停')
 
-  // The applicant answers through the API; the office reloads the page.
+  // Two weeks later (over the Spring Festival) the applicant answers through the API; the office reloads the page.
+  const clock = harness.testApp.clock as ManualClock
+  clock.set('2026-02-26T02:00:00Z')
+  await page.context().clock.setFixedTime(clock.now())
   await client.ok(dispatch, submitted.id, { action: 'submit_supplement', documents: ['diversion-plan.pdf'] })
   await page.reload()
   await waitForStatus('accepted')
