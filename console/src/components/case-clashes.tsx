@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/i18n.ts'
 import { useIdentity } from '../lib/identity.ts'
 import { href } from '../lib/router.ts'
 import { formatDate } from './case-format.ts'
+import { CaseMap } from './case-map.tsx'
 import type { CaseData } from './case-types.ts'
 
 type Clash = Schemas['Clash']
@@ -38,10 +39,7 @@ export function CaseClashes({ data }: { data: CaseData }) {
           ))}
         </ul>
       )}
-      {/* SLOT: the small works map (components/works-map.tsx, owned by the map screen's author) goes here once it exists. */}
-      <div class="case-map-slot" data-testid="case-map-slot">
-        {data.location.geometry ? t('case.clashes.mapPending') : t('case.clashes.noGeometry')}
-      </div>
+      <CaseMap data={data} />
     </section>
   )
 }

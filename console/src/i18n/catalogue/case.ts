@@ -222,6 +222,7 @@ const zhCN = {
   'case.clashes.status.dismissed': '已排除',
   'case.clashes.mapPending': '工程位置图（待接入地图组件）',
   'case.clashes.noGeometry': '申报未附工程图形，无法在地图上显示。',
+  'case.clashes.mapLabel': '案件 {number} 及周边在办工程位置图',
 
   'case.history.title': '办理记录',
   'case.history.valid': '记录完整，校验通过',
@@ -466,6 +467,7 @@ const en = {
   'case.clashes.status.dismissed': 'dismissed',
   'case.clashes.mapPending': 'Map of the works (map component to come)',
   'case.clashes.noGeometry': 'The application has no works geometry to draw on a map.',
+  'case.clashes.mapLabel': 'Map of case {number} and the open works around it',
 
   'case.history.title': 'History',
   'case.history.valid': 'Complete and verified',
