@@ -9,7 +9,7 @@ import { ApiProblem, api, unwrap } from '../api/client.ts'
 import { CaseActions, type ActionResult, type ReasonCodeLists } from '../components/case-actions.tsx'
 import { CaseClashes } from '../components/case-clashes.tsx'
 import { CaseDeadlines } from '../components/case-deadlines.tsx'
-import { formatDate, formatInstant } from '../components/case-format.ts'
+import { formatDate, formatInstant, labelOr } from '../components/case-format.ts'
 import { CaseHistory } from '../components/case-history.tsx'
 import { ProblemView } from '../components/problem-view.tsx'
 import { TimelineChart } from '../components/timeline-chart.tsx'
@@ -137,7 +137,7 @@ function Decision({ data, bases }: { data: CaseData; bases: Map<string, string> 
       <dl class="case-facts">
         <dt>{t('case.decision.route')}</dt>
         <dd>
-          <strong data-route={data.route}>{t(`case.route.${data.route}` as never)}</strong> <code>{data.route}</code>
+          <strong data-route={data.route}>{labelOr(t, `case.route.${data.route}`, data.route)}</strong> <code>{data.route}</code>
         </dd>
         <dt>{t('case.decision.timeLimit')}</dt>
         <dd>
