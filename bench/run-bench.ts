@@ -13,7 +13,7 @@
  *
  * Environment: BENCH_DURATION (s, 15), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (50), BENCH_CASES (1000000),
  * BENCH_TIMED_CALLS (20), BENCH_SCENARIOS (comma list of scenario / timed-query names, or groups
- * intake,read,compute,accept,sla,list; default all), BENCH_CPU_PROF=1 (profile the service: --cpu-prof into
+ * intake,read,compute,accept,sla,list,clash,worklist; default all), BENCH_CPU_PROF=1 (profile the service: --cpu-prof into
  * bench/results/profiles; summarize with bench/profile-top.ts), BENCH_KEEP_DB=1 (keep the database on a
  * DATABASE_URL server), BENCH_OUTPUT (JSON path, default bench/results/latest.json), BENCH_SERVICE_DIR (run
  * the service from another checkout with the same migrations, to compare a change A/B), BENCH_SEED_TEMPLATE=<db>
@@ -37,6 +37,7 @@ import { startThrowawayPostgres, type EmbeddedPostgresHandle } from '../src/plat
 import { prepareDatabase } from '../src/prepare-database.ts'
 import { adminQuery, withDatabase } from '../scripts/test-database.ts'
 import { CLASH_SCENARIOS, runClashTimings, seedFootprints } from './lib/clash.ts'
+import { runWorklistTimings, WORKLIST_SCENARIOS } from './lib/worklist.ts'
 import { assessmentBodies, cloneCase, countCases, intakeBody, loadSeedModule, postJson, reportsRouteExists, sampleCaseIds, SEED_MODULE_PATH } from './lib/fixtures.ts'
 import { runLoad, stopActiveLoad, timeSequentialCalls, type LoadResult, type LoadScenario, type LoadSettings, type TimedResult } from './lib/load.ts'
 import { freePort, killAllChildrenNow, postmasterPidOf, REPO_ROOT, spawnNode, stopAllChildren, stopProcess } from './lib/processes.ts'
@@ -112,6 +113,7 @@ const GROUPS: Record<string, string[]> = {
   sla: ['sla-route', 'sla-month', 'sla-district', 'sla-organization'],
   list: ['list-page-1', 'list-page-2', 'list-dispatch-open'],
   clash: CLASH_SCENARIOS,
+  worklist: WORKLIST_SCENARIOS,
 }
 const selected = (() => {
   const raw = process.env.BENCH_SCENARIOS?.trim()
@@ -177,7 +179,7 @@ async function main(): Promise<number> {
   const url = withDatabase(serverUrl, dbName)
 
   // -- 1,000,000 cases: seeded here, or cloned from BENCH_SEED_TEMPLATE (a DATABASE_URL server only) --
-  const wantsBigData = [...GROUPS.sla!, ...GROUPS.list!, ...CLASH_SCENARIOS, 'read', 'read-baseline'].some(wants)
+  const wantsBigData = [...GROUPS.sla!, ...GROUPS.list!, ...CLASH_SCENARIOS, ...WORKLIST_SCENARIOS, 'read', 'read-baseline'].some(wants)
   const seedTemplate = process.env.BENCH_SEED_TEMPLATE?.trim() || null
   if (seedTemplate && embedded) notes.push('BENCH_SEED_TEMPLATE is ignored with the throwaway embedded PostgreSQL (set DATABASE_URL)')
   const useTemplate = seedTemplate !== null && !embedded && settings.seedCases > 0 && wantsBigData
@@ -331,6 +333,8 @@ async function main(): Promise<number> {
   const noSeed = seedMissing ?? (seeded === 0 ? 'BENCH_CASES=0: no seeded cases' : null)
   await runTimedQueries({ db, base, office, timed, noSeed, notes, windows, monotonicUs })
   if (CLASH_SCENARIOS.some(wants)) await runClashTimings({ db, base, dispatch, office, calls: Math.max(settings.timedCalls, 40), footprints, timed, log })
+  // Last of the timed queries: it rewrites the open cases' supervision columns.
+  if (WORKLIST_SCENARIOS.some(wants)) await runWorklistTimings({ db, base, office, calls: Math.max(settings.timedCalls, 40), timed, wants, log })
 
   // -- HTTP scenarios --
   const load: LoadResult[] = []
@@ -496,7 +500,7 @@ async function main(): Promise<number> {
   if (serverLog.errorLines + serverLog.warnLines > 0) notes.push(`the service logged ${serverLog.errorLines} error and ${serverLog.warnLines} warn lines`)
 
   const expectedLoad = ['intake', 'read', 'assessments', 'accept'].filter(wants)
-  const expectedTimed = [...GROUPS.sla!, ...GROUPS.list!, 'clash-step', 'works-feed'].filter(wants)
+  const expectedTimed = [...GROUPS.sla!, ...GROUPS.list!, 'clash-step', 'works-feed', ...WORKLIST_SCENARIOS].filter(wants)
   const targets = evaluate(load, timed, serviceHighWaterMark, { load: expectedLoad, timed: expectedTimed })
   const report: BenchReport & { profile?: { file: string; windows: typeof windows } } = {
     machine: machineInfo(postgresVersion),

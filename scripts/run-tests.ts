@@ -80,6 +80,9 @@ async function databaseSuite(args: string[]): Promise<TapResult> {
     serverUrl = embedded.connectionString
     console.log(`tests: on Node ${process.version}, started an embedded PostgreSQL on 127.0.0.1:${embedded.port}`)
   }
+  // The browser tests (test/console) drive the built console: build it first when a source is newer than the build.
+  const { buildConsole, consoleBuildIsStale } = await import('./build-console.ts')
+  if (consoleBuildIsStale()) await buildConsole()
   const template = `gc_test_template_${process.pid}`
   try {
     await createTemplateDatabase(serverUrl, template)

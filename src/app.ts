@@ -32,6 +32,10 @@ import { webhookRoutes } from './webhooks/webhook.routes.ts'
 import auditPlugin from './audit/audit.plugin.ts'
 import { auditRoutes } from './audit/audit.routes.ts'
 import { roadRoutes } from './roads/road.routes.ts'
+import { worklistRoutes } from './worklist/worklist.routes.ts'
+import { permitRoutes } from './permits/permit.routes.ts'
+import consolePlugin from './console/console.plugin.ts'
+import { CONSOLE_DIST_DIR } from './console/console-paths.ts'
 
 export interface BuildAppOptions {
   config: AppConfig
@@ -41,6 +45,8 @@ export interface BuildAppOptions {
   closeDatabaseOnShutdown?: boolean
   /** Where JSON log lines go (default stdout); tests capture them. */
   logStream?: { write(line: string): void }
+  /** The built web console served at /console/ (default console/dist under the project root); tests pass their own. */
+  consoleDistDir?: string
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/
@@ -123,6 +129,7 @@ export async function buildApp(options: BuildAppOptions) {
     windowMs: config.RATE_LIMIT_WINDOW_MS,
     perKey: config.RATE_LIMIT_PER_KEY,
     unauthenticatedPerAddress: config.RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS,
+    publicPerMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE,
   })
   await app.register(databasePlugin, { database: options.database, closeOnShutdown: options.closeDatabaseOnShutdown ?? false })
   const clock = options.clock ?? systemClock
@@ -130,6 +137,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(authPlugin, { cacheTtlMs: config.API_KEY_CACHE_TTL_MS, clock })
   await app.register(idempotencyPlugin, { retentionHours: config.IDEMPOTENCY_RETENTION_HOURS })
   await app.register(docsPlugin)
+  await app.register(consolePlugin, { distDir: options.consoleDistDir ?? CONSOLE_DIST_DIR })
   await app.register(webhooksPlugin, { config })
   await app.register(auditPlugin, { config })
   // [background workers: register plugins here]
@@ -153,6 +161,8 @@ export async function buildApp(options: BuildAppOptions) {
       await v1.register(auditRoutes)
       await v1.register(jurisdictionRoutes)
       await v1.register(roadRoutes)
+      await v1.register(worklistRoutes)
+      await v1.register(permitRoutes)
       // [v1 routes: register here]
     },
     { prefix: '/v1' },

@@ -20,6 +20,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Forget cached lookups of a key (after revocation). */
     forgetApiKey(keyId: string): void
+    /** The operations ("GET /v1/cases/{id}") a role may call, read from the routes' own `roles` (one source). */
+    operationsAllowedTo(role: Role): string[]
   }
 }
 
@@ -46,6 +48,17 @@ async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number; c
   const unknown = new Map<string, CacheEntry>()
 
   app.decorateRequest('principal', null as unknown as Principal)
+
+  // Every route states its roles (config.roles); the console asks GET /v1/api-keys/me which operations its key may
+  // call, so what it shows follows the very rule this hook enforces. Paths are written as in the OpenAPI document.
+  const operations: { operation: string; roles: readonly Role[] }[] = []
+  app.addHook('onRoute', (route) => {
+    const roles = route.config?.roles
+    if (!roles || route.config?.public) return
+    const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
+    for (const method of [route.method].flat()) if (method !== 'HEAD') operations.push({ operation: `${method} ${path}`, roles })
+  })
+  app.decorate('operationsAllowedTo', (role: Role) => [...new Set(operations.filter((entry) => entry.roles.includes(role)).map((entry) => entry.operation))].sort())
   app.decorate('forgetApiKey', (keyId: string) => {
     for (const [hash, entry] of cache) if (entry.principal?.keyId === keyId) cache.delete(hash)
   })

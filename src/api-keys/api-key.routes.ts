@@ -40,7 +40,20 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['api-keys'],
         summary: 'Who the calling key is',
-        response: { 200: z.object({ keyId: z.string(), role: roleSchema, organization: z.string().nullable(), jurisdiction: z.string().nullable() }), ...commonProblemResponses },
+        response: {
+          200: z.object({
+            keyId: z.string(),
+            role: roleSchema,
+            organization: z.string().nullable(),
+            jurisdiction: z.string().nullable(),
+            allowedOperations: z.array(z.string()).meta({
+              description:
+                'Every operation the key may call, as "METHOD /path" with the paths of this document (e.g. "POST /v1/cases"); what a case allows now is its own allowedActions',
+              example: ['GET /v1/cases', 'GET /v1/cases/{id}', 'POST /v1/cases'],
+            }),
+          }),
+          ...commonProblemResponses,
+        },
       },
     },
     async (request) => ({
@@ -48,6 +61,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       role: request.principal.role,
       organization: request.principal.organizationCode,
       jurisdiction: request.principal.jurisdictionCode ?? null,
+      allowedOperations: app.operationsAllowedTo(request.principal.role),
     }),
   )
 

@@ -371,6 +371,38 @@ export async function verifyCaseHistory(db: Kysely<Database>, principal: Princip
 // ---------------------------------------------------------------------------------------------------
 
 /**
+ * A case's Merkle inclusion proof in a checkpoint, or undefined when the case is not in it (submitted later): the
+ * leaf's index is counted in SQL, then the leaves are streamed once and the subtree roots of the proof built on the
+ * way, so no tree is held in memory.
+ */
+async function inclusionProofOf(db: Kysely<Database>, checkpoint: StoredCheckpoint, caseId: string) {
+  const leaf = await leafOf(db, checkpoint.sequence, caseId)
+  if (!leaf) return undefined
+  const index = await leafIndexOf(db, checkpoint.sequence, caseId)
+  const ranges = inclusionProofRanges(index, checkpoint.caseCount).map((range) => ({ ...range, builder: new MerkleRootBuilder() }))
+  let position = 0
+  // Large pages: the proof reads every leaf, and at a million cases the round trips dominate.
+  for await (const each of paged<StoredLeaf>((after) => leavesAfter(db, checkpoint.sequence, after?.caseId ?? null, PROOF_PAGE), PROOF_PAGE)) {
+    const range = ranges.find((r) => position >= r.start && position < r.end)
+    if (range) range.builder.add(leafHash(each))
+    position++
+  }
+  const path: ProofStep[] = ranges.map((range) => ({ side: range.side, hash: range.builder.root().toString('hex') }))
+  return { leaf: { caseId: leaf.caseId, eventCount: leaf.eventCount, headHash: leaf.headHash }, leafIndex: index, treeSize: checkpoint.caseCount, path }
+}
+
+/**
+ * The latest signed checkpoint and, when the case is in it, its inclusion proof (leaf, index, path): what a public
+ * permit verification shows (src/permits), without the case's events. Null before the first checkpoint.
+ */
+export async function latestCheckpointWithProof(db: Kysely<Database>, caseId: string) {
+  const checkpoint = await latestCheckpoint(db)
+  if (!checkpoint) return null
+  const proof = await inclusionProofOf(db, checkpoint, caseId)
+  return { checkpoint: presentCheckpoint(checkpoint), inclusion: proof ? { leafIndex: proof.leafIndex, treeSize: proof.treeSize, leaf: proof.leaf, path: proof.path } : null }
+}
+
+/**
  * A case's events in their sealed form and its Merkle inclusion proof against a checkpoint (the latest unless
  * one is named): the leaf's index is counted in SQL, then the leaves are streamed once and the subtree roots of
  * the proof built on the way, so no tree is held in memory.
@@ -385,25 +417,13 @@ export async function caseAuditProof(deps: Pick<AuditDeps, 'db'>, principal: Pri
       'checkpoint_not_found',
     ).withParams(sequence === undefined ? 'none' : 'sequence', sequence === undefined ? {} : { sequence })
   }
-  const leaf = await leafOf(db, checkpoint.sequence, found.id)
-  if (!leaf)
+  const proof = await inclusionProofOf(db, checkpoint, found.id)
+  if (!proof)
     throw new NotFoundError(`Case ${found.number} was submitted after checkpoint ${checkpoint.sequence}: ask for a later checkpoint.`, 'case_not_in_checkpoint').withParams(
       'checkpoint',
-      {
-        caseNumber: found.number,
-        sequence: checkpoint.sequence,
-      },
+      { caseNumber: found.number, sequence: checkpoint.sequence },
     )
-  const index = await leafIndexOf(db, checkpoint.sequence, found.id)
-  const ranges = inclusionProofRanges(index, checkpoint.caseCount).map((range) => ({ ...range, builder: new MerkleRootBuilder() }))
-  let position = 0
-  // Large pages: the proof reads every leaf, and at a million cases the round trips dominate.
-  for await (const each of paged<StoredLeaf>((after) => leavesAfter(db, checkpoint.sequence, after?.caseId ?? null, PROOF_PAGE), PROOF_PAGE)) {
-    const range = ranges.find((r) => position >= r.start && position < r.end)
-    if (range) range.builder.add(leafHash(each))
-    position++
-  }
-  const path: ProofStep[] = ranges.map((range) => ({ side: range.side, hash: range.builder.root().toString('hex') }))
+  const { leaf, leafIndex: index, path } = proof
   const events = (await eventsOfCases(db, [found.id])).get(found.id) ?? []
   return {
     caseId: found.id,

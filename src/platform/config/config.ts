@@ -136,6 +136,8 @@ const configSchema = z
     RATE_LIMIT_PER_KEY: integer('RATE_LIMIT_PER_KEY', 0, 10_000_000).default(6_000),
     /** Failed authentications (no, malformed, unknown or revoked key) one client address may make per window; then 429 before any lookup. */
     RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS: integer('RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS', 1, 1_000_000).default(60),
+    /** Requests one client address may make per minute to the public, keyless routes (GET /v1/permits/{caseNumber}/verification); 0: no limit. */
+    RATE_LIMIT_PUBLIC_PER_MINUTE: integer('RATE_LIMIT_PUBLIC_PER_MINUTE', 0, 1_000_000).default(60),
     /** Behind a reverse proxy: its addresses/CIDRs (comma-separated) or `true`, so the client address is taken from X-Forwarded-For. */
     TRUST_PROXY: z
       .string()
@@ -220,6 +222,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       WEBHOOK_ALLOWED_TARGETS: '127.0.0.1',
       RATE_LIMIT_PER_KEY: '0',
       RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS: '1000000',
+      RATE_LIMIT_PUBLIC_PER_MINUTE: '0',
     }),
     // The audit signing key and checkpoint log go to a directory of this config's own under the system's temporary
     // directory (written only when a test takes a checkpoint), never into the working tree.

@@ -412,6 +412,25 @@ export const PROBLEM_CATALOGUE = {
     },
   },
 
+  // Permits and the console
+  permit_not_found: {
+    title: { en: 'Not found', zh: '许可证不存在' },
+    detail: { en: 'No approved permit has this number.', zh: '没有该编号的已批准许可证。' },
+    templates: {
+      number: {
+        en: 'No approved permit has the number {caseNumber}. Check the number printed on the permit (e.g. ZZ-2026-000123), or ask the issuing road authority.',
+        zh: '没有编号为 {caseNumber} 的已批准许可证。请核对许可证上印制的编号（如 ZZ-2026-000123），或向发证的道路主管部门查询。',
+      },
+    },
+  },
+  console_not_built: {
+    title: { en: 'Console not built', zh: '控制台尚未构建' },
+    detail: {
+      en: 'The web console has not been built on this server: run `npm run build:console` (it writes console/dist), then reload.',
+      zh: '本服务器尚未构建网页控制台：请运行 `npm run build:console`（生成 console/dist）后刷新页面。',
+    },
+  },
+
   // Webhooks
   webhook_not_found: {
     title: { en: 'Not found', zh: '回调地址不存在' },

@@ -11,6 +11,9 @@ import { ShuttingDownError } from '../errors/domain-errors.ts'
  * OWASP REST Security Cheat Sheet): a response rendered by a browser by mistake cannot run or load anything.
  * The Swagger UI at /docs is an HTML page with its own scripts, styles and images from the same origin, SVG icons
  * as data: URIs and inline style attributes; it fetches /docs/json. Its routes get exactly that policy.
+ * The web console at /console (src/console) is a single-page app of its own origin's scripts and styles only (no
+ * inline script or style, no CDN, no external font), images also as data: and blob: URIs (charts, QR codes), and it
+ * calls the API on the same origin: its policy allows exactly that and nothing else.
  */
 const API_CSP = { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } }
 const DOCS_CSP = {
@@ -30,10 +33,32 @@ const DOCS_CSP = {
   },
 }
 
+const CONSOLE_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:', 'blob:'],
+    connectSrc: ["'self'"],
+    fontSrc: ["'self'"],
+    manifestSrc: ["'self'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    objectSrc: ["'none'"],
+  },
+}
+
+const isConsoleUrl = (url: string) => url === '/console' || url.startsWith('/console/')
+
 async function httpEdgesPlugin(app: FastifyInstance) {
   // Before helmet's own onRoute hook: the docs routes carry their policy in their config.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), helmet: { contentSecurityPolicy: DOCS_CSP } } as typeof route.config
+    if (isConsoleUrl(route.url)) {
+      route.config = { ...(route.config ?? {}), helmet: { contentSecurityPolicy: CONSOLE_CSP, referrerPolicy: { policy: 'no-referrer' } } } as typeof route.config
+    }
   })
   await app.register(helmet, { contentSecurityPolicy: API_CSP, frameguard: { action: 'deny' } })
 

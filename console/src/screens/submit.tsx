@@ -1,0 +1,4 @@
+/** Placeholder: built by the screens' owner. */
+export function SubmitScreen() {
+  return <h1>submit</h1>
+}
