@@ -51,6 +51,8 @@ interface ProblemBody {
   detail?: string
   code?: string
   issues?: FieldIssue[]
+  /** The API's name for the field issues (README: `errors: [{ path, message }]`). */
+  errors?: FieldIssue[]
 }
 
 /** The data of a successful answer, or an ApiProblem (network failures become status 0). */
@@ -63,5 +65,5 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   }
   if (result.response.ok) return result.data as T
   const problem = (typeof result.error === 'object' && result.error !== null ? result.error : {}) as ProblemBody
-  throw new ApiProblem(result.response.status, problem.title ?? result.response.statusText, problem.detail, problem.code, problem.issues ?? [], result.error)
+  throw new ApiProblem(result.response.status, problem.title ?? result.response.statusText, problem.detail, problem.code, problem.issues ?? problem.errors ?? [], result.error)
 }

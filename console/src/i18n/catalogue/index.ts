@@ -4,8 +4,12 @@
  * test/unit/console-catalogue.test.ts checks the merged catalogue at run time too (keys, placeholders, no blanks).
  */
 import { commonMessages } from './common.ts'
+import { mapMessages } from './map.ts'
+import { permitMessages } from './permit.ts'
+import { submitMessages } from './submit.ts'
+import { supervisionMessages } from './supervision.ts'
 
-const modules = [commonMessages] as const
+const modules = [commonMessages, submitMessages, supervisionMessages, mapMessages, permitMessages] as const
 
 type ZhOf<M> = M extends { 'zh-CN': infer Z } ? Z : never
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never
