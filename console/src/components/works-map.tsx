@@ -12,6 +12,7 @@ import { useI18n } from '../i18n/i18n.ts'
 import { href, navigate } from '../lib/router.ts'
 import { Chart } from './chart.tsx'
 import { type EChartsType, loadECharts } from './echarts.ts'
+import '../map.css'
 
 export type WorksCollection = Schemas['WorksFeatureCollection']
 export type RoadCollection = Schemas['RoadFeatureCollection']
