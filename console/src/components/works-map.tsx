@@ -84,14 +84,16 @@ export function WorksMap(props: {
   const clickRef = useRef(onMapClick)
   clickRef.current = onMapClick
 
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
   const roadLines = useMemo(
     () =>
       (roads?.features ?? []).flatMap((feature) => {
-        const p = feature.properties as { name: string; code: string; protectedUntil: string | null; protections?: { until: string }[] }
-        const isProtected = (p.protections ?? []).length > 0 || p.protectedUntil !== null
+        const p = feature.properties as { name: string; code: string; protectedUntil: string | null }
+        // Protected today: the last protection period (城市道路管理条例 art. 33) has not ended.
+        const isProtected = p.protectedUntil !== null && p.protectedUntil >= today
         return polylinesOf(feature.geometry).map((coords) => ({ coords, name: p.name, code: p.code, isProtected, protectedUntil: p.protectedUntil }))
       }),
-    [roads],
+    [roads, today],
   )
   const worksLines = useMemo(
     () => works.features.flatMap((feature) => polylinesOf(feature.geometry).map((coords) => ({ coords, props: feature.properties as WorksProps }))),
@@ -230,7 +232,7 @@ export function WorksMap(props: {
 
   if (!option) return <div class="chart works-map" role="img" aria-label={label} style={{ height: `${height}px` }} />
   return (
-    <div class="works-map" data-works={works.features.length} data-roads={roadLines.length}>
+    <div class="works-map" data-works={works.features.length} data-roads={roadLines.length} data-protected-roads={roadLines.filter((r) => r.isProtected).length}>
       <Chart option={option} label={label} height={height} onReady={onReady} key={mapName ?? ''} />
     </div>
   )
