@@ -4,7 +4,7 @@
  */
 import QRCode from 'qrcode'
 
-export const PERMIT_QR_OPTIONS = { type: 'svg', errorCorrectionLevel: 'M', margin: 2, width: 132 } as const
+const PERMIT_QR_OPTIONS = { type: 'svg', errorCorrectionLevel: 'M', margin: 2, width: 132 } as const
 
 export function permitVerificationUrl(caseNumber: string, origin: string = location.origin): string {
   return `${origin}/v1/permits/${encodeURIComponent(caseNumber)}/verification`

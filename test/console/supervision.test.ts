@@ -16,15 +16,17 @@ const DAY = 24 * 60 * 60 * 1000
 
 /** Canvases of the charts on the page that have at least one pixel that is not blank. */
 async function drawnCharts(page: Page): Promise<number> {
-  return await page.$$eval('.chart canvas', (canvases) =>
-    canvases.filter((canvas) => {
-      const c = canvas as HTMLCanvasElement
-      const context = c.getContext('2d')
-      if (!context || c.width === 0 || c.height === 0) return false
-      const pixels = context.getImageData(0, 0, c.width, c.height).data
-      for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] as number) > 0) return true
-      return false
-    }).length,
+  return await page.$$eval(
+    '.chart canvas',
+    (canvases) =>
+      canvases.filter((canvas) => {
+        const c = canvas as HTMLCanvasElement
+        const context = c.getContext('2d')
+        if (!context || c.width === 0 || c.height === 0) return false
+        const pixels = context.getImageData(0, 0, c.width, c.height).data
+        for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] as number) > 0) return true
+        return false
+      }).length,
   )
 }
 
@@ -68,7 +70,11 @@ t.test('an auditor reads the SLA charts, downloads the CSV and sees the audit st
   const file = await download.path()
   const csv = readFileSync(file, 'utf8')
   const today = '2026-03-05'
-  const api = await app.inject({ method: 'GET', url: `/v1/reports/sla?from=2026-01-01&to=${today}&groupBy=route`, headers: { ...bearer(auditor), accept: 'text/csv', 'accept-language': 'zh-CN' } })
+  const api = await app.inject({
+    method: 'GET',
+    url: `/v1/reports/sla?from=2026-01-01&to=${today}&groupBy=route`,
+    headers: { ...bearer(auditor), accept: 'text/csv', 'accept-language': 'zh-CN' },
+  })
   const report = (await app.inject({ method: 'GET', url: `/v1/reports/sla?from=2026-01-01&to=${today}&groupBy=route`, headers: bearer(auditor) })).json()
   const lines = csv.trim().split(/\r?\n/)
   t.equal(lines[0], api.body.split(/\r?\n/)[0], 'the header line of the API')

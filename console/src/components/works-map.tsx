@@ -23,7 +23,9 @@ export function polylinesOf(geometry: unknown): Position[][] {
   const g = geometry as { type?: string; coordinates?: unknown } | null
   if (!g || !Array.isArray(g.coordinates)) return []
   const line = (coords: unknown): Position[] =>
-    Array.isArray(coords) ? coords.filter((p): p is number[] => Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number').map((p) => [p[0] as number, p[1] as number]) : []
+    Array.isArray(coords)
+      ? coords.filter((p): p is number[] => Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number').map((p) => [p[0] as number, p[1] as number])
+      : []
   switch (g.type) {
     case 'LineString':
       return [line(g.coordinates)]
@@ -111,7 +113,24 @@ export function WorksMap(props: {
       const name = `gc-extent-${extentKey}`
       echarts.registerMap(name, {
         type: 'FeatureCollection',
-        features: [{ type: 'Feature', properties: { name: 'extent' }, geometry: { type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] } }],
+        features: [
+          {
+            type: 'Feature',
+            properties: { name: 'extent' },
+            geometry: {
+              type: 'Polygon',
+              coordinates: [
+                [
+                  [w, s],
+                  [e, s],
+                  [e, n],
+                  [w, n],
+                  [w, s],
+                ],
+              ],
+            },
+          },
+        ],
       } as never)
       setMapName(name)
     })
@@ -157,14 +176,38 @@ export function WorksMap(props: {
     for (const kind of ['works', 'occupied', 'clash', 'highlight'] as const) {
       const color = COLORS[kind]
       series.push(
-        { type: 'lines', name: seriesName[kind], coordinateSystem: 'geo', polyline: true, z: 3, lineStyle: { color, width: kind === 'highlight' ? 5 : 3, opacity: 1 }, data: groups[kind] },
+        {
+          type: 'lines',
+          name: seriesName[kind],
+          coordinateSystem: 'geo',
+          polyline: true,
+          z: 3,
+          lineStyle: { color, width: kind === 'highlight' ? 5 : 3, opacity: 1 },
+          data: groups[kind],
+        },
         { type: 'scatter', name: seriesName[kind], coordinateSystem: 'geo', z: 4, symbolSize: kind === 'highlight' ? 11 : 8, itemStyle: { color }, data: points[kind] },
       )
     }
     if (drawn.length > 0) {
       series.push(
-        { type: 'lines', name: t('map.drawn'), coordinateSystem: 'geo', polyline: true, z: 5, lineStyle: { color: COLORS.drawn, width: 4 }, data: drawn.length > 1 ? [{ coords: drawn, name: t('map.drawn') }] : [] },
-        { type: 'scatter', name: t('map.drawn'), coordinateSystem: 'geo', z: 6, symbolSize: 9, itemStyle: { color: COLORS.drawn }, data: drawn.map((p) => ({ value: p, name: t('map.drawn') })) },
+        {
+          type: 'lines',
+          name: t('map.drawn'),
+          coordinateSystem: 'geo',
+          polyline: true,
+          z: 5,
+          lineStyle: { color: COLORS.drawn, width: 4 },
+          data: drawn.length > 1 ? [{ coords: drawn, name: t('map.drawn') }] : [],
+        },
+        {
+          type: 'scatter',
+          name: t('map.drawn'),
+          coordinateSystem: 'geo',
+          z: 6,
+          symbolSize: 9,
+          itemStyle: { color: COLORS.drawn },
+          data: drawn.map((p) => ({ value: p, name: t('map.drawn') })),
+        },
       )
     }
     const legendNames = [t('map.roads'), t('map.protectedRoads'), t('map.works'), t('map.clashes')]
@@ -226,7 +269,8 @@ export function WorksMap(props: {
     chart.getZr().on('click', (event) => {
       if (!clickRef.current) return
       const position = chart.convertFromPixel({ geoIndex: 0 }, [event.offsetX, event.offsetY]) as number[] | undefined
-      if (position && Number.isFinite(position[0]) && Number.isFinite(position[1])) clickRef.current([Number((position[0] as number).toFixed(6)), Number((position[1] as number).toFixed(6))])
+      if (position && Number.isFinite(position[0]) && Number.isFinite(position[1]))
+        clickRef.current([Number((position[0] as number).toFixed(6)), Number((position[1] as number).toFixed(6))])
     })
   }
 

@@ -38,7 +38,7 @@ export function PermitScreen({ id }: { id: string }) {
   if (!state.data) return <p class="loading">{t('common.loading')}</p>
   const record = state.data
   const decision = record.decision as Approval | null
-  if (!decision || decision.outcome !== 'approved' || !PERMIT_STATUSES.has(record.status)) {
+  if (decision?.outcome !== 'approved' || !PERMIT_STATUSES.has(record.status)) {
     return (
       <section class="permit-screen">
         <p class="problem" role="alert" data-testid="permit-not-approved">
@@ -103,7 +103,10 @@ function Permit({ record, decision }: { record: Case; decision: Approval }) {
           <dd>
             {typeof area === 'string'
               ? area
-              : t('permit.areaValue', { length: formatNumber(area?.lengthMeters ?? record.excavationLengthMeters), width: formatNumber(area?.widthMeters ?? record.excavationWidthMeters ?? 0) })}
+              : t('permit.areaValue', {
+                  length: formatNumber(area?.lengthMeters ?? record.excavationLengthMeters),
+                  width: formatNumber(area?.widthMeters ?? record.excavationWidthMeters ?? 0),
+                })}
           </dd>
           <dt>{t('permit.period')}</dt>
           <dd>{decision.approvedPeriod ? t('permit.periodValue', { from: decision.approvedPeriod.from, to: decision.approvedPeriod.to }) : ''}</dd>

@@ -135,12 +135,15 @@ export function SubmitScreen() {
 
   useEffect(() => {
     loadRoads().then(setRoads, () => setRoads({ type: 'FeatureCollection', features: [], nextCursor: null }))
-    if (!identity.jurisdiction) unwrap(api.GET('/v1/jurisdictions')).then((data) => setJurisdictions(data.items), () => {})
+    if (!identity.jurisdiction)
+      unwrap(api.GET('/v1/jurisdictions')).then(
+        (data) => setJurisdictions(data.items),
+        () => {},
+      )
   }, [])
 
   const pasted = useMemo(() => parseGeometry(geometryText), [geometryText])
-  const geometry: Geometry | undefined =
-    geometryMode === 'paste' ? pasted.geometry : drawn.length >= 2 ? ({ type: 'LineString', coordinates: drawn } as Geometry) : undefined
+  const geometry: Geometry | undefined = geometryMode === 'paste' ? pasted.geometry : drawn.length >= 2 ? ({ type: 'LineString', coordinates: drawn } as Geometry) : undefined
 
   // The live preview: the facts the rules decide on, assessed 300 ms after the last keystroke; the latest wins.
   const assessmentBody = useMemo(() => {
@@ -250,7 +253,11 @@ export function SubmitScreen() {
   }
   const described = (field: string) => (issues.has(field) ? { 'aria-describedby': `issue-${field}`, 'aria-invalid': true } : {})
 
-  const text = (field: keyof Form, label: MessageKey, options: { required?: boolean; type?: string; multiline?: boolean; step?: string; hint?: MessageKey; list?: string } = {}) => (
+  const text = (
+    field: keyof Form,
+    label: MessageKey,
+    options: { required?: boolean; type?: string; multiline?: boolean; step?: string; hint?: MessageKey; list?: string } = {},
+  ) => (
     <div class="field">
       <label for={`f-${field}`}>
         {t(label)}
@@ -351,7 +358,15 @@ export function SubmitScreen() {
             {geometryMode === 'paste' ? (
               <div class="field">
                 <label for="f-geometry">{t('submit.geometryText')}</label>
-                <textarea id="f-geometry" name="geometry" rows={3} spellcheck={false} value={geometryText} onInput={(event) => setGeometryText(event.currentTarget.value)} {...described('geometry')} />
+                <textarea
+                  id="f-geometry"
+                  name="geometry"
+                  rows={3}
+                  spellcheck={false}
+                  value={geometryText}
+                  onInput={(event) => setGeometryText(event.currentTarget.value)}
+                  {...described('geometry')}
+                />
                 {pasted.error && (
                   <span class="field-issue" role="alert">
                     {t('submit.geometryInvalid', { reason: t(pasted.error === 'notJson' ? 'submit.geometryNotJson' : 'submit.geometryWrongType') })}

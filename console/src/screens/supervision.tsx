@@ -75,7 +75,11 @@ export function SupervisionScreen() {
     const warnings: EChartsCoreOption = {
       grid: { left: 120, right: 32, top: 16, bottom: 24 },
       tooltip: { trigger: 'axis' },
-      yAxis: { type: 'category', inverse: true, data: [t('supervision.yellow'), t('supervision.red'), t('supervision.overdue'), t('supervision.overdueOpen'), t('supervision.stageOverruns')] },
+      yAxis: {
+        type: 'category',
+        inverse: true,
+        data: [t('supervision.yellow'), t('supervision.red'), t('supervision.overdue'), t('supervision.overdueOpen'), t('supervision.stageOverruns')],
+      },
       xAxis: { type: 'value', minInterval: 1 },
       series: [
         {
@@ -132,14 +136,15 @@ export function SupervisionScreen() {
             ))}
           </select>
         </div>
-        <div class="downloads" role="group" aria-label={t('supervision.downloads')}>
+        <fieldset class="downloads">
+          <legend class="visually-hidden">{t('supervision.downloads')}</legend>
           <button type="button" class="secondary" onClick={() => download('sla')} data-testid="download-sla">
             {t('supervision.downloadSla')}
           </button>
           <button type="button" class="secondary" onClick={() => download('timelines')} data-testid="download-timelines">
             {t('supervision.downloadTimelines')}
           </button>
-        </div>
+        </fieldset>
       </form>
       {downloadState.file && (
         <p class="muted" role="status">
