@@ -101,7 +101,13 @@ export function WorksMap(props: {
     () => works.features.flatMap((feature) => polylinesOf(feature.geometry).map((coords) => ({ coords, props: feature.properties as WorksProps }))),
     [works],
   )
-  const extent = useMemo(() => extentOf([...roadLines.map((r) => r.coords), ...worksLines.map((w) => w.coords), drawn]), [roadLines, worksLines, drawn.length === 0])
+  // While drawing, the view stays put (a new extent would redraw the map under the pointer); a shown line is framed.
+  const drawing = onMapClick !== undefined
+  const framedLine = drawing ? '' : JSON.stringify(drawn)
+  const extent = useMemo(
+    () => extentOf([...roadLines.map((r) => r.coords), ...worksLines.map((w) => w.coords), ...(drawing ? [] : [drawn])]),
+    [roadLines, worksLines, drawing, framedLine],
+  )
   const extentKey = extent.map((v) => v.toFixed(5)).join(',')
 
   // The base map: the box itself, registered under a name of its own so several maps can live on one page.

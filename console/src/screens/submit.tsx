@@ -382,10 +382,10 @@ export function SubmitScreen() {
               <div class="draw-tools">
                 <span class="hint">{t('submit.drawHint')}</span>
                 <span data-testid="drawn-count">{t('submit.drawPoints', { count: drawn.length })}</span>
-                <button type="button" class="secondary" disabled={drawn.length === 0} onClick={() => setDrawn((d) => d.slice(0, -1))}>
+                <button type="button" class="secondary" data-testid="draw-undo" disabled={drawn.length === 0} onClick={() => setDrawn((d) => d.slice(0, -1))}>
                   {t('submit.undo')}
                 </button>
-                <button type="button" class="secondary" disabled={drawn.length === 0} onClick={() => setDrawn([])}>
+                <button type="button" class="secondary" data-testid="draw-clear" disabled={drawn.length === 0} onClick={() => setDrawn([])}>
                   {t('submit.clear')}
                 </button>
               </div>
