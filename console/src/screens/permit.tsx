@@ -63,7 +63,8 @@ function Permit({ record, decision }: { record: Case; decision: Approval }) {
     }
   }, [url])
   const area = decision.approvedArea
-  const bases = [...new Set(record.explanation.map((item) => item.basis).filter(Boolean))]
+  // The law and policy the decision cites; the service's own checks ("green-channel service: …") are not law.
+  const bases = [...new Set(record.explanation.map((item) => item.basis).filter((basis) => basis && !basis.startsWith('green-channel service')))]
   const issued = decision.permitIssuedAt ? decision.permitIssuedAt.slice(0, 10) : (decision.decidedOn ?? '')
   const voltage = record.voltageVolts >= 1000 ? `${formatNumber(record.voltageVolts / 1000)} kV` : `${formatNumber(record.voltageVolts)} V`
   return (
