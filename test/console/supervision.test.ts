@@ -102,6 +102,9 @@ t.test('an auditor reads the SLA charts, downloads the CSV and sees the audit st
   await page.waitForFunction(() => document.querySelector('[data-testid=sla-table]')?.textContent?.includes('免联合会审'))
   await page.waitForTimeout(300)
   await harness.screenshot(page, '40-supervision')
+  await page.click('[data-testid=language-switch]')
+  await page.waitForFunction(() => document.querySelector('[data-testid=sla-totals]')?.textContent?.includes('On-time rate'))
+  t.match(await page.textContent('[data-testid=sla-table]'), 'Fast track', 'the screen in English after the switch')
   assertNoPageErrors(t, harness)
 })
 
