@@ -51,6 +51,33 @@ t.test('the map shows the works of the period over the roads, clashes flagged', 
   })
   t.ok(drawn > 200, 'coloured lines drawn on the canvas')
 
+  // The tooltip of a clashing works names its case and links to it: hover over a pixel of the clash colour.
+  const spot = await page.$eval('.works-map canvas', (canvas) => {
+    const c = canvas as HTMLCanvasElement
+    const pixels = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? []
+    const ratio = c.width / c.getBoundingClientRect().width
+    // Below the legend (its top 48 CSS pixels).
+    for (let i = Math.round(48 * ratio) * c.width * 4; i < pixels.length; i += 4)
+      if (Math.abs((pixels[i] as number) - 0xc5) < 8 && Math.abs((pixels[i + 1] as number) - 0x30) < 8 && Math.abs((pixels[i + 2] as number) - 0x30) < 8) {
+        const index = i / 4
+        return { x: (index % c.width) / ratio, y: Math.floor(index / c.width) / ratio }
+      }
+    return null
+  })
+  t.ok(spot, 'a clashing works is drawn in red')
+  if (spot) {
+    const box = await page.locator('.works-map canvas').first().boundingBox()
+    await page.mouse.move((box?.x ?? 0) + spot.x + 1, (box?.y ?? 0) + spot.y + 1)
+    await page.waitForTimeout(500)
+    await page.waitForSelector('.works-map-tooltip a[href^="#/cases/"]', { state: 'visible', timeout: 3000 })
+    const link = await page.getAttribute('.works-map-tooltip a', 'href')
+    t.ok(
+      [first.id, second.id].some((id) => link === `#/cases/${id}`),
+      'the tooltip links to the clashing case',
+    )
+    t.match(await page.textContent('.works-map-tooltip'), '冲突', 'and says it clashes')
+  }
+
   // A shorter period leaves out the works of April.
   await page.fill('input[name=to]', '2026-03-31')
   await page.dispatchEvent('input[name=to]', 'change')

@@ -222,6 +222,8 @@ export function WorksMap(props: {
     if (drawn.length > 0) legendNames.push(t('map.drawn'))
     const midLat = (extent[1] + extent[3]) / 2
     return {
+      // The label says what the map shows; ECharts' generated description of line data would read "NaN".
+      aria: { enabled: true, label: { description: label } },
       geo: {
         map: mapName,
         roam: true,
@@ -265,7 +267,7 @@ export function WorksMap(props: {
       },
       series,
     }
-  }, [mapName, roadLines, worksLines, highlight.join(','), drawn, t])
+  }, [mapName, roadLines, worksLines, highlight.join(','), drawn, t, label])
 
   function onReady(chart: EChartsType) {
     chart.on('click', (params) => {
