@@ -14,6 +14,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // dist/.vite/manifest.json: the entry chunk and its static imports, measured by test/console/bundle.test.ts.
+    manifest: true,
     // The service's Content-Security-Policy allows no inline script or style: nothing may be inlined as data: URLs
     // of scripts, and the module preload polyfill (an inline script) is not needed by the browsers we support.
     modulePreload: { polyfill: false },

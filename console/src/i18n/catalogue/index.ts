@@ -5,9 +5,13 @@
  */
 import { caseMessages } from './case.ts'
 import { commonMessages } from './common.ts'
+import { mapMessages } from './map.ts'
+import { permitMessages } from './permit.ts'
+import { submitMessages } from './submit.ts'
+import { supervisionMessages } from './supervision.ts'
 import { worklistMessages } from './worklist.ts'
 
-const modules = [commonMessages, caseMessages, worklistMessages] as const
+const modules = [commonMessages, worklistMessages, caseMessages, submitMessages, supervisionMessages, mapMessages, permitMessages] as const
 
 type ZhOf<M> = M extends { 'zh-CN': infer Z } ? Z : never
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never
