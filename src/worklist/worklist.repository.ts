@@ -2,9 +2,18 @@ import { type Expression, type Kysely, type SqlBool, sql } from 'kysely'
 import type { LifecycleState } from '../core/lifecycle/lifecycle.types.ts'
 import type { Database } from '../platform/database/database.types.ts'
 
-/** The statuses of the cases that wait on the office (or that it watches): the worklist's partial index covers these. */
-export const WORKLIST_STATUSES = ['submitted', 'accepted', 'supplement_requested'] as const
-export type WorklistStatus = (typeof WORKLIST_STATUSES)[number]
+/** The statuses of the cases before a decision that wait on the office (or that it watches). */
+const PRE_DECISION = ['submitted', 'accepted', 'supplement_requested'] as const
+export type WorklistStatus = (typeof PRE_DECISION)[number]
+
+/** An approved case whose holder asked for a change (move, enlarge, extend) that the office has not decided yet. */
+const CHANGE_PENDING = sql<SqlBool>`jsonb_typeof("case".lifecycle->'pendingChange') = 'object'`
+
+/**
+ * The worklist's cases: exactly the predicate of the partial index case_worklist_idx (migration 2026-12-02T0200),
+ * written the same way so that the planner uses it.
+ */
+const ON_WORKLIST = sql<SqlBool>`("case".status in ('submitted', 'accepted', 'supplement_requested') or ${CHANGE_PENDING})`
 
 /** What every worklist query is restricted to: the visibility rule and the caller's filters (not the queue). */
 export interface WorklistScope {
@@ -17,6 +26,8 @@ export interface WorklistScope {
 /** The queue part of a page query. */
 export interface WorklistSelection {
   status?: WorklistStatus | undefined
+  /** Only approved cases with a change request pending. */
+  changePending?: boolean | undefined
   stage?: string | undefined
   /** due_soon: a running clock due between these Shanghai dates (inclusive). */
   dueBetween?: { from: string; to: string } | undefined
@@ -61,7 +72,7 @@ export interface WorklistCountRow {
 const SORT = sql<Date>`coalesce("case".due_at, 'infinity'::timestamptz)`
 
 function scoped(db: Kysely<Database>, scope: WorklistScope) {
-  let query = db.selectFrom('case').where('case.status', 'in', WORKLIST_STATUSES)
+  let query = db.selectFrom('case').where(ON_WORKLIST)
   if (scope.jurisdictionCode) query = query.where('case.jurisdiction_code', '=', scope.jurisdictionCode)
   if (scope.organizationId) query = query.where('case.organization_id', '=', scope.organizationId)
   if (scope.district) query = query.where('case.district', '=', scope.district)
@@ -89,7 +100,13 @@ export async function countCurrentWorklistCases(db: Kysely<Database>, scope: Wor
     .select(['case.status', 'case.current_stage', 'case.warning_level', dueSoonExpression.as('due_soon'), sql<string>`count(*)`.as('cases')])
     .groupBy(['case.status', 'case.current_stage', 'case.warning_level', sql`4`])
     .execute()
-  return rows.map((row) => ({ status: row.status, currentStage: row.current_stage, warningLevel: row.warning_level, dueSoon: row.due_soon, cases: Number(row.cases) }))
+  return rows.map((row) => ({
+    status: row.status,
+    currentStage: row.current_stage,
+    warningLevel: row.warning_level,
+    dueSoon: row.due_soon,
+    cases: Number(row.cases),
+  }))
 }
 
 /** One page of the worklist, soonest deadline first (none last), ties by case number; `limit` rows after `after`. */
@@ -102,6 +119,7 @@ export async function listWorklistPage(
 ): Promise<WorklistRow[]> {
   let query = scoped(db, scope).select(['case.id', 'case.number', 'case.status', 'case.route', 'case.district', 'case.organization_code', 'case.due_at', 'case.lifecycle'])
   if (selection.status) query = query.where('case.status', '=', selection.status)
+  if (selection.changePending) query = query.where('case.status', 'not in', PRE_DECISION).where(CHANGE_PENDING)
   if (selection.stage) query = query.where('case.current_stage', '=', selection.stage)
   if (selection.dueBetween) {
     query = query.where('case.due_at', 'is not', null).where('case.due_date', '>=', selection.dueBetween.from).where('case.due_date', '<=', selection.dueBetween.to)

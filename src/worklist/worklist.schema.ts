@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { routeSchema } from '../core/rules/rule-set.schema.ts'
 
-/** The queues of the office's worklist: the first three are where a case is, the others views across them. */
-const WORKLIST_QUEUES = ['awaiting_acceptance', 'supplement_pending', 'in_review', 'due_soon', 'yellow', 'red', 'overdue'] as const
+/** The queues of the office's worklist: the first four are where a case is, the others views across them. */
+const WORKLIST_QUEUES = ['awaiting_acceptance', 'supplement_pending', 'in_review', 'change_pending', 'due_soon', 'yellow', 'red', 'overdue'] as const
 
 /** "Due soon": a running clock with at most this many working days remaining (and not overdue), unless dueSoonDays says otherwise. */
 const DUE_SOON_WORKING_DAYS = 2
@@ -34,13 +34,16 @@ export type WorklistQuery = z.infer<typeof worklistQuerySchema>
 const worklistItemSchema = z.object({
   id: z.uuid(),
   caseNumber: z.string(),
-  status: z.enum(['submitted', 'accepted', 'supplement_requested']),
+  status: z.string().meta({ description: "submitted, accepted or supplement_requested; for change_pending the approved case's status (approved, works_started, …)" }),
   route: z.string(),
   district: z.string(),
   organization: z.string().meta({ description: 'Organization code' }),
-  queue: z.enum(['awaiting_acceptance', 'supplement_pending', 'in_review']),
+  queue: z.enum(['awaiting_acceptance', 'supplement_pending', 'in_review', 'change_pending']),
   stage: z.object({ key: z.string(), name: z.string(), index: z.number().int().min(0).meta({ description: "0-based position in the case's stagePlan" }) }).nullable(),
-  dueAt: z.string().nullable().meta({ description: 'As GET /v1/cases/{id} dueAt (Asia/Shanghai, with offset)' }),
+  dueAt: z
+    .string()
+    .nullable()
+    .meta({ description: 'As GET /v1/cases/{id} dueAt (Asia/Shanghai, with offset); null before acceptance, while paused, and for change_pending (no statutory clock)' }),
   dueDate: z.string().nullable(),
   workingDaysRemaining: z.number().int().nullable().meta({ description: 'Asia/Shanghai working days; negative when overdue' }),
   warningLevel: warningLevelSchema.meta({ description: 'As GET /v1/cases/{id} clock.warningLevel, now' }),
@@ -55,7 +58,12 @@ export const worklistResponseSchema = z
     nextCursor: z.string().nullable(),
     counts: z.object({
       total: z.number().int(),
-      queues: z.object({ awaiting_acceptance: z.number().int(), in_review: z.number().int(), supplement_pending: z.number().int() }),
+      queues: z.object({
+        awaiting_acceptance: z.number().int(),
+        in_review: z.number().int(),
+        supplement_pending: z.number().int(),
+        change_pending: z.number().int(),
+      }),
       stages: z.record(z.string(), z.number().int()).meta({ description: 'Cases in review per current stage key (stages with a case only)' }),
       dueSoon: z.number().int(),
       yellow: z.number().int(),

@@ -37,6 +37,9 @@ const QUEUE_OF_STATUS: Record<WorklistStatus, Item['queue']> = {
   supplement_requested: 'supplement_pending',
 }
 
+/** Where a case on the worklist is: by its status before a decision, else (an approved case) its pending change. */
+const queueOf = (status: string): Item['queue'] => QUEUE_OF_STATUS[status as WorklistStatus] ?? 'change_pending'
+
 /** Keyset: (due_at or none, case number), the worklist's order. */
 const worklistCursor = keysetCursor<WorklistKey>('worklist', {
   toValues: (key) => [key.dueAt ?? 'none', key.number],
@@ -61,13 +64,12 @@ function liveClock(state: LifecycleState, calendar: WorkingDayCalendar, now: Dat
 }
 
 function emptyCounts(): Counts {
-  return { total: 0, queues: { awaiting_acceptance: 0, in_review: 0, supplement_pending: 0 }, stages: {}, dueSoon: 0, yellow: 0, red: 0, overdue: 0 }
+  return { total: 0, queues: { awaiting_acceptance: 0, in_review: 0, supplement_pending: 0, change_pending: 0 }, stages: {}, dueSoon: 0, yellow: 0, red: 0, overdue: 0 }
 }
 
 function addToCounts(counts: Counts, group: { status: string; currentStage: string | null; warningLevel: string | null; dueSoon: boolean }, cases: number) {
   counts.total += cases
-  const queue = QUEUE_OF_STATUS[group.status as WorklistStatus]
-  if (queue) counts.queues[queue] += cases
+  counts.queues[queueOf(group.status)] += cases
   if (group.status === 'accepted' && group.currentStage !== null) counts.stages[group.currentStage] = (counts.stages[group.currentStage] ?? 0) + cases
   if (group.dueSoon) counts.dueSoon += cases
   if (group.warningLevel === 'yellow' || group.warningLevel === 'red' || group.warningLevel === 'overdue') counts[group.warningLevel] += cases
@@ -77,24 +79,28 @@ function presentItem(row: WorklistRow, calendar: WorkingDayCalendar, now: Date):
   const live = liveClock(row.lifecycle, calendar, now)
   const current = live.view.currentStage
   const index = current === null ? -1 : row.lifecycle.stages.findIndex((stage) => stage.key === current.key)
+  const queue = queueOf(row.status)
+  // A change request runs on no statutory clock: the decided case's stopped clock is no deadline of the worklist.
+  const deadline = queue === 'change_pending' ? { dueAt: null, dueDate: null, workingDaysRemaining: null } : live
   return {
     id: row.id,
     caseNumber: row.number,
-    status: row.status as Item['status'],
+    status: row.status,
     route: row.route,
     district: row.district,
     organization: row.organizationCode,
-    queue: QUEUE_OF_STATUS[row.status as WorklistStatus],
+    queue,
     stage: current !== null && row.status === 'accepted' && index >= 0 ? { key: current.key, name: current.name, index } : null,
-    dueAt: live.dueAt,
-    dueDate: live.dueDate,
-    workingDaysRemaining: live.workingDaysRemaining,
+    dueAt: deadline.dueAt,
+    dueDate: deadline.dueDate,
+    workingDaysRemaining: deadline.workingDaysRemaining,
     warningLevel: live.warningLevel,
   }
 }
 
 /**
- * The office's worklist (GET /v1/worklist): the open cases that wait on the office, soonest deadline first, with
+ * The office's worklist (GET /v1/worklist): the open cases that wait on the office (submitted, in review, supplement
+ * pending, an approved case's change request pending), soonest deadline first, with
  * the counts of every queue under the same filters. Visibility is the case lists' rule (core/access).
  *
  * Warning levels: a case's stored level (case.warning_level) is current until its supervision_due_at, the next instant
@@ -131,6 +137,9 @@ export async function worklistFor(deps: WorklistDeps, principal: Principal, quer
       break
     case 'in_review':
       selection.status = 'accepted'
+      break
+    case 'change_pending':
+      selection.changePending = true
       break
     case 'due_soon':
       selection.dueBetween = dueSoon

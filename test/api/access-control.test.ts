@@ -98,6 +98,9 @@ const routes: RouteCase[] = [
   { method: 'GET', url: '/v1/jurisdictions', allowed: everyone },
   { method: 'GET', url: '/v1/jurisdictions/zhangzhou', allowed: everyone },
   { method: 'PUT', url: '/v1/jurisdictions/zhangzhou', body: {}, allowed: ['admin'] },
+  { method: 'GET', url: '/v1/worklist', allowed: ['office', 'admin'] },
+  // Public (no key needed): every role, like anyone, may verify a permit.
+  { method: 'GET', url: '/v1/permits/ZZ-2026-000001/verification', allowed: everyone },
 ]
 
 t.test('the table covers every route of the OpenAPI document', async (t) => {
@@ -117,7 +120,8 @@ t.test('the table covers every route of the OpenAPI document', async (t) => {
           .replace('/zz-green-channel', '/{id}')
           .replace('/jurisdictions/zhangzhou', '/jurisdictions/{code}')
           .replace(/\/v1\/api-keys\/00000000-0000-4000-8000-000000000000/, '/v1/api-keys/{id}')
-          .replace('/v1/audit/checkpoints/1', '/v1/audit/checkpoints/{sequence}')}`,
+          .replace('/v1/audit/checkpoints/1', '/v1/audit/checkpoints/{sequence}')
+          .replace('/v1/permits/ZZ-2026-000001/', '/v1/permits/{caseNumber}/')}`,
     ),
   )
   for (const route of documented) t.ok(tabled.has(route), `${route} is in the access table`)

@@ -46,15 +46,23 @@ async function seed(t: Test) {
   const joint = await client.submit(dispatchA, { excavationLengthMeters: 120 })
   const paused = await client.submit(dispatchA, { excavationLengthMeters: 120 })
   const approved = await client.submit(dispatchA, { excavationLengthMeters: 30 })
+  const changed = await client.submit(dispatchA, { excavationLengthMeters: 30 })
   clock.set(sh('2026-02-12T10:00:00'))
-  for (const c of [fast, joint, paused, approved]) await client.ok(office, c.id, { action: 'accept' })
+  for (const c of [fast, joint, paused, approved, changed]) await client.ok(office, c.id, { action: 'accept' })
   await client.ok(office, paused.id, { action: 'request_supplement', items: [{ item: 'traffic diversion plan' }] })
   await client.ok(office, approved.id, approval)
-  return { testApp, clock, client, office, dispatchA, cases: { submittedA, submittedB, fast, joint, paused, approved } }
+  await client.ok(office, changed.id, approval)
+  await client.ok(dispatchA, changed.id, {
+    action: 'request_change',
+    kind: 'extend',
+    description: 'more days for the cable pull',
+    requestedPeriod: { from: '2026-03-02', to: '2026-03-20' },
+  })
+  return { testApp, clock, client, office, dispatchA, cases: { submittedA, submittedB, fast, joint, paused, approved, changed } }
 }
 
 t.test('the worklist: queues, order, counts, live working days across the Spring Festival', async (t) => {
-  const { testApp, clock, office, cases } = await seed(t)
+  const { testApp, clock, client, office, cases } = await seed(t)
 
   clock.set(sh('2026-02-13T09:00:00'))
   const response = await worklist(testApp, office)
@@ -66,7 +74,7 @@ t.test('the worklist: queues, order, counts, live working days across the Spring
   const items: Item[] = body.items
   t.same(
     items.map((item) => item.id),
-    [cases.fast.id, cases.joint.id, ...[cases.paused, cases.submittedA, cases.submittedB].map((c) => c.id).sort((a, b) => numberOf(a).localeCompare(numberOf(b)))],
+    [cases.fast.id, cases.joint.id, ...[cases.paused, cases.submittedA, cases.submittedB, cases.changed].map((c) => c.id).sort((a, b) => numberOf(a).localeCompare(numberOf(b)))],
     'soonest deadline first, cases without one last by case number',
   )
   function numberOf(id: string): string {
@@ -105,8 +113,8 @@ t.test('the worklist: queues, order, counts, live working days across the Spring
     warningLevel: null,
   })
 
-  // Every item shows what GET /v1/cases/{id} shows at the same instant.
-  for (const item of items) {
+  // Every item before a decision shows what GET /v1/cases/{id} shows at the same instant.
+  for (const item of items.filter((i) => i.queue !== 'change_pending')) {
     const read = (await testApp.app.inject({ method: 'GET', url: `/v1/cases/${item.id}`, headers: bearer(office) })).json()
     t.same(
       [item.caseNumber, item.dueAt, item.dueDate, item.workingDaysRemaining, item.warningLevel],
@@ -115,7 +123,20 @@ t.test('the worklist: queues, order, counts, live working days across the Spring
     )
   }
 
-  t.same(body.counts, { total: 5, queues: { awaiting_acceptance: 2, in_review: 2, supplement_pending: 1 }, stages: { joint_survey: 1 }, dueSoon: 1, yellow: 1, red: 0, overdue: 0 })
+  t.match(byId.get(cases.changed.id), { queue: 'change_pending', status: 'approved', dueAt: null, stage: null, warningLevel: null })
+  t.same(body.counts, {
+    total: 6,
+    queues: { awaiting_acceptance: 2, in_review: 2, supplement_pending: 1, change_pending: 1 },
+    stages: { joint_survey: 1 },
+    dueSoon: 1,
+    yellow: 1,
+    red: 0,
+    overdue: 0,
+  })
+  t.same(
+    (await worklist(testApp, office, '?queue=change_pending')).json().items.map((item: Item) => item.id),
+    [cases.changed.id],
+  )
 
   // The scheduler's sweep stores the levels and when to look again: the counts then come from the stored columns
   // (no live computation), and are the same.
@@ -153,7 +174,11 @@ t.test('the worklist: queues, order, counts, live working days across the Spring
     [[cases.fast.id, 'overdue']],
   )
   t.equal(overdue.counts.overdue, 1)
-  t.equal(overdue.counts.total, 5, 'counts ignore the queue')
+  t.equal(overdue.counts.total, 6, 'counts ignore the queue')
+
+  // The office decides the change: the case leaves the worklist.
+  await client.ok(office, cases.changed.id, { action: 'approve_change' })
+  t.equal((await worklist(testApp, office, '?queue=change_pending')).json().counts.queues.change_pending, 0)
 })
 
 t.test('filters, cursor paging, scoping and roles', async (t) => {
@@ -169,14 +194,14 @@ t.test('filters, cursor paging, scoping and roles', async (t) => {
     (await worklist(testApp, office, '?district=Xiangcheng')).json().items.map((item: Item) => item.id),
     [cases.submittedB.id],
   )
-  t.same((await worklist(testApp, office, '?route=joint_review')).json().counts.queues, { awaiting_acceptance: 0, in_review: 1, supplement_pending: 1 })
+  t.same((await worklist(testApp, office, '?route=joint_review')).json().counts.queues, { awaiting_acceptance: 0, in_review: 1, supplement_pending: 1, change_pending: 0 })
   t.equal((await worklist(testApp, office, '?organization=NOBODY')).json().items.length, 0)
   t.same(
     (await worklist(testApp, office, '?queue=awaiting_acceptance')).json().items.map((item: Item) => item.status),
     ['submitted', 'submitted'],
   )
 
-  // Paging: two at a time through the five, the same order as one page.
+  // Paging: two at a time through the six, the same order as one page.
   const all: string[] = (await worklist(testApp, office)).json().items.map((item: Item) => item.id)
   const paged: string[] = []
   let cursor: string | null = null
@@ -206,7 +231,7 @@ t.test('filters, cursor paging, scoping and roles', async (t) => {
   t.equal(other.counts.total, 0)
 
   const admin = await testApp.key('admin')
-  t.equal((await worklist(testApp, admin)).json().counts.total, 5, 'an admin spans every jurisdiction')
+  t.equal((await worklist(testApp, admin)).json().counts.total, 6, 'an admin spans every jurisdiction')
   const dispatch = await testApp.key('dispatch', 'ORG-A')
   const forbidden = await worklist(testApp, dispatch)
   t.equal(forbidden.statusCode, 403)
