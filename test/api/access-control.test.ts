@@ -103,27 +103,38 @@ const routes: RouteCase[] = [
   { method: 'GET', url: '/v1/permits/ZZ-2026-000001/verification', allowed: everyone },
 ]
 
+/** A table row as its OpenAPI operation ("GET /v1/cases/{id}"). */
+const operationOf = (r: RouteCase) =>
+  `${r.method} ${r.url
+    .split('?')[0]
+    ?.replace(NO_CASE, '{id}')
+    .replace('/2027', '/{year}')
+    .replace(/\/roads\/ZZ-(NONE|AC-1)/, '/roads/{code}')
+    .replace('/2026', '/{year}')
+    .replace('/zz-green-channel', '/{id}')
+    .replace('/jurisdictions/zhangzhou', '/jurisdictions/{code}')
+    .replace(/\/v1\/api-keys\/00000000-0000-4000-8000-000000000000/, '/v1/api-keys/{id}')
+    .replace('/v1/audit/checkpoints/1', '/v1/audit/checkpoints/{sequence}')
+    .replace('/v1/permits/ZZ-2026-000001/', '/v1/permits/{caseNumber}/')}`
+
+/** Routes anyone may call without a key: not listed among a key's allowed operations. */
+const PUBLIC_OPERATIONS = new Set(['GET /v1/permits/{caseNumber}/verification'])
+
+t.test('GET /v1/api-keys/me lists exactly the operations of the access table its role may call (the console shows what they allow)', async (t) => {
+  const { app, key } = await buildTestApp(t)
+  for (const role of ROLES) {
+    const me = (await app.inject({ method: 'GET', url: '/v1/api-keys/me', headers: bearer(await key(role)) })).json()
+    const expected = [...new Set(routes.filter((route) => route.allowed.includes(role)).map(operationOf))].filter((operation) => !PUBLIC_OPERATIONS.has(operation)).sort()
+    t.same(me.allowedOperations, expected, `${role}: allowedOperations follow the routes' roles`)
+  }
+})
+
 t.test('the table covers every route of the OpenAPI document', async (t) => {
   const document = JSON.parse(await generateOpenApiDocument())
   const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>)
     .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
     .filter((route) => !route.includes(' /health/'))
-  const tabled = new Set(
-    routes.map(
-      (r) =>
-        `${r.method} ${r.url
-          .split('?')[0]
-          ?.replace(NO_CASE, '{id}')
-          .replace('/2027', '/{year}')
-          .replace(/\/roads\/ZZ-(NONE|AC-1)/, '/roads/{code}')
-          .replace('/2026', '/{year}')
-          .replace('/zz-green-channel', '/{id}')
-          .replace('/jurisdictions/zhangzhou', '/jurisdictions/{code}')
-          .replace(/\/v1\/api-keys\/00000000-0000-4000-8000-000000000000/, '/v1/api-keys/{id}')
-          .replace('/v1/audit/checkpoints/1', '/v1/audit/checkpoints/{sequence}')
-          .replace('/v1/permits/ZZ-2026-000001/', '/v1/permits/{caseNumber}/')}`,
-    ),
-  )
+  const tabled = new Set(routes.map(operationOf))
   for (const route of documented) t.ok(tabled.has(route), `${route} is in the access table`)
 })
 
@@ -235,7 +246,9 @@ t.test('api keys: created with a role and organization, listed without secrets, 
   t.equal(created.headers.location, `/v1/api-keys/${body.id}`)
 
   const me = await app.inject({ method: 'GET', url: '/v1/api-keys/me', headers: bearer(body.key) })
-  t.same(me.json(), { keyId: body.id, role: 'dispatch', organization: 'SGCC-NEW', jurisdiction: 'zhangzhou' })
+  const { allowedOperations, ...identity } = me.json()
+  t.same(identity, { keyId: body.id, role: 'dispatch', organization: 'SGCC-NEW', jurisdiction: 'zhangzhou' })
+  t.ok(allowedOperations.includes('POST /v1/cases') && !allowedOperations.includes('GET /v1/worklist'), 'and what a dispatch key may call')
 
   const list = await app.inject({ method: 'GET', url: '/v1/api-keys', headers: bearer(admin) })
   t.notMatch(list.body, body.key, 'the list never shows a secret')

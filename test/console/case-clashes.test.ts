@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
 /** The case screen lists the clashes of its works with other open works (issue 12), each linking to the other case. */
-import { existsSync } from 'node:fs'
 import t from 'tap'
 import { assertNoPageErrors, startConsoleHarness } from '../helpers/browser.ts'
 import { lifecycleClient } from '../helpers/lifecycle-client.ts'
@@ -28,9 +27,8 @@ t.test('clashes with other works are listed on the case, linking to the other ca
   const text = await page.textContent('[data-testid=case-clashes]')
   t.match(text, first.number, 'the other case is named')
   t.match(text, '待协调', 'its coordination status')
-  // The small map, once the map screen's works map is in the tree (components/works-map.tsx, merged from its branch).
-  if (existsSync(new URL('../../console/src/components/works-map.tsx', import.meta.url))) await page.waitForSelector('[data-testid=case-map] canvas')
-  else t.ok(await page.isVisible('[data-testid=case-map-slot]'), 'a marked slot until the works map exists')
+  // The small map: both works drawn by the map screen's works map.
+  await page.waitForSelector('[data-testid=case-map] canvas')
   await harness.screenshot(page, '23-case-clashes')
   await page.click(`[data-testid=case-clashes] a`)
   await page.waitForFunction((id) => document.querySelector('.case-screen')?.getAttribute('data-case-id') === id, first.id)

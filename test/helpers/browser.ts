@@ -12,7 +12,7 @@ import type { AppConfig } from '../../src/platform/config/config.ts'
 import type { Clock } from '../../src/platform/clock.ts'
 import { buildTestApp, type TestApp } from './test-app.ts'
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 /** Screenshots of every screen, for people to look at (git-ignored). */
 export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '../../test-results/screenshots')
 
@@ -29,7 +29,7 @@ const CHROMIUM_ARGS = [
 ]
 
 /** A 1366×768 office screen (issue 12). */
-export const OFFICE_SCREEN = { width: 1366, height: 768 }
+const OFFICE_SCREEN = { width: 1366, height: 768 }
 
 export interface ConsoleHarness {
   testApp: TestApp

@@ -4,7 +4,6 @@
  */
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
-import type { Schemas } from '../api/client.ts'
 import { api, unwrap } from '../api/client.ts'
 
 export type Me = {
@@ -33,6 +32,3 @@ export function useIdentity(): Identity {
   if (!identity) throw new Error('useIdentity outside a signed-in console')
   return identity
 }
-
-// Keeps the generated schema types in use here, so a renamed schema fails this file too.
-export type ApiKeySchema = Schemas['ApiKey']

@@ -220,7 +220,6 @@ const zhCN = {
   'case.clashes.status.open': '待协调',
   'case.clashes.status.linked': '已联合施工',
   'case.clashes.status.dismissed': '已排除',
-  'case.clashes.mapPending': '工程位置图（待接入地图组件）',
   'case.clashes.noGeometry': '申报未附工程图形，无法在地图上显示。',
   'case.clashes.mapLabel': '案件 {number} 及周边在办工程位置图',
 
@@ -495,7 +494,6 @@ const en = {
   'case.clashes.status.open': 'to coordinate',
   'case.clashes.status.linked': 'linked',
   'case.clashes.status.dismissed': 'dismissed',
-  'case.clashes.mapPending': 'Map of the works (map component to come)',
   'case.clashes.noGeometry': 'The application has no works geometry to draw on a map.',
   'case.clashes.mapLabel': 'Map of case {number} and the open works around it',
 
