@@ -78,7 +78,13 @@ t.test('an auditor reads the SLA charts, downloads the CSV and sees the audit st
   const report = (await app.inject({ method: 'GET', url: `/v1/reports/sla?from=2026-01-01&to=${today}&groupBy=route`, headers: bearer(auditor) })).json()
   const lines = csv.trim().split(/\r?\n/)
   t.equal(lines[0], api.body.split(/\r?\n/)[0], 'the header line of the API')
-  t.equal(lines.length, 1 + report.groups.length + 1, 'one row per group and the totals')
+  // After the groups and the totals come the supervision and coded-reason rows (row_type, the third column).
+  const figureRows = lines.slice(1).filter((line) => ['group', 'total'].includes(line.split(',')[2] ?? ''))
+  t.equal(figureRows.length, report.groups.length + 1, 'one row per group and the totals')
+  t.ok(
+    lines.slice(1).some((line) => line.split(',')[2] === 'supervision'),
+    'and the supervision figures',
+  )
   t.equal(csv, api.body, 'the very CSV of the API')
   t.match(download.suggestedFilename(), /\.csv$/, 'saved as .csv')
 
