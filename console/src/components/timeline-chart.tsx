@@ -3,11 +3,13 @@
  * calendar days (the counted days run from the day after the start to the due date), weekends and statutory
  * holidays shaded, make-up workdays (调休) marked, clock pauses (补正) hatched, and a line at today (the page's
  * clock, which the tests fix to the server's). Days are drawn on a plain day axis, so the browser's time zone never
- * shifts a bar; which day is a holiday comes from the API's day-by-day explanations, never computed here.
+ * shifts a bar; which day is a holiday or a make-up workday comes from the API (the day-by-day explanations, and the
+ * calendar years for days the explanations do not name, such as a make-up Saturday inside a pause), never computed here.
  */
 import type { EChartsCoreOption } from 'echarts/core'
 import { useMemo } from 'preact/hooks'
-import type { Schemas } from '../api/client.ts'
+import { api, type Schemas, unwrap } from '../api/client.ts'
+import { useAsync } from '../lib/use-async.ts'
 import { useI18n } from '../i18n/i18n.ts'
 import { Chart } from './chart.tsx'
 import { civilOfDay, dayNumber, formatDate, formatShortDate, isoWeekday, shanghaiNow } from './case-format.ts'
@@ -47,8 +49,24 @@ function runs(days: Map<number, string>): { from: number; to: number; key: strin
   return out
 }
 
+type CalendarYear = Schemas['CalendarYear']
+
+/** The calendar years a span of days touches (a year the service has not loaded is left out, not an error). */
+async function calendarYears(from: string, to: string): Promise<CalendarYear[]> {
+  const years: number[] = []
+  for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) years.push(year)
+  const loaded = await Promise.all(years.map((year) => unwrap(api.GET('/v1/calendar/years/{year}', { params: { path: { year } } })).catch(() => null)))
+  return loaded.filter((year): year is CalendarYear => year !== null)
+}
+
 export function TimelineChart({ data }: { data: CaseData }) {
   const { t, locale } = useI18n()
+  const startedOn = data.clock?.startedOn ?? null
+  const lastDay = data.clock?.dueDate ?? startedOn
+  const years = useAsync(
+    async () => (startedOn && lastDay ? await calendarYears(startedOn, lastDay > shanghaiNow().date ? lastDay : shanghaiNow().date) : []),
+    [startedOn, lastDay],
+  )
   const option = useMemo<EChartsCoreOption | null>(() => {
     const clock = data.clock
     if (!clock) return null
@@ -88,6 +106,10 @@ export function TimelineChart({ data }: { data: CaseData }) {
     // What each day is: from the explanations (holidays, make-up workdays, pauses), weekends for days beyond them.
     const kinds = new Map<number, string>()
     for (let day = first; day <= last; day++) if (isoWeekday(civilOfDay(day)) >= 6) kinds.set(day, 'weekend|')
+    for (const year of years.data ?? []) {
+      for (const date of year.holidays) if (dayNumber(date) >= first && dayNumber(date) <= last) kinds.set(dayNumber(date), `holiday|${year.holidayNames[date] ?? ''}`)
+      for (const date of year.makeupWorkdays) if (dayNumber(date) >= first && dayNumber(date) <= last) kinds.set(dayNumber(date), 'makeup_workday|')
+    }
     const explanations = [clock.explanation, ...stages.map((stage) => stage.explanation)].filter((e): e is Explanation => !!e)
     for (const explanation of explanations)
       for (const day of explanation.days) {
@@ -164,8 +186,10 @@ export function TimelineChart({ data }: { data: CaseData }) {
         },
       ],
     }
-  }, [data, t, locale])
+  }, [data, t, locale, years.data])
   if (!option) return <p class="muted">{t('case.timeline.noClock')}</p>
+  // Drawn once the calendar is in (a fast local read), so the chart never shows a make-up day as a weekend first.
+  if (years.loading && years.data === undefined) return <p class="muted">{t('common.loading')}</p>
   const height = 90 + (data.stages.length + 1) * 42
   return (
     <div class="case-timeline" data-testid="case-timeline">
