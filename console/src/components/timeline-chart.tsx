@@ -63,10 +63,7 @@ export function TimelineChart({ data }: { data: CaseData }) {
   const { t, locale } = useI18n()
   const startedOn = data.clock?.startedOn ?? null
   const lastDay = data.clock?.dueDate ?? startedOn
-  const years = useAsync(
-    async () => (startedOn && lastDay ? await calendarYears(startedOn, lastDay > shanghaiNow().date ? lastDay : shanghaiNow().date) : []),
-    [startedOn, lastDay],
-  )
+  const years = useAsync(async () => (startedOn && lastDay ? await calendarYears(startedOn, [lastDay, shanghaiNow().date].sort().at(-1) as string) : []), [startedOn, lastDay])
   const option = useMemo<EChartsCoreOption | null>(() => {
     const clock = data.clock
     if (!clock) return null
