@@ -1,26 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { commonProblemResponses, problemSchema, uuidSchema } from '../platform/http/http-schemas.ts'
+import { checkpointSchema } from './audit.schema.ts'
 import { checkpointBySequence, checkpointPage, caseAuditProof, problemKinds, publicKeyOf, takeCheckpoint, verifyCaseHistory, verifyHistory } from './audit.service.ts'
-
-const checkpointSchema = z
-  .object({
-    format: z.literal('gc-audit-checkpoint/1'),
-    sequence: z.number().int(),
-    createdAt: z.string(),
-    caseCount: z.number().int(),
-    eventCount: z.number().int(),
-    merkleRoot: z.string(),
-    previousHash: z.string().nullable(),
-    keyId: z.string(),
-    hash: z.string(),
-    signature: z.string(),
-  })
-  .meta({
-    id: 'AuditCheckpoint',
-    description:
-      'A signed checkpoint (docs/audit.md). The signature (Ed25519, base64) and `hash` (SHA-256, hex) are over the canonical JSON of the object without `hash` and `signature`.',
-  })
 
 const problemItemSchema = z
   .object({ caseId: z.string().nullable(), caseNumber: z.string().nullable(), kind: z.enum(problemKinds), detail: z.string() })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { checkpointSchema } from '../audit/audit.schema.ts'
 
 /** A case number: the jurisdiction's prefix (2–4 capitals, src/jurisdictions), the year, a serial of 6 digits or more. */
 const CASE_NUMBER_PATTERN = /^[A-Z]{2,4}-\d{4}-\d{6,12}$/
@@ -8,19 +9,6 @@ export const permitParamsSchema = z.object({
 })
 
 const PERMIT_VALIDITIES = ['in_force', 'not_yet_issued', 'period_ended', 'works_completed', 'closed', 'not_in_force'] as const
-
-const checkpointSchema = z.object({
-  format: z.literal('gc-audit-checkpoint/1'),
-  sequence: z.number().int(),
-  createdAt: z.string(),
-  caseCount: z.number().int(),
-  eventCount: z.number().int(),
-  merkleRoot: z.string(),
-  previousHash: z.string().nullable(),
-  keyId: z.string(),
-  hash: z.string(),
-  signature: z.string(),
-})
 
 export const permitVerificationSchema = z
   .object({
@@ -42,7 +30,7 @@ export const permitVerificationSchema = z
       .meta({ description: "The case's hash chain now: its last event's hash and its number of events" }),
     checkpoint: z
       .object({
-        signed: checkpointSchema.meta({ description: 'The latest signed checkpoint (docs/audit.md): Ed25519 signature over the canonical JSON without hash and signature' }),
+        signed: checkpointSchema,
         publicKey: z
           .object({ keyId: z.string(), algorithm: z.literal('Ed25519'), publicKeyPem: z.string() })
           .nullable()

@@ -56,7 +56,8 @@ function extentOf(lines: Position[][]): [number, number, number, number] {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
-interface WorksProps {
+/** The properties of one works feature of GET /v1/works, as the map and the map screen's table read them. */
+export interface WorksProps {
   caseId?: string
   caseNumber?: string
   route?: string

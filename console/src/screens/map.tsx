@@ -5,24 +5,12 @@
  */
 import { useState } from 'preact/hooks'
 import { ProblemView } from '../components/problem-view.tsx'
-import { WorksMap } from '../components/works-map.tsx'
+import { WorksMap, type WorksProps } from '../components/works-map.tsx'
 import { type MessageKey, useI18n } from '../i18n/i18n.ts'
 import { href } from '../lib/router.ts'
 import { useAsync } from '../lib/use-async.ts'
 import { addCalendarDays, feedBox, loadRoads, loadWorks, shanghaiToday } from '../map-data.ts'
 import '../map.css'
-
-interface WorksProperties {
-  caseId?: string
-  caseNumber?: string
-  route?: string
-  status?: string
-  period: { from: string; to: string }
-  organization?: string
-  road?: string
-  clash?: boolean
-  occupied?: true
-}
 
 export function MapScreen() {
   const { t, formatNumber } = useI18n()
@@ -31,7 +19,7 @@ export function MapScreen() {
   const [to, setTo] = useState(addCalendarDays(today, 90))
   const roads = useAsync(() => loadRoads(), [])
   const works = useAsync(async () => (roads.data ? await loadWorks(feedBox(roads.data), from, to) : null), [roads.data, from, to])
-  const list = (works.data?.features ?? []).map((feature) => feature.properties as WorksProperties)
+  const list = (works.data?.features ?? []).map((feature) => feature.properties as WorksProps)
 
   return (
     <section class="map-screen">
