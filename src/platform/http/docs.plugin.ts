@@ -1,25 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
-
-/**
- * The service's version is the one in package.json (the OpenAPI `info.version`), found by walking up from
- * this module so it is the same from the sources (src/…) and from the build (dist/…).
- */
-function packageVersion(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'package.json')
-    // A package.json without a version (such as one that only sets "type" for a build folder) is not the project's.
-    const version = existsSync(candidate) ? (JSON.parse(readFileSync(candidate, 'utf8')) as { version?: unknown }).version : undefined
-    if (typeof version === 'string') return version
-    if (path.dirname(dir) === dir) throw new Error(`No package.json with a version above ${from}`)
-  }
-}
+import { projectPackage } from '../project-root.ts'
 
 const ACCEPT_LANGUAGE = {
   name: 'Accept-Language',
@@ -83,7 +67,7 @@ async function docsPlugin(app: FastifyInstance) {
       openapi: '3.1.0',
       info: {
         title: 'Green-channel road-excavation approval service',
-        version: packageVersion(),
+        version: projectPackage.version,
         description:
           'Applies the Zhangzhou 2019 green-channel rules for road excavation by power works (400 V commitment filing, ' +
           '10 kV one-stop acceptance, 2 and 8 working-day limits with the "4+2+1+1" joint review), keeps every case and its ' +
