@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { CASE_NUMBER_PREFIX_PATTERN } from '../core/validation/case-number.ts'
 import { ROLES } from '../core/access/principal.ts'
 import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import { commonProblemResponses, problemSchema } from '../platform/http/http-schemas.ts'
@@ -17,7 +18,7 @@ const jurisdictionBodySchema = z.strictObject({
   name: z.strictObject({ zh: z.string().trim().min(1).max(100), en: z.string().trim().min(1).max(100) }),
   caseNumberPrefix: z
     .string()
-    .regex(/^[A-Z]{2,4}$/, 'must be 2 to 4 capital letters, like "ZZ"')
+    .regex(CASE_NUMBER_PREFIX_PATTERN, 'must be 2 to 4 capital letters, like "ZZ"')
     .meta({ description: 'Case numbers are <prefix>-<year>-<sequence>, filing receipts <prefix>-BB-<year>-<sequence>' }),
   bbox: z
     .tuple([longitude, latitude, longitude, latitude])

@@ -1,8 +1,6 @@
 import { z } from 'zod'
 import { checkpointSchema } from '../audit/audit.schema.ts'
-
-/** A case number: the jurisdiction's prefix (2–4 capitals, src/jurisdictions), the year, a serial of 6 digits or more. */
-const CASE_NUMBER_PATTERN = /^[A-Z]{2,4}-\d{4}-\d{6,12}$/
+import { CASE_NUMBER_PATTERN } from '../core/validation/case-number.ts'
 
 export const permitParamsSchema = z.object({
   caseNumber: z.string().regex(CASE_NUMBER_PATTERN, 'must be a case number such as ZZ-2026-000123').meta({ description: 'The case number printed on the permit' }),
