@@ -5,7 +5,8 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, unwrap, type Schemas } from './api/client.ts'
 import { ProblemView } from './components/problem-view.tsx'
-import { type MessageKey, useI18n } from './i18n/i18n.ts'
+import { useI18n } from './i18n/i18n.ts'
+import { routeLabel } from './components/case-format.ts'
 
 type Assessment = Schemas['Assessment']
 type DeadlineExplanation = Schemas['DeadlineExplanation']
@@ -43,7 +44,7 @@ export function SubmitPreview({ assessment, error, loading }: { assessment: Asse
         <dl class="facts">
           <dt>{t('submit.route')}</dt>
           <dd data-testid="preview-route" data-route={assessment.route}>
-            <strong>{t(`submit.route.${assessment.route}` as MessageKey)}</strong>
+            <strong>{routeLabel(t, assessment.route)}</strong>
           </dd>
           <dt>{t('submit.timeLimit')}</dt>
           <dd>

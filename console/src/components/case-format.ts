@@ -77,3 +77,9 @@ export function labelOr(t: (key: never) => string, key: string, fallback: string
   const text = t(key as never)
   return text === key ? fallback : text
 }
+
+/** A route's name, the same on every screen; a route a city's rule set adds keeps its own key as its name. */
+export const routeLabel = (t: (key: never) => string, route: string): string => labelOr(t, `case.route.${route}`, route)
+
+/** A case status's name, the same on every screen. */
+export const statusLabel = (t: (key: never) => string, status: string): string => labelOr(t, `case.status.${status}`, status)

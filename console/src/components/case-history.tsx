@@ -3,7 +3,7 @@ import type { Schemas } from '../api/client.ts'
 import type { paths } from '../api/schema.gen.ts'
 import { useI18n } from '../i18n/i18n.ts'
 import type { AsyncState } from '../lib/use-async.ts'
-import { formatInstant, labelOr } from './case-format.ts'
+import { formatInstant, labelOr, statusLabel } from './case-format.ts'
 import { ProblemView } from './problem-view.tsx'
 
 type Verification = paths['/v1/cases/{id}/events/verify']['get']['responses'][200]['content']['application/json']
@@ -68,9 +68,7 @@ export function CaseHistory({ events, verify }: { events: AsyncState<{ items: Sc
                   {labelOr(t, `case.event.${event.type.replace(/^case\./, '')}`, event.type)} <code class="muted">{event.type}</code>
                 </td>
                 <td>
-                  {event.toStatus && event.toStatus !== event.fromStatus
-                    ? `${event.fromStatus ? t(`case.status.${event.fromStatus}` as never) : '—'} → ${t(`case.status.${event.toStatus}` as never)}`
-                    : '—'}
+                  {event.toStatus && event.toStatus !== event.fromStatus ? `${event.fromStatus ? statusLabel(t, event.fromStatus) : '—'} → ${statusLabel(t, event.toStatus)}` : '—'}
                 </td>
                 <td>{event.actor.role ? t(`role.${event.actor.role}` as never) : t('case.history.system')}</td>
                 <td>

@@ -13,6 +13,7 @@ import { href, navigate } from '../lib/router.ts'
 import { Chart } from './chart.tsx'
 import { type EChartsType, loadECharts } from './echarts.ts'
 import '../map.css'
+import { routeLabel } from './case-format.ts'
 
 export type WorksCollection = Schemas['WorksFeatureCollection']
 export type RoadCollection = Schemas['RoadFeatureCollection']
@@ -255,7 +256,7 @@ export function WorksMap(props: {
             if (p.occupied || !p.caseId) return `${escapeHtml(t('map.occupied'))}<br>${period}`
             return [
               `<a href="${href('cases', p.caseId)}">${escapeHtml(p.caseNumber ?? '')}</a>`,
-              p.route ? escapeHtml(t(`submit.route.${p.route}` as never)) : '',
+              p.route ? escapeHtml(routeLabel(t, p.route)) : '',
               p.road ? `${escapeHtml(t('map.road'))}：${escapeHtml(p.road)}` : '',
               period,
               p.clash ? `<span class="works-map-clash">${escapeHtml(t('map.clash'))}</span>` : '',

@@ -9,7 +9,7 @@ import { ApiProblem, api, unwrap } from '../api/client.ts'
 import { CaseActions, type ActionResult, type ReasonCodeLists } from '../components/case-actions.tsx'
 import { CaseClashes } from '../components/case-clashes.tsx'
 import { CaseDeadlines } from '../components/case-deadlines.tsx'
-import { formatDate, formatInstant, labelOr } from '../components/case-format.ts'
+import { formatDate, formatInstant, routeLabel, statusLabel } from '../components/case-format.ts'
 import { CaseHistory } from '../components/case-history.tsx'
 import { ProblemView } from '../components/problem-view.tsx'
 import { TimelineChart } from '../components/timeline-chart.tsx'
@@ -137,7 +137,7 @@ function Decision({ data, bases }: { data: CaseData; bases: Map<string, string> 
       <dl class="case-facts">
         <dt>{t('case.decision.route')}</dt>
         <dd>
-          <strong data-route={data.route}>{labelOr(t, `case.route.${data.route}`, data.route)}</strong> <code>{data.route}</code>
+          <strong data-route={data.route}>{routeLabel(t, data.route)}</strong> <code>{data.route}</code>
         </dd>
         <dt>{t('case.decision.timeLimit')}</dt>
         <dd>
@@ -230,7 +230,7 @@ function Clock({ data }: { data: CaseData }) {
       <div>
         <dt>{t('case.summary.status')}</dt>
         <dd data-status={data.status} data-testid="case-status">
-          {t(`case.status.${data.status}` as never)}
+          {statusLabel(t, data.status)}
         </dd>
       </div>
       <div>
@@ -336,7 +336,7 @@ export function CaseScreen({ id }: { id: string }) {
             onDone={(result) => {
               setConflict(false)
               setWritten(result)
-              setNotice(t('case.actions.done', { status: t(`case.status.${result.data.status}` as never) }))
+              setNotice(t('case.actions.done', { status: statusLabel(t, result.data.status) }))
             }}
             onConflict={() => setConflict(true)}
           />

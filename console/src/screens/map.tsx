@@ -6,11 +6,12 @@
 import { useState } from 'preact/hooks'
 import { ProblemView } from '../components/problem-view.tsx'
 import { WorksMap, type WorksProps } from '../components/works-map.tsx'
-import { type MessageKey, useI18n } from '../i18n/i18n.ts'
+import { useI18n } from '../i18n/i18n.ts'
 import { href } from '../lib/router.ts'
 import { useAsync } from '../lib/use-async.ts'
 import { addCalendarDays, feedBox, loadRoads, loadWorks, shanghaiToday } from '../map-data.ts'
 import '../map.css'
+import { routeLabel, statusLabel } from '../components/case-format.ts'
 
 export function MapScreen() {
   const { t, formatNumber } = useI18n()
@@ -83,8 +84,8 @@ export function MapScreen() {
                       <td>
                         <a href={href('cases', p.caseId)}>{p.caseNumber}</a>
                       </td>
-                      <td>{p.route ? t(`submit.route.${p.route}` as MessageKey) : ''}</td>
-                      <td>{p.status ? t(`map.statusName.${p.status}` as MessageKey) : ''}</td>
+                      <td>{p.route ? routeLabel(t, p.route) : ''}</td>
+                      <td>{p.status ? statusLabel(t, p.status) : ''}</td>
                       <td>{p.road}</td>
                       <td>
                         {p.period.from} – {p.period.to}

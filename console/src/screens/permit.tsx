@@ -7,11 +7,12 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, unwrap, type Schemas } from '../api/client.ts'
 import { ProblemView } from '../components/problem-view.tsx'
-import { type MessageKey, useI18n } from '../i18n/i18n.ts'
+import { useI18n } from '../i18n/i18n.ts'
 import { href } from '../lib/router.ts'
 import { useAsync } from '../lib/use-async.ts'
 import { permitQrDataUrl, permitVerificationUrl } from '../permit-qr.ts'
 import '../permit.css'
+import { routeLabel, statusLabel } from '../components/case-format.ts'
 
 // The read answer's geometry positions are typed loosely (number[]); the permit does not use the location.
 type Case = Omit<Schemas['Case'], 'location' | 'coordination'>
@@ -42,7 +43,7 @@ export function PermitScreen({ id }: { id: string }) {
     return (
       <section class="permit-screen">
         <p class="problem" role="alert" data-testid="permit-not-approved">
-          {t('permit.notApproved', { status: t(`map.statusName.${record.status}` as MessageKey) })}
+          {t('permit.notApproved', { status: statusLabel(t, record.status) })}
         </p>
         <a href={href('cases', record.id)}>{t('permit.back')}</a>
       </section>
@@ -112,7 +113,7 @@ function Permit({ record, decision }: { record: Case; decision: Approval }) {
           <dt>{t('permit.period')}</dt>
           <dd>{decision.approvedPeriod ? t('permit.periodValue', { from: decision.approvedPeriod.from, to: decision.approvedPeriod.to }) : ''}</dd>
           <dt>{t('permit.route')}</dt>
-          <dd>{t(`submit.route.${record.route}` as MessageKey)}</dd>
+          <dd>{routeLabel(t, record.route)}</dd>
           <dt>{t('permit.conditions')}</dt>
           <dd>
             {decision.conditions && decision.conditions.length > 0 ? (

@@ -10,13 +10,14 @@ import { useMemo, useState } from 'preact/hooks'
 import { api, unwrap, type Schemas } from '../api/client.ts'
 import { Chart } from '../components/chart.tsx'
 import { ProblemView } from '../components/problem-view.tsx'
-import { type MessageKey, useI18n } from '../i18n/i18n.ts'
+import { useI18n } from '../i18n/i18n.ts'
 import { useIdentity } from '../lib/identity.ts'
 import { useAsync } from '../lib/use-async.ts'
 import { shanghaiToday } from '../map-data.ts'
 import { SupervisionAudit } from '../supervision-audit.tsx'
 import { downloadCsv } from '../supervision-download.ts'
 import '../supervision.css'
+import { routeLabel } from '../components/case-format.ts'
 
 type SlaReport = Schemas['SlaReport']
 type GroupBy = SlaReport['groupBy']
@@ -33,7 +34,7 @@ export function SupervisionScreen() {
   // JSON unless asked for CSV: the answer is the report object (the CSV variant is the download below).
   const report = useAsync(async () => (await unwrap(api.GET('/v1/reports/sla', { params: { query: { from, to, groupBy } } }))) as SlaReport, [from, to, groupBy])
 
-  const groupLabel = (group: string) => (groupBy === 'route' ? t(`submit.route.${group}` as MessageKey) : group)
+  const groupLabel = (group: string) => (groupBy === 'route' ? routeLabel(t, group) : group)
   const groupName = t(`supervision.group.${groupBy}`)
   const percent = (value: number | null) => (value === null ? '—' : formatNumber(value, { style: 'percent', maximumFractionDigits: 1 }))
   const days = (value: number | null) => (value === null ? '—' : formatNumber(value, { maximumFractionDigits: 1 }))

@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks'
 import { api, unwrap } from '../api/client.ts'
-import { formatDate, formatInstant, labelOr } from '../components/case-format.ts'
+import { formatDate, formatInstant, labelOr, routeLabel } from '../components/case-format.ts'
 import { ProblemView } from '../components/problem-view.tsx'
 import { useI18n } from '../i18n/i18n.ts'
 import { href, navigate } from '../lib/router.ts'
@@ -124,7 +124,7 @@ export function WorklistScreen({ params }: { params: Record<string, string> }) {
             <option value="">{t('worklist.filter.anyRoute')}</option>
             {ROUTES.map((name) => (
               <option key={name} value={name}>
-                {t(`case.route.${name}` as never)}
+                {routeLabel(t, name)}
               </option>
             ))}
           </select>

@@ -63,12 +63,6 @@ const zhCN = {
   'submit.ruleSet': '规则集 {id} 第 {version} 版',
   'submit.provisional': '期限为暂定（相关年度节假日安排尚未公布）',
   'submit.hours': '{count} 小时',
-  'submit.route.emergency_repair': '抢修（24 小时内补办手续）',
-  'submit.route.special_approval': '特别审批（保护期道路）',
-  'submit.route.commitment_filing': '承诺备案',
-  'submit.route.fast_track': '免联合会审（2 个工作日）',
-  'submit.route.joint_review': '联合会审（“4+2+1+1”，8 个工作日）',
-  'submit.route.standard': '一般审批（20 个工作日）',
 } as const
 
 type SubmitKey = keyof typeof zhCN
@@ -137,12 +131,6 @@ const en = {
   'submit.ruleSet': 'Rule set {id}, version {version}',
   'submit.provisional': "Provisional due date (the year's holiday schedule is not published yet)",
   'submit.hours': '{count} hours',
-  'submit.route.emergency_repair': 'Emergency repair (formalities within 24 hours)',
-  'submit.route.special_approval': 'Special approval (protected road)',
-  'submit.route.commitment_filing': 'Commitment filing',
-  'submit.route.fast_track': 'Fast track (2 working days)',
-  'submit.route.joint_review': 'Joint review ("4+2+1+1", 8 working days)',
-  'submit.route.standard': 'Standard approval (20 working days)',
 } satisfies Record<SubmitKey, string>
 
 export const submitMessages = { 'zh-CN': zhCN, en }
