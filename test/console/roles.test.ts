@@ -33,6 +33,9 @@ t.test('an auditor sees no action form; the case screen in English', async (t) =
   t.match(await page.textContent('[data-testid=case-summary]'), 'Working days remaining')
   await page.waitForSelector('[data-testid=deadline-overall]')
   t.match(await page.textContent('[data-testid=deadline-overall]'), 'Make-up workdays counted')
+  // The API's own texts follow the switch too: the case is read again in English (Accept-Language).
+  await page.waitForFunction(() => /joint_review applies/.test(document.querySelector('[data-testid=case-decision]')?.textContent ?? ''))
+  t.notMatch(await page.textContent('[data-testid=case-decision]'), '适用联合会审', 'no Chinese explanation left on the English screen')
   await harness.screenshot(page, '41-case-english')
   assertNoPageErrors(t, harness)
 })
