@@ -6,7 +6,7 @@ import { BadRequestError, PreconditionRequiredError } from '../platform/errors/d
 import { formatShanghaiInstant } from '../core/calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
 import { allowedActions } from '../core/lifecycle/case-state-machine.ts'
-import { lifecycleView } from '../core/lifecycle/lifecycle-state.ts'
+import { caseDeadlineOf, lifecycleView } from '../core/lifecycle/lifecycle-state.ts'
 import { superviseLifecycle } from '../core/lifecycle/supervision.ts'
 import { explainCaseDeadlines } from '../core/lifecycle/case-deadline-explanation.ts'
 import type { Locale } from '../core/i18n/locale.ts'
@@ -64,8 +64,7 @@ export function presentCase(record: CaseRecord, context: PresentationContext, co
     ruleSet: { id: record.ruleSetId, version: record.ruleSetVersion, effectiveFrom: record.ruleSetEffectiveFrom },
     explanation: decision.explanation,
     // The statutory clock at this moment: null fields until the case is accepted.
-    dueDate: clock?.dueDate ?? (view.formalities ? view.formalities.dueAt.slice(0, 10) : null),
-    dueAt: clock?.dueAt ?? view.formalities?.dueAt ?? null,
+    ...caseDeadlineOf(view),
     paused: clock?.paused ?? false,
     workingDaysUsed: clock?.workingDaysUsed ?? null,
     workingDaysRemaining: clock?.workingDaysRemaining ?? null,

@@ -3,7 +3,7 @@ import type { CalendarService } from '../calendar/calendar.service.ts'
 import { confinedJurisdictionCode, type Principal } from '../core/access/principal.ts'
 import { formatShanghaiInstant, shanghaiDateOf } from '../core/calendar/civil-date.ts'
 import type { WorkingDayCalendar } from '../core/calendar/working-day-calendar.ts'
-import { lifecycleView } from '../core/lifecycle/lifecycle-state.ts'
+import { caseDeadlineOf, lifecycleView } from '../core/lifecycle/lifecycle-state.ts'
 import type { LifecycleState } from '../core/lifecycle/lifecycle.types.ts'
 import { superviseLifecycle } from '../core/lifecycle/supervision.ts'
 import { resolveListOrganization } from '../organizations/organization.service.ts'
@@ -55,8 +55,7 @@ function liveClock(state: LifecycleState, calendar: WorkingDayCalendar, now: Dat
   const clock = view.clock
   return {
     view,
-    dueDate: clock?.dueDate ?? (view.formalities ? view.formalities.dueAt.slice(0, 10) : null),
-    dueAt: clock?.dueAt ?? view.formalities?.dueAt ?? null,
+    ...caseDeadlineOf(view),
     running: clock?.status === 'running',
     workingDaysRemaining: clock?.workingDaysRemaining ?? null,
     warningLevel: superviseLifecycle(state, calendar, now).warningLevel,

@@ -233,3 +233,14 @@ export function lifecycleView(state: LifecycleState, calendar: WorkingDayCalenda
     overdue: (clock?.overdue ?? false) || (currentStage?.overdue ?? false) || (formalities?.overdue ?? false),
   }
 }
+
+/**
+ * The case's deadline as GET /v1/cases/{id} and the worklist show it: the statutory clock's, or an emergency repair's
+ * formalities (due in hours after notification); null fields until one runs.
+ */
+export function caseDeadlineOf(view: LifecycleView): { dueDate: string | null; dueAt: string | null } {
+  return {
+    dueDate: view.clock?.dueDate ?? (view.formalities ? view.formalities.dueAt.slice(0, 10) : null),
+    dueAt: view.clock?.dueAt ?? view.formalities?.dueAt ?? null,
+  }
+}
