@@ -81,7 +81,10 @@ export async function startConsoleHarness(t: Test, options: { clock?: Clock; con
         if (message.type() === 'error') errors.push(`console.error: ${message.text()}`)
       })
       page.on('requestfailed', (request) => {
-        if (request.url().startsWith(baseUrl)) errors.push(`requestfailed: ${request.url()} ${request.failure()?.errorText ?? ''}`)
+        const reason = request.failure()?.errorText ?? ''
+        // ERR_ABORTED is the browser cancelling a request still in flight because the page navigated away (a reload,
+        // a sign-out): no failure of ours. Any other failed request to our server is one.
+        if (request.url().startsWith(baseUrl) && reason !== 'net::ERR_ABORTED') errors.push(`requestfailed: ${request.url()} ${reason}`)
       })
       return page
     },
